@@ -1,0 +1,47 @@
+namespace LlmKit;
+
+/// <summary>A persisted conversation with its messages.</summary>
+public sealed record Conversation
+{
+    /// <summary>Gets the conversation id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Gets the title, or <see langword="null"/>.</summary>
+    public string? Title { get; init; }
+
+    /// <summary>Gets the tenant, or <see langword="null"/>.</summary>
+    public string? TenantId { get; init; }
+
+    /// <summary>Gets the user, or <see langword="null"/>.</summary>
+    public string? UserId { get; init; }
+
+    /// <summary>Gets the tags. Defaults to none.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>Gets free-form metadata (summaries and extracted facts are kept here too). Defaults to empty.</summary>
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Gets when the conversation was created.</summary>
+    public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Gets when the conversation last changed.</summary>
+    public DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Gets the model of the latest assistant message, or <see langword="null"/>.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Gets the input tokens of all calls.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Gets the output tokens of all calls.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Gets the known cost of all calls in USD.</summary>
+    public decimal CostUsd { get; init; }
+
+    /// <summary>Gets the concurrency version; every change increments it. Pass it back to detect conflicting updates.</summary>
+    public long Version { get; init; }
+
+    /// <summary>Gets the messages, in order. Empty when loaded without messages.</summary>
+    public IReadOnlyList<ConversationMessage> Messages { get; init; } = [];
+}

@@ -1,0 +1,20 @@
+namespace LlmKit;
+
+/// <summary>How a call ended, as recorded in the usage ledger.</summary>
+public enum CallOutcome
+{
+    /// <summary>The call completed.</summary>
+    Success = 0,
+
+    /// <summary>The call failed with an error.</summary>
+    Failure,
+
+    /// <summary>The caller cancelled the call.</summary>
+    Cancelled,
+
+    /// <summary>A guard or the provider blocked the content.</summary>
+    Blocked,
+
+    /// <summary>A budget refused the call.</summary>
+    BudgetRejected,
+}

@@ -1,0 +1,29 @@
+namespace LlmKit;
+
+/// <summary>Summed usage over a set of records.</summary>
+public sealed record UsageTotals
+{
+    /// <summary>Gets the number of calls.</summary>
+    public long Calls { get; init; }
+
+    /// <summary>Gets the number of failed calls.</summary>
+    public long Failures { get; init; }
+
+    /// <summary>Gets all input tokens.</summary>
+    public long InputTokens { get; init; }
+
+    /// <summary>Gets all output tokens.</summary>
+    public long OutputTokens { get; init; }
+
+    /// <summary>Gets the cached input tokens.</summary>
+    public long CachedInputTokens { get; init; }
+
+    /// <summary>Gets the reasoning tokens.</summary>
+    public long ReasoningTokens { get; init; }
+
+    /// <summary>Gets the cost of calls whose cost is known, in USD.</summary>
+    public decimal KnownCostUsd { get; init; }
+
+    /// <summary>Gets the number of calls whose cost is unknown (not included in <see cref="KnownCostUsd"/>).</summary>
+    public long UnknownCostCalls { get; init; }
+}
