@@ -13,6 +13,12 @@ public interface ILlmKitBuilder
     IServiceCollection Services { get; }
 
     /// <summary>
+    /// Gets the pipeline's stages, outermost first, to add, remove, replace or reorder them. The default
+    /// order is ARCHITECTURE section 3's: telemetry, guards, cache, budget, metering, then the router.
+    /// </summary>
+    ChatPipelineBuilder Pipeline { get; }
+
+    /// <summary>
     /// Registers a provider connection: a named factory of the <see cref="Microsoft.Extensions.AI.IChatClient"/>
     /// that talks to one provider. Deployments name the connection in their <see cref="ModelDeployment.Provider"/>.
     /// </summary>

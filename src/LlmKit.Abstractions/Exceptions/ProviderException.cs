@@ -16,7 +16,7 @@ public class ProviderException : LlmKitException
 
     /// <summary>Initializes a new instance with a default message.</summary>
     public ProviderException()
-        : this("The model provider returned an error.")
+        : this("The model provider returned an error. Check the provider's status and the request, then try again.")
     {
     }
 

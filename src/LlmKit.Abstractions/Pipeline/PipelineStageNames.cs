@@ -1,0 +1,29 @@
+namespace LlmKit;
+
+/// <summary>
+/// The names of LlmKit's standard pipeline stages, outermost first as in the default order. Use them
+/// with <see cref="ChatPipelineBuilder"/> to remove, replace or position stages.
+/// </summary>
+public static class PipelineStageNames
+{
+    /// <summary>The tool loop (function invocation), which wraps everything so each iteration passes every stage.</summary>
+    public const string ToolLoop = "tool-loop";
+
+    /// <summary>Telemetry: one activity per call, GenAI metrics and logs.</summary>
+    public const string Telemetry = "telemetry";
+
+    /// <summary>The input guard: prompt-injection signals, PII redaction or anonymisation, size limits.</summary>
+    public const string InputGuard = "input-guard";
+
+    /// <summary>The output guard: restores anonymised PII and filters responses.</summary>
+    public const string OutputGuard = "output-guard";
+
+    /// <summary>The exact-match response cache.</summary>
+    public const string ResponseCache = "response-cache";
+
+    /// <summary>Budget admission: reserve the estimated cost, settle after.</summary>
+    public const string Budget = "budget";
+
+    /// <summary>Metering: usage, cost, ledger and per-model performance statistics.</summary>
+    public const string Metering = "metering";
+}

@@ -1,0 +1,82 @@
+using LlmKit;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers LlmKit in a service collection.</summary>
+public static class LlmKitServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers LlmKit: its pipeline as the default <see cref="IChatClient"/>, a keyed
+    /// <see cref="IChatClient"/> per logical model (<c>[FromKeyedServices("smart")] IChatClient</c>), and
+    /// <see cref="LlmKitOptions"/> bound from the app's <see cref="IConfiguration"/> section <c>LlmKit</c>
+    /// when one is registered, validated at start-up.
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Adds providers, models and pipeline stages; <see langword="null"/> for none.</param>
+    /// <returns>The LlmKit builder, to chain further registrations.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    public static ILlmKitBuilder AddLlmKit(this IServiceCollection services, Action<ILlmKitBuilder>? configure = null)
+        => AddLlmKitCore(services, configuration: null, configure);
+
+    /// <summary>
+    /// Registers LlmKit like <see cref="AddLlmKit(IServiceCollection, Action{ILlmKitBuilder}?)"/>, binding
+    /// <see cref="LlmKitOptions"/> from the <c>LlmKit</c> section of <paramref name="configuration"/> (or
+    /// from <paramref name="configuration"/> itself when it is that section).
+    /// </summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configuration">The configuration holding the <c>LlmKit</c> section.</param>
+    /// <param name="configure">Adds providers, models and pipeline stages; <see langword="null"/> for none.</param>
+    /// <returns>The LlmKit builder.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static ILlmKitBuilder AddLlmKit(this IServiceCollection services, IConfiguration configuration, Action<ILlmKitBuilder>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return AddLlmKitCore(services, configuration, configure);
+    }
+
+    private static LlmKitBuilder AddLlmKitCore(IServiceCollection services, IConfiguration? configuration, Action<ILlmKitBuilder>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+
+        var holder = services.FirstOrDefault(d => d.ServiceType == typeof(LlmKitPipelineHolder))?.ImplementationInstance as LlmKitPipelineHolder;
+        if (holder is null)
+        {
+            holder = new LlmKitPipelineHolder(CreateDefaultPipeline());
+            services.AddSingleton(holder);
+            services.AddOptions<LlmKitOptions>().ValidateOnStart();
+            services.AddSingleton<IConfigureOptions<LlmKitOptions>>(sp => new LlmKitConfigurationBinder(sp, configuration));
+            services.AddSingleton<IValidateOptions<LlmKitOptions>, LlmKitOptionsValidator>();
+            services.TryAddSingleton(TimeProvider.System);
+            services.AddSingleton<ProviderClients>();
+            services.AddSingleton<LlmKitClientFactory>();
+            services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<LlmKitClientFactory>().Create(null));
+            services.AddKeyedSingleton<IChatClient>(KeyedService.AnyKey, static (sp, key) => key is string model
+                ? sp.GetRequiredService<LlmKitClientFactory>().Create(model)
+                : throw new LlmKitConfigurationException($"A keyed IChatClient from LlmKit must be keyed by a logical model name (a string), not by '{key}'."));
+        }
+        else if (configuration is not null)
+        {
+            services.AddSingleton<IConfigureOptions<LlmKitOptions>>(sp => new LlmKitConfigurationBinder(sp, configuration));
+        }
+
+        var builder = new LlmKitBuilder(services, holder.Builder);
+        configure?.Invoke(builder);
+        return builder;
+    }
+
+    private static ChatPipelineBuilder CreateDefaultPipeline()
+    {
+        var pipeline = new ChatPipelineBuilder();
+        pipeline.Add(PipelineStageNames.Telemetry, static (sp, inner) => new TelemetryChatClient(
+            inner,
+            sp.GetRequiredService<IOptions<LlmKitOptions>>().Value.Telemetry,
+            sp.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Telemetry"),
+            sp.GetService<TimeProvider>()));
+        return pipeline;
+    }
+}

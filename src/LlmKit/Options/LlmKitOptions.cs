@@ -1,0 +1,31 @@
+namespace LlmKit;
+
+/// <summary>
+/// LlmKit's settings, bound from the <c>LlmKit</c> configuration section and validated at start-up.
+/// </summary>
+public sealed class LlmKitOptions
+{
+    /// <summary>The configuration section LlmKit binds: <c>LlmKit</c>.</summary>
+    public const string SectionName = "LlmKit";
+
+    /// <summary>
+    /// Gets or sets the logical model or model id used when a call names none, or <see langword="null"/>
+    /// to require every call to name one (in <c>ChatOptions.ModelId</c>) or to use a keyed client.
+    /// </summary>
+    public string? DefaultModel { get; set; }
+
+    /// <summary>
+    /// Gets or sets the provider connection that serves model ids which are not logical models, or
+    /// <see langword="null"/> to use the only connection when exactly one is registered.
+    /// </summary>
+    public string? DefaultProvider { get; set; }
+
+    /// <summary>Gets or sets the provider connections by name. Defaults to none.</summary>
+    public Dictionary<string, ProviderConnectionSettings> Providers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets the logical models (aliases such as <c>fast</c> or <c>smart</c>) by name. Defaults to none.</summary>
+    public Dictionary<string, LogicalModelOptions> Models { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets the telemetry settings.</summary>
+    public LlmKitTelemetryOptions Telemetry { get; set; } = new();
+}

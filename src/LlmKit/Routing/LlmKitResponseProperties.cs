@@ -1,0 +1,17 @@
+namespace LlmKit;
+
+/// <summary>
+/// Keys LlmKit sets in <c>ChatResponse.AdditionalProperties</c> (and on the first
+/// <c>ChatResponseUpdate</c> of a stream) to say which deployment served the call.
+/// </summary>
+public static class LlmKitResponseProperties
+{
+    /// <summary>The provider connection that served the call (a <see cref="string"/>).</summary>
+    public const string Provider = "llmkit.provider";
+
+    /// <summary>The deployment that served the call (a <see cref="string"/>).</summary>
+    public const string Deployment = "llmkit.deployment";
+
+    /// <summary>The logical model the caller asked for (a <see cref="string"/>).</summary>
+    public const string LogicalModel = "llmkit.logical_model";
+}

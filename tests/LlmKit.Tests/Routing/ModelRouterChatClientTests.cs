@@ -1,0 +1,164 @@
+using LlmKit.Tests.TestDoubles;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmKit.Tests.Routing;
+
+public class ModelRouterChatClientTests
+{
+    private static (ServiceProvider Provider, StubChatClient Primary, StubChatClient Secondary) Build(Action<ILlmKitBuilder>? extra = null, bool withDefault = true)
+    {
+        var primary = new StubChatClient("primary");
+        var secondary = new StubChatClient("secondary");
+        var services = new ServiceCollection();
+        services.AddLlmKit(kit =>
+        {
+            kit.AddProvider("p1", _ => primary).AddProvider("p2", _ => secondary);
+            kit.AddModel("smart", new DeploymentOptions { Provider = "p2", Model = "big-model", Priority = 1 }, new DeploymentOptions { Provider = "p1", Model = "other-model", Priority = 5 });
+            kit.AddModel("fast", "p1", "small-model");
+            if (withDefault)
+            {
+                kit.Configure(o => o.DefaultProvider = "p1");
+            }
+
+            extra?.Invoke(kit);
+        });
+        return (services.BuildServiceProvider(), primary, secondary);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_LogicalModel_SendsProviderModelNameToLowestPriorityDeployment()
+    {
+        var (sp, primary, secondary) = Build();
+        var client = sp.GetRequiredService<IChatClient>();
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "smart", Temperature = 0.5f });
+
+        Assert.Empty(primary.Calls);
+        var call = Assert.Single(secondary.Calls);
+        Assert.Equal("big-model", call.Options?.ModelId);
+        Assert.Equal(0.5f, call.Options?.Temperature);
+        Assert.Equal("p2", response.AdditionalProperties?[LlmKitResponseProperties.Provider]);
+        Assert.Equal("p2/big-model", response.AdditionalProperties?[LlmKitResponseProperties.Deployment]);
+        Assert.Equal("smart", response.AdditionalProperties?[LlmKitResponseProperties.LogicalModel]);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_LogicalModel_DoesNotChangeTheCallersOptions()
+    {
+        var (sp, _, _) = Build();
+        var options = new ChatOptions { ModelId = "smart" };
+
+        await sp.GetRequiredService<IChatClient>().GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], options);
+
+        Assert.Equal("smart", options.ModelId);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_UnknownModelWithDefaultProvider_SendsIdUnchangedToDefaultProvider()
+    {
+        var (sp, primary, _) = Build();
+
+        await sp.GetRequiredService<IChatClient>().GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "gpt-raw" });
+
+        Assert.Equal("gpt-raw", Assert.Single(primary.Calls).Options?.ModelId);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_UnknownModelWithoutDefaultProvider_ThrowsModelNotFoundNamingKnownModels()
+    {
+        var (sp, _, _) = Build(withDefault: false);
+
+        var ex = await Assert.ThrowsAsync<ModelNotFoundException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "nope" }));
+
+        Assert.Equal("nope", ex.ModelId);
+        Assert.Contains("smart", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("fast", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("LlmKit:DefaultProvider", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_NoModelAndNoDefault_ThrowsConfigurationExceptionNamingTheKey()
+    {
+        var (sp, _, _) = Build();
+
+        var ex = await Assert.ThrowsAsync<LlmKitConfigurationException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]));
+
+        Assert.Contains("LlmKit:DefaultModel", ex.Keys);
+    }
+
+    [Fact]
+    public async Task KeyedClient_LogicalModel_DefaultsCallsToThatModel()
+    {
+        var (sp, primary, _) = Build();
+        var fast = sp.GetRequiredKeyedService<IChatClient>("fast");
+
+        await fast.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
+
+        Assert.Equal("small-model", Assert.Single(primary.Calls).Options?.ModelId);
+        Assert.Equal("fast", fast.GetService<ChatClientMetadata>()?.DefaultModelId);
+        Assert.Same(fast, sp.GetRequiredKeyedService<IChatClient>("fast"));
+    }
+
+    [Fact]
+    public void KeyedClient_UnservableModel_ThrowsModelNotFoundAtResolution()
+    {
+        var (sp, _, _) = Build(withDefault: false);
+
+        var ex = Assert.Throws<ModelNotFoundException>(() => sp.GetRequiredKeyedService<IChatClient>("missing"));
+
+        Assert.Equal("missing", ex.ModelId);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_LogicalModel_AnnotatesOnlyTheFirstUpdate()
+    {
+        var (sp, _, secondary) = Build();
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var u in sp.GetRequiredService<IChatClient>().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "smart" }))
+        {
+            updates.Add(u);
+        }
+
+        Assert.Equal("big-model", Assert.Single(secondary.Calls).Options?.ModelId);
+        Assert.Equal("p2", updates[0].AdditionalProperties?[LlmKitResponseProperties.Provider]);
+        Assert.All(updates.Skip(1), u => Assert.Null(u.AdditionalProperties));
+    }
+
+    [Fact]
+    public void GetService_ThroughPipeline_ReachesRouterAndDefaultDeploymentsProvider()
+    {
+        var (sp, primary, _) = Build(kit => kit.UseDefaultModel("fast"));
+        var client = sp.GetRequiredService<IChatClient>();
+
+        Assert.NotNull(client.GetService<ModelRouterChatClient>());
+        Assert.NotNull(client.GetService<TelemetryChatClient>());
+        Assert.Same(primary, client.GetService<StubChatClient>());
+        var metadata = client.GetService<ChatClientMetadata>();
+        Assert.Equal("primary", metadata?.ProviderName);
+        Assert.Equal("fast", metadata?.DefaultModelId);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_NullMessages_ThrowsArgumentNullNamingMessages()
+    {
+        var (sp, _, _) = Build();
+
+        var ex = await Assert.ThrowsAsync<ArgumentNullException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync(null!, new ChatOptions { ModelId = "fast" }));
+
+        Assert.Equal("messages", ex.ParamName);
+    }
+
+    [Fact]
+    public async Task Dispose_ServiceProvider_DisposesProviderClientsOnce()
+    {
+        var (sp, primary, secondary) = Build();
+        await sp.GetRequiredService<IChatClient>().GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "fast" });
+
+        await sp.DisposeAsync();
+
+        Assert.True(primary.Disposed);
+        Assert.False(secondary.Disposed); // never created, so never disposed
+    }
+}
