@@ -1,0 +1,19 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace LlmKit.Cli;
+
+/// <summary>Source-generated JSON for everything the CLI prints with --json (camelCase, nulls written).</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(ChatResult))]
+internal sealed partial class CliJsonContext : JsonSerializerContext
+{
+    /// <summary>Gets a context that writes quotes and non-ASCII text as they are (the output is not HTML).</summary>
+    public static CliJsonContext Output { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+}

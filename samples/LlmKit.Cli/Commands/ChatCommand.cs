@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmKit.Cli.Commands;
+
+/// <summary><c>llmkit chat</c>: one chat turn through the full LlmKit pipeline.</summary>
+internal static class ChatCommand
+{
+    public static Command Create(Option<bool> json, Option<FileInfo?> config)
+    {
+        var model = new Option<string?>("--model") { Description = "The logical model or provider model id (default: LlmKit:DefaultModel)." };
+        var provider = new Option<string?>("--provider") { Description = "The configured provider connection to send model ids to ('offline' for the offline model)." };
+        var stream = new Option<bool>("--stream") { Description = "Stream the answer as it is generated." };
+        var system = new Option<string?>("--system") { Description = "A system message to send first." };
+        var message = new Argument<string>("MESSAGE") { Description = "The user message ('-' reads standard input)." };
+
+        var command = new Command("chat", "One chat turn through the full pipeline.") { model, provider, stream, system, message };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            bool asJson = parse.GetValue(json);
+            string text = parse.GetValue(message)!;
+            if (text == "-")
+            {
+                text = await Console.In.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                throw new CliInputException("MESSAGE is empty: pass the text to send, or '-' to read it from standard input.");
+            }
+
+            using var services = CliHost.Build(parse.GetValue(config), parse.GetValue(provider), Console.Error, out _);
+            var client = services.GetRequiredService<IChatClient>();
+            var messages = new List<ChatMessage>();
+            if (parse.GetValue(system) is { } systemText)
+            {
+                messages.Add(new ChatMessage(ChatRole.System, systemText));
+            }
+
+            messages.Add(new ChatMessage(ChatRole.User, text));
+            var options = new ChatOptions { ModelId = parse.GetValue(model) };
+
+            ChatResponse response;
+            if (parse.GetValue(stream))
+            {
+                var updates = new List<ChatResponseUpdate>();
+                await foreach (var update in client.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+                {
+                    updates.Add(update);
+                    if (!asJson)
+                    {
+                        Console.Out.Write(update.Text);
+                    }
+                }
+
+                response = updates.ToChatResponse();
+                if (!asJson)
+                {
+                    Console.Out.WriteLine();
+                }
+            }
+            else
+            {
+                response = await client.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+                if (!asJson)
+                {
+                    Console.Out.WriteLine(response.Text);
+                }
+            }
+
+            if (asJson)
+            {
+                var usage = response.Usage;
+                var result = new ChatResult(
+                    response.Text,
+                    response.ModelId,
+                    FindProvider(response),
+                    response.FinishReason?.Value,
+                    new ChatUsage(usage?.InputTokenCount, usage?.OutputTokenCount, usage?.CachedInputTokenCount, usage?.ReasoningTokenCount),
+                    // Pricing arrives with the model registry; until a price is known the cost is unknown, never zero.
+                    new ChatCost(null, false),
+                    null);
+                Console.Out.WriteLine(JsonSerializer.Serialize(result, CliJsonContext.Output.ChatResult));
+            }
+
+            return CliExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string? FindProvider(ChatResponse response)
+    {
+        if (response.AdditionalProperties?.TryGetValue(LlmKitResponseProperties.Provider, out object? value) == true)
+        {
+            return value as string;
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,47 @@
+using System.CommandLine;
+using LlmKit;
+using LlmKit.Cli;
+using LlmKit.Cli.Commands;
+
+var json = new Option<bool>("--json") { Description = "Print exactly one JSON document on standard output.", Recursive = true };
+var config = new Option<FileInfo?>("--config") { Description = "A JSON file shaped like the 'LlmKit' configuration section.", Recursive = true };
+
+var root = new RootCommand("llmkit: the LlmKit command-line tool.") { json, config };
+root.Subcommands.Add(ChatCommand.Create(json, config));
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0)
+{
+    Console.Error.WriteLine("llmkit: " + parse.Errors[0].Message + " (see 'llmkit --help')");
+    return CliExitCodes.BadInput;
+}
+
+try
+{
+    return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+}
+catch (CliInputException ex)
+{
+    Console.Error.WriteLine("llmkit: " + ex.Message);
+    return CliExitCodes.BadInput;
+}
+catch (LlmKitConfigurationException ex)
+{
+    Console.Error.WriteLine("llmkit: " + ex.Message);
+    return CliExitCodes.BadInput;
+}
+catch (ModelNotFoundException ex)
+{
+    Console.Error.WriteLine("llmkit: " + ex.Message);
+    return CliExitCodes.BadInput;
+}
+catch (LlmKitException ex)
+{
+    Console.Error.WriteLine("llmkit: " + ex.Message);
+    return CliExitCodes.ProblemFound;
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("llmkit: cancelled.");
+    return CliExitCodes.ProblemFound;
+}
