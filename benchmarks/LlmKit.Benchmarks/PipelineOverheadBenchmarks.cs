@@ -1,0 +1,66 @@
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmKit.Benchmarks;
+
+/// <summary>
+/// What the default AddLlmKit() pipeline (telemetry stage + router) costs over calling the provider
+/// client directly, per non-streaming call and per streamed chunk. No telemetry listener is attached,
+/// as in an app that has not enabled OpenTelemetry.
+/// </summary>
+[MemoryDiagnoser]
+public class PipelineOverheadBenchmarks
+{
+    public const int Chunks = 100;
+
+    private readonly List<ChatMessage> _messages = [new(ChatRole.User, "Say hello.")];
+    private readonly ChatOptions _options = new() { ModelId = "gpt-4o" };
+    private CannedChatClient _bare = null!;
+    private IChatClient _pipeline = null!;
+    private ServiceProvider _services = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _bare = new CannedChatClient(Chunks);
+        var services = new ServiceCollection();
+        var provider = new CannedChatClient(Chunks);
+        services.AddLlmKit(kit => kit.AddProvider("openai", _ => provider));
+        _services = services.BuildServiceProvider();
+        _pipeline = _services.GetRequiredService<IChatClient>();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => _services.Dispose();
+
+    [Benchmark(Baseline = true, Description = "bare client, non-streaming")]
+    public Task<ChatResponse> Bare() => _bare.GetResponseAsync(_messages, _options);
+
+    [Benchmark(Description = "default pipeline, non-streaming")]
+    public Task<ChatResponse> Pipeline() => _pipeline.GetResponseAsync(_messages, _options);
+
+    [Benchmark(Description = "bare client, 100-chunk stream")]
+    public async Task<int> BareStream()
+    {
+        int n = 0;
+        await foreach (var update in _bare.GetStreamingResponseAsync(_messages, _options))
+        {
+            n++;
+        }
+
+        return n;
+    }
+
+    [Benchmark(Description = "default pipeline, 100-chunk stream")]
+    public async Task<int> PipelineStream()
+    {
+        int n = 0;
+        await foreach (var update in _pipeline.GetStreamingResponseAsync(_messages, _options))
+        {
+            n++;
+        }
+
+        return n;
+    }
+}
