@@ -111,7 +111,9 @@ public sealed class ScriptedChatClient : IChatClient
     /// <summary>
     /// Gets or sets what answers the calls made after the script is exhausted. It receives the call's
     /// messages and options and returns the response (streamed like a scripted response when the call
-    /// streams). Defaults to <see langword="null"/>: such calls throw an <see cref="InvalidOperationException"/>.
+    /// streams; its missing <see cref="ChatResponse.ModelId"/>, <see cref="ChatResponse.ResponseId"/> and
+    /// <see cref="ChatResponse.CreatedAt"/> are filled in). Defaults to <see langword="null"/>: such calls
+    /// throw an <see cref="InvalidOperationException"/>. Scripted latency does not apply; <see cref="DefaultLatency"/> does.
     /// </summary>
     public Func<IEnumerable<ChatMessage>, ChatOptions?, ChatResponse>? FallbackResponder { get; set; }
 

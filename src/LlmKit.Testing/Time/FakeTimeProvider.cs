@@ -56,8 +56,9 @@ public sealed class FakeTimeProvider : TimeProvider
 
     /// <summary>
     /// Gets or sets how far the clock moves forward after each call to <see cref="GetUtcNow"/>
-    /// (after the current value has been read). Defaults to <see cref="TimeSpan.Zero"/>: the clock
-    /// only moves through <see cref="Advance"/> and <see cref="SetUtcNow"/>.
+    /// (after the current value has been read; timers that fall due then fire, seeing the advanced time).
+    /// Defaults to <see cref="TimeSpan.Zero"/>: the clock only moves through <see cref="Advance"/> and
+    /// <see cref="SetUtcNow"/>.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
     public TimeSpan AutoAdvanceAmount
@@ -121,16 +122,17 @@ public sealed class FakeTimeProvider : TimeProvider
     public override DateTimeOffset GetUtcNow()
     {
         DateTimeOffset result;
-        TimeSpan autoAdvance;
+        bool advanced;
         lock (_lock)
         {
             result = _now;
-            autoAdvance = _autoAdvanceAmount;
+            advanced = _autoAdvanceAmount > TimeSpan.Zero;
+            _now += _autoAdvanceAmount;
         }
 
-        if (autoAdvance > TimeSpan.Zero)
+        if (advanced)
         {
-            RunTimersUntil(result + autoAdvance);
+            RunTimersUntil(DateTimeOffset.MinValue);
         }
 
         return result;

@@ -161,4 +161,38 @@ public class ModelRouterChatClientTests
         Assert.True(primary.Disposed);
         Assert.False(secondary.Disposed); // never created, so never disposed
     }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_CancelledMidStreamThroughDefaultPipeline_LeavesNoProviderStreamRunning()
+    {
+        var (sp, primary, _) = Build();
+        var gate = new TaskCompletionSource();
+        primary.Chunks = ["one", "two", "three"];
+        primary.StreamGate = (1, gate);
+        using var cts = new CancellationTokenSource();
+        var received = new List<string>();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var u in sp.GetRequiredService<IChatClient>().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "fast" }, cts.Token))
+            {
+                received.Add(u.Text);
+                await cts.CancelAsync();
+            }
+        });
+
+        Assert.Equal(["one"], received);
+        Assert.Equal(0, primary.ActiveStreams);
+        Assert.False(gate.Task.IsCompleted);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_CancelledBeforeProviderAnswers_ThrowsOperationCanceled()
+    {
+        var (sp, _, _) = Build();
+        using var cts = new CancellationTokenSource();
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "fast" }, cts.Token));
+    }
 }
