@@ -14,4 +14,10 @@ public static class LlmKitResponseProperties
 
     /// <summary>The logical model the caller asked for (a <see cref="string"/>).</summary>
     public const string LogicalModel = "llmkit.logical_model";
+
+    /// <summary>
+    /// The provider's own finish reason (a <see cref="string"/>, such as Anthropic's <c>end_turn</c>), kept
+    /// beside the normalised <c>ChatResponse.FinishReason</c>.
+    /// </summary>
+    public const string RawFinishReason = "llmkit.raw_finish_reason";
 }
