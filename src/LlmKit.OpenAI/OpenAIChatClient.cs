@@ -1,0 +1,285 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using LlmKit.Http;
+using Microsoft.Extensions.AI;
+
+namespace LlmKit;
+
+/// <summary>
+/// An <see cref="IChatClient"/> over the OpenAI Chat Completions API and OpenAI-compatible servers
+/// (Azure OpenAI, Ollama, vLLM, llama.cpp, LM Studio, Groq, Together, OpenRouter, Mistral, DeepSeek),
+/// speaking HTTP directly with pooled buffers and <see cref="System.Text.Json.Utf8JsonReader"/>.
+/// </summary>
+public sealed class OpenAIChatClient : IChatClient
+{
+    private static readonly string[] RequestIdHeaders = ["x-request-id", "apim-request-id", "request-id"];
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly TimeProvider _timeProvider;
+    private readonly Uri _baseUrl;
+    private readonly string? _apiKey;
+    private readonly ChatClientMetadata _metadata;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="httpClient">The HTTP client (from <c>IHttpClientFactory</c>); <see langword="null"/> creates one that this client disposes.</param>
+    /// <param name="timeProvider">The clock for retry-after dates; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="LlmKitConfigurationException">The profile needs a key and none is set, or no base address is known.</exception>
+    public OpenAIChatClient(OpenAIClientOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        Profile = options.Profile ?? throw new LlmKitConfigurationException("OpenAIClientOptions.Profile is null. Set a compatibility profile such as OpenAICompatibilityProfile.OpenAI.");
+        _apiKey = ResolveApiKey(options);
+        _baseUrl = EnsureTrailingSlash(options.BaseUrl ?? Profile.DefaultBaseUrl
+            ?? throw new LlmKitConfigurationException($"The {Profile.Name} profile has no default address. Set OpenAIClientOptions.BaseUrl (configuration key 'LlmKit:Providers:<name>:BaseUrl')."));
+        _ownsHttp = httpClient is null;
+        _http = httpClient ?? new HttpClient();
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _metadata = new ChatClientMetadata(Profile.ProviderName, _baseUrl, options.DefaultModel);
+    }
+
+    /// <summary>Gets the settings.</summary>
+    public OpenAIClientOptions Options { get; }
+
+    /// <summary>Gets the compatibility profile in use.</summary>
+    public OpenAICompatibilityProfile Profile { get; }
+
+    /// <inheritdoc/>
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        string model = ResolveModel(options);
+        using var request = CreateRequest(model, messages, options, stream: false);
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        byte[] buffer;
+        int length;
+        try
+        {
+            (buffer, length) = await ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw Network(ex);
+        }
+
+        try
+        {
+            return OpenAIResponseParser.ParseCompletion(buffer.AsSpan(0, length), Profile.ProviderName, _apiKey);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        string model = ResolveModel(options);
+        using var request = CreateRequest(model, messages, options, stream: true);
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        Stream body;
+        try
+        {
+            body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw Network(ex);
+        }
+
+        using var events = new ServerSentEventReader(body);
+        var state = new OpenAIStreamState(Profile.ProviderName, _apiKey);
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await events.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                throw Network(ex);
+            }
+
+            if (!more || events.Data.SequenceEqual("[DONE]"u8))
+            {
+                break;
+            }
+
+            var update = state.Parse(events.Data);
+            if (update is not null)
+            {
+                yield return update;
+            }
+        }
+
+        if (state.Complete() is { } last)
+        {
+            yield return last;
+        }
+    }
+
+    /// <inheritdoc/>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <summary>Disposes the HTTP client if this instance created it.</summary>
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    internal static string? ResolveApiKey(OpenAIClientOptions options)
+    {
+        var profile = options.Profile;
+        string? key = !string.IsNullOrWhiteSpace(options.ApiKey) ? options.ApiKey
+            : profile.ApiKeyEnvironmentVariable is { } variable ? Environment.GetEnvironmentVariable(variable) : null;
+        if (string.IsNullOrWhiteSpace(key) && profile.RequiresApiKey)
+        {
+            throw new LlmKitConfigurationException(
+                $"The {profile.Name} provider needs an API key. Set OpenAIClientOptions.ApiKey (configuration key 'LlmKit:Providers:<name>:ApiKey'){(profile.ApiKeyEnvironmentVariable is null ? string.Empty : $" or the {profile.ApiKeyEnvironmentVariable} environment variable")}.");
+        }
+
+        return string.IsNullOrWhiteSpace(key) ? null : key;
+    }
+
+    internal static Uri EnsureTrailingSlash(Uri uri)
+        => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+
+    internal HttpRequestMessage CreateRequest(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
+    {
+        var uri = Profile.UsesAzureDeploymentUrls
+            ? new Uri(_baseUrl, $"openai/deployments/{Uri.EscapeDataString(model)}/chat/completions?api-version={Uri.EscapeDataString(Options.AzureApiVersion)}")
+            : new Uri(_baseUrl, "chat/completions");
+        var request = new HttpRequestMessage(HttpMethod.Post, uri)
+        {
+            Content = OpenAIRequestWriter.Write(model, messages, options, stream, Profile, Options.IncludeStreamUsage),
+        };
+        ApplyHeaders(request.Headers, stream);
+        return request;
+    }
+
+    internal void ApplyHeaders(HttpRequestHeaders headers, bool stream)
+    {
+        if (_apiKey is not null)
+        {
+            if (string.Equals(Profile.AuthHeader, "Authorization", StringComparison.OrdinalIgnoreCase))
+            {
+                headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+            }
+            else
+            {
+                headers.TryAddWithoutValidation(Profile.AuthHeader, _apiKey);
+            }
+        }
+
+        if (Options.Organization is { } organization)
+        {
+            headers.TryAddWithoutValidation("OpenAI-Organization", organization);
+        }
+
+        if (Options.Project is { } project)
+        {
+            headers.TryAddWithoutValidation("OpenAI-Project", project);
+        }
+
+        foreach (var (name, value) in Options.Headers)
+        {
+            headers.Remove(name);
+            headers.TryAddWithoutValidation(name, value);
+        }
+
+        headers.Accept.Add(stream ? EventStream : Json);
+    }
+
+    internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw Network(ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ProviderException($"{Profile.ProviderName} did not answer before the HTTP client's timeout. Try again, raise HttpClient.Timeout, or use another deployment.", Profile.ProviderName, null, LlmFailureKind.Timeout, innerException: ex);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw await ProviderErrors.FromResponseAsync(response, Profile.ProviderName, OpenAIResponseParser.ParseError, _apiKey, _timeProvider, RequestIdHeaders, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return response;
+    }
+
+    internal ProviderException Network(Exception ex)
+        => new($"The connection to {Profile.ProviderName} at {_baseUrl.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that the server is reachable, then try again.", Profile.ProviderName, null, LlmFailureKind.Network, innerException: ex);
+
+    /// <summary>Reads a whole body into a pooled array that the caller returns to the pool.</summary>
+    internal static async Task<(byte[] Buffer, int Length)> ReadAllAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            int length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                int read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
+    private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
+
+    private string ResolveModel(ChatOptions? options)
+        => options?.ModelId ?? Options.DefaultModel
+        ?? throw new LlmKitConfigurationException($"No model was given for the {Profile.Name} provider. Set ChatOptions.ModelId or OpenAIClientOptions.DefaultModel.");
+}

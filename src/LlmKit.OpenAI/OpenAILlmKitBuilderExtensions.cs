@@ -1,0 +1,105 @@
+using LlmKit;
+using Microsoft.Extensions.AI;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers OpenAI and OpenAI-compatible provider connections with LlmKit.</summary>
+public static class OpenAILlmKitBuilderExtensions
+{
+    /// <summary>The name of the <see cref="System.Net.Http.IHttpClientFactory"/> client the OpenAI provider uses: <c>LlmKit.OpenAI</c>.</summary>
+    public const string HttpClientName = "LlmKit.OpenAI";
+
+    /// <summary>Registers an OpenAI connection (and the OpenAI-compatible provider types for configuration).</summary>
+    /// <param name="builder">The LlmKit builder.</param>
+    /// <param name="name">The connection name. Defaults to <c>openai</c>.</param>
+    /// <param name="configure">Sets the key, address, default model and headers; the key defaults to <c>OPENAI_API_KEY</c>.</param>
+    /// <returns>The builder.</returns>
+    public static ILlmKitBuilder AddOpenAI(this ILlmKitBuilder builder, string name = "openai", Action<OpenAIClientOptions>? configure = null)
+        => builder.AddOpenAICompatible(OpenAICompatibilityProfile.OpenAI, name, configure);
+
+    /// <summary>Registers a connection to an OpenAI-compatible server with the given profile (Azure OpenAI, Ollama, vLLM, ...).</summary>
+    /// <param name="builder">The LlmKit builder.</param>
+    /// <param name="profile">The compatibility profile, such as <see cref="OpenAICompatibilityProfile.Ollama"/>.</param>
+    /// <param name="name">The connection name; defaults to the profile name in lower case.</param>
+    /// <param name="configure">Sets the key, address, default model and headers.</param>
+    /// <returns>The builder.</returns>
+    public static ILlmKitBuilder AddOpenAICompatible(this ILlmKitBuilder builder, OpenAICompatibilityProfile profile, string? name = null, Action<OpenAIClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(profile);
+        builder.AddOpenAIProviderTypes();
+        var options = new OpenAIClientOptions { Profile = profile };
+        configure?.Invoke(options);
+        builder.AddProvider(name ?? profile.Name.ToLowerInvariant(), sp => Create(sp, options));
+        return builder;
+    }
+
+    /// <summary>
+    /// Registers only the provider types, so connections in configuration can name them in <c>Type</c>:
+    /// <c>OpenAI</c>, <c>AzureOpenAI</c>, <c>Ollama</c>, <c>vLLM</c>, <c>LlamaCpp</c>, <c>LMStudio</c>, <c>Groq</c>,
+    /// <c>Together</c>, <c>OpenRouter</c>, <c>Mistral</c>, <c>DeepSeek</c> and <c>OpenAICompatible</c>. Calling it
+    /// again has no further effect. Provider-specific settings: <c>Settings:Organization</c>,
+    /// <c>Settings:Project</c>, <c>Settings:ApiVersion</c> (Azure), <c>Settings:IncludeStreamUsage</c>.
+    /// </summary>
+    /// <param name="builder">The LlmKit builder.</param>
+    /// <returns>The builder.</returns>
+    public static ILlmKitBuilder AddOpenAIProviderTypes(this ILlmKitBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (builder.Services.Any(d => d.ServiceType == typeof(OpenAIProviderTypesMarker)))
+        {
+            return builder;
+        }
+
+        builder.Services.AddSingleton<OpenAIProviderTypesMarker>();
+        builder.Services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromMinutes(10));
+        foreach (var profile in OpenAICompatibilityProfile.BuiltIn)
+        {
+            var p = profile;
+            builder.AddProviderType(p.Name, (sp, settings) => Create(sp, FromSettings(p, settings)));
+        }
+
+        return builder;
+    }
+
+    private static OpenAIChatClient Create(IServiceProvider services, OpenAIClientOptions options)
+    {
+        var factory = services.GetRequiredService<IHttpClientFactory>();
+        return new OpenAIChatClient(options, factory.CreateClient(HttpClientName), services.GetService<TimeProvider>());
+    }
+
+    private static OpenAIClientOptions FromSettings(OpenAICompatibilityProfile profile, ProviderConnectionSettings settings)
+    {
+        var options = new OpenAIClientOptions
+        {
+            Profile = profile,
+            ApiKey = settings.ApiKey,
+            BaseUrl = settings.BaseUrl,
+            DefaultModel = settings.DefaultModel,
+            Headers = new Dictionary<string, string>(settings.Headers, StringComparer.OrdinalIgnoreCase),
+        };
+        if (settings.Settings.TryGetValue("Organization", out string? organization))
+        {
+            options.Organization = organization;
+        }
+
+        if (settings.Settings.TryGetValue("Project", out string? project))
+        {
+            options.Project = project;
+        }
+
+        if (settings.Settings.TryGetValue("ApiVersion", out string? version))
+        {
+            options.AzureApiVersion = version;
+        }
+
+        if (settings.Settings.TryGetValue("IncludeStreamUsage", out string? usage))
+        {
+            options.IncludeStreamUsage = bool.TryParse(usage, out bool include) ? include : throw new LlmKitConfigurationException($"'Settings:IncludeStreamUsage' of provider connection '{settings.Name}' must be true or false, not '{usage}'.");
+        }
+
+        return options;
+    }
+
+    private sealed class OpenAIProviderTypesMarker;
+}

@@ -1,0 +1,470 @@
+using System.Text;
+using System.Text.Json;
+using LlmKit.Http;
+using Microsoft.Extensions.AI;
+
+namespace LlmKit;
+
+/// <summary>Parses Chat Completions responses and error bodies with <see cref="Utf8JsonReader"/>.</summary>
+internal static class OpenAIResponseParser
+{
+    /// <summary>Where the provider's own argument text is kept on a <see cref="FunctionCallContent"/>, so the call goes back unchanged.</summary>
+    public const string RawArgumentsKey = "openai.arguments";
+
+    /// <summary>Where a refusal text is kept on the response.</summary>
+    public const string RefusalKey = "openai.refusal";
+
+    public static ChatResponse ParseCompletion(ReadOnlySpan<byte> json, string provider, string? apiKey)
+    {
+        var reader = new Utf8JsonReader(json);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw Invalid(provider, "the body is not a JSON object", null);
+            }
+
+            var response = new ChatResponse();
+            string? rawFinish = null;
+            string? refusal = null;
+            ChatMessage? message = null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("id"u8))
+                {
+                    reader.Read();
+                    response.ResponseId = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("model"u8))
+                {
+                    reader.Read();
+                    response.ModelId = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("created"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long created))
+                    {
+                        response.CreatedAt = DateTimeOffset.FromUnixTimeSeconds(created);
+                    }
+                }
+                else if (reader.ValueTextEquals("choices"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartArray)
+                    {
+                        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                        {
+                            ParseChoice(ref reader, ref message, ref rawFinish, ref refusal);
+                        }
+                    }
+                }
+                else if (reader.ValueTextEquals("usage"u8))
+                {
+                    reader.Read();
+                    response.Usage = ParseUsage(ref reader);
+                }
+                else if (reader.ValueTextEquals("error"u8))
+                {
+                    reader.Read();
+                    var error = ParseErrorObject(ref reader);
+                    throw ProviderErrors.Create(provider, null, error.Message, error.Code ?? error.Type, null, null, null, apiKey);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            message ??= new ChatMessage(ChatRole.Assistant, (string?)null);
+            response.Messages = [message];
+            if (refusal is not null)
+            {
+                message.Contents.Add(new TextContent(refusal));
+                (response.AdditionalProperties ??= [])[RefusalKey] = refusal;
+            }
+
+            if (rawFinish is not null)
+            {
+                response.FinishReason = MapFinishReason(rawFinish);
+                (response.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = rawFinish;
+            }
+
+            if (refusal is not null)
+            {
+                response.FinishReason = ChatFinishReason.ContentFilter;
+            }
+
+            message.MessageId ??= response.ResponseId;
+            return response;
+        }
+        catch (JsonException ex)
+        {
+            throw Invalid(provider, "the body is not valid JSON", ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw Invalid(provider, "a field has an unexpected type", ex);
+        }
+    }
+
+    private static void ParseChoice(ref Utf8JsonReader reader, ref ChatMessage? message, ref string? rawFinish, ref string? refusal)
+    {
+        int index = 0;
+        ChatMessage? parsed = null;
+        string? finish = null;
+        string? choiceRefusal = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("index"u8))
+            {
+                reader.Read();
+                index = reader.TokenType == JsonTokenType.Number ? reader.GetInt32() : 0;
+            }
+            else if (reader.ValueTextEquals("message"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    parsed = ParseMessage(ref reader, out choiceRefusal);
+                }
+            }
+            else if (reader.ValueTextEquals("finish_reason"u8))
+            {
+                reader.Read();
+                finish = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        // LlmKit asks for one choice; keep the first if a server sends more.
+        if (index == 0 && message is null)
+        {
+            message = parsed;
+            rawFinish = finish;
+            refusal = choiceRefusal;
+        }
+    }
+
+    private static ChatMessage ParseMessage(ref Utf8JsonReader reader, out string? refusal)
+    {
+        refusal = null;
+        var contents = new List<AIContent>();
+        string? role = null;
+        string? text = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("role"u8))
+            {
+                reader.Read();
+                role = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("content"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String)
+                {
+                    text = reader.GetString();
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: > 0 } reasoning)
+                {
+                    contents.Insert(0, new TextReasoningContent(reasoning));
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("refusal"u8))
+            {
+                reader.Read();
+                refusal = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            else if (reader.ValueTextEquals("tool_calls"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        contents.Add(ParseToolCall(ref reader));
+                    }
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (!string.IsNullOrEmpty(text))
+        {
+            int at = contents.Count > 0 && contents[0] is TextReasoningContent ? 1 : 0;
+            contents.Insert(at, new TextContent(text));
+        }
+
+        return new ChatMessage(role is null ? ChatRole.Assistant : new ChatRole(role), contents);
+    }
+
+    private static FunctionCallContent ParseToolCall(ref Utf8JsonReader reader)
+    {
+        string? id = null, name = null, arguments = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                id = reader.GetString();
+            }
+            else if (reader.ValueTextEquals("function"u8))
+            {
+                reader.Read();
+                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                {
+                    if (reader.ValueTextEquals("name"u8))
+                    {
+                        reader.Read();
+                        name = reader.GetString();
+                    }
+                    else if (reader.ValueTextEquals("arguments"u8))
+                    {
+                        reader.Read();
+                        arguments = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    }
+                    else
+                    {
+                        reader.Read();
+                        reader.Skip();
+                    }
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return CreateCall(id ?? string.Empty, name ?? string.Empty, arguments);
+    }
+
+    /// <summary>Parses the arguments text; text that is not a JSON object (a call cut off at the token limit) is kept with the parse error.</summary>
+    public static FunctionCallContent CreateCall(string id, string name, string? arguments)
+    {
+        var call = FunctionCallContent.CreateFromParsedArguments(arguments ?? string.Empty, id, name, static text => ParseArguments(text));
+        if (arguments is not null)
+        {
+            (call.AdditionalProperties ??= [])[RawArgumentsKey] = arguments;
+        }
+
+        return call;
+    }
+
+    private static Dictionary<string, object?>? ParseArguments(string text)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return [];
+        }
+
+        var parsed = JsonSerializer.Deserialize(text, OpenAIJsonContext.Default.DictionaryStringJsonElement);
+        if (parsed is null)
+        {
+            return null;
+        }
+
+        var result = new Dictionary<string, object?>(parsed.Count);
+        foreach (var (key, value) in parsed)
+        {
+            result[key] = value;
+        }
+
+        return result;
+    }
+
+    public static UsageDetails? ParseUsage(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        var usage = new UsageDetails();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("prompt_tokens"u8))
+            {
+                usage.InputTokenCount = ReadCount(ref reader);
+            }
+            else if (reader.ValueTextEquals("completion_tokens"u8))
+            {
+                usage.OutputTokenCount = ReadCount(ref reader);
+            }
+            else if (reader.ValueTextEquals("total_tokens"u8))
+            {
+                usage.TotalTokenCount = ReadCount(ref reader);
+            }
+            else if (reader.ValueTextEquals("prompt_tokens_details"u8))
+            {
+                reader.Read();
+                ReadDetails(ref reader, usage, input: true);
+            }
+            else if (reader.ValueTextEquals("completion_tokens_details"u8))
+            {
+                reader.Read();
+                ReadDetails(ref reader, usage, input: false);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return usage;
+    }
+
+    private static void ReadDetails(ref Utf8JsonReader reader, UsageDetails usage, bool input)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (input && reader.ValueTextEquals("cached_tokens"u8))
+            {
+                usage.CachedInputTokenCount = ReadCount(ref reader);
+            }
+            else if (!input && reader.ValueTextEquals("reasoning_tokens"u8))
+            {
+                usage.ReasoningTokenCount = ReadCount(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    private static long? ReadCount(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long value) ? value : null;
+    }
+
+    public static ChatFinishReason MapFinishReason(string raw) => raw switch
+    {
+        "stop" or "end_turn" or "eos" => ChatFinishReason.Stop,
+        "length" or "max_tokens" => ChatFinishReason.Length,
+        "tool_calls" or "function_call" => ChatFinishReason.ToolCalls,
+        "content_filter" => ChatFinishReason.ContentFilter,
+        _ => new ChatFinishReason(raw),
+    };
+
+    /// <summary>Parses <c>{"error":{"message","type","code"}}</c> (also a bare error object, and Ollama's <c>{"error":"text"}</c>).</summary>
+    public static ProviderErrorInfo? ParseError(ReadOnlyMemory<byte> body)
+    {
+        if (body.IsEmpty)
+        {
+            return null;
+        }
+
+        var reader = new Utf8JsonReader(body.Span);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("error"u8))
+            {
+                reader.Read();
+                return reader.TokenType == JsonTokenType.String
+                    ? new ProviderErrorInfo(reader.GetString(), null, null)
+                    : ParseErrorObject(ref reader);
+            }
+
+            reader.Read();
+            reader.Skip();
+        }
+
+        return ParseErrorObjectFromStart(body.Span);
+    }
+
+    public static ProviderErrorInfo ParseErrorObject(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return new ProviderErrorInfo(reader.GetString(), null, null);
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return default;
+        }
+
+        string? message = null, code = null, type = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("message"u8))
+            {
+                reader.Read();
+                message = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            else if (reader.ValueTextEquals("code"u8))
+            {
+                reader.Read();
+                code = reader.TokenType switch
+                {
+                    JsonTokenType.String => reader.GetString(),
+                    JsonTokenType.Number => Encoding.UTF8.GetString(reader.ValueSpan),
+                    _ => null,
+                };
+            }
+            else if (reader.ValueTextEquals("type"u8))
+            {
+                reader.Read();
+                type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return new ProviderErrorInfo(message, code ?? type, type);
+    }
+
+    private static ProviderErrorInfo? ParseErrorObjectFromStart(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        reader.Read();
+        var info = ParseErrorObject(ref reader);
+        return info.Message is null && info.Code is null ? null : info;
+    }
+
+    private static ResponseParseException Invalid(string provider, string what, Exception? inner)
+        => new($"The response from {provider} could not be read: {what}. Check that the base address points at an OpenAI-compatible Chat Completions endpoint.", inner) { Provider = provider };
+}
