@@ -1,0 +1,222 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using LlmKit.Http;
+using Microsoft.Extensions.AI;
+
+namespace LlmKit;
+
+/// <summary>
+/// An <see cref="IChatClient"/> over Ollama's native chat API (<c>POST /api/chat</c>, newline-delimited JSON
+/// when streaming). For Ollama's OpenAI-compatible endpoint use <see cref="OpenAIChatClient"/> with
+/// <see cref="OpenAICompatibilityProfile.Ollama"/> instead.
+/// </summary>
+/// <remarks>
+/// Ollama's tool calls carry no ids; this client gives each one an id (<c>call_{n}</c>) and, when a
+/// <see cref="FunctionResultContent"/> goes back, sends the tool's name that the id belongs to.
+/// Thinking arrives as <see cref="TextReasoningContent"/>; <see cref="ReasoningOptions"/> turns <c>think</c> on.
+/// </remarks>
+public sealed class OllamaChatClient : IChatClient
+{
+    private const string Provider = "ollama";
+    private static readonly string[] RequestIdHeaders = ["x-request-id"];
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly TimeProvider _timeProvider;
+    private readonly Uri _chatUri;
+    private readonly string? _apiKey;
+    private readonly ChatClientMetadata _metadata;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="httpClient">The HTTP client; <see langword="null"/> creates one that this client disposes.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
+    public OllamaChatClient(OllamaClientOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        var baseUrl = OpenAIChatClient.EnsureTrailingSlash(options.BaseUrl ?? throw new LlmKitConfigurationException("OllamaClientOptions.BaseUrl is null. Set the Ollama server address."));
+        _chatUri = new Uri(baseUrl, "api/chat");
+        _apiKey = !string.IsNullOrWhiteSpace(options.ApiKey) ? options.ApiKey : Environment.GetEnvironmentVariable("OLLAMA_API_KEY") is { Length: > 0 } env ? env : null;
+        _ownsHttp = httpClient is null;
+        _http = httpClient ?? new HttpClient();
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _metadata = new ChatClientMetadata(Provider, baseUrl, options.DefaultModel);
+    }
+
+    /// <summary>Gets the settings.</summary>
+    public OllamaClientOptions Options { get; }
+
+    /// <inheritdoc/>
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        using var request = CreateRequest(messages, options, stream: false);
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var chunk = OllamaChunk.Parse(buffer.AsSpan(0, length), _apiKey);
+            var message = new ChatMessage(ChatRole.Assistant, chunk.ToContents(new List<AIContent>(), 0, out _));
+            var result = new ChatResponse(message) { ModelId = chunk.Model, CreatedAt = chunk.CreatedAt, Usage = chunk.Usage };
+            chunk.ApplyFinish(result);
+            return result;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        using var request = CreateRequest(messages, options, stream: true);
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        Stream body;
+        try
+        {
+            body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw Network(ex);
+        }
+
+        using var lines = new ServerSentEventReader(body, ndjson: true);
+        int toolCalls = 0;
+        string? responseId = null;
+        while (true)
+        {
+            bool more;
+            try
+            {
+                more = await lines.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                throw Network(ex);
+            }
+
+            if (!more)
+            {
+                break;
+            }
+
+            var chunk = OllamaChunk.Parse(lines.Data, _apiKey);
+            responseId ??= chunk.CreatedAt?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
+            var contents = chunk.ToContents(null, toolCalls, out int added);
+            toolCalls += added;
+            if (chunk.Usage is not null)
+            {
+                (contents ??= []).Add(new UsageContent(chunk.Usage));
+            }
+
+            if (contents is null && !chunk.Done)
+            {
+                continue;
+            }
+
+            var update = new ChatResponseUpdate
+            {
+                Role = ChatRole.Assistant,
+                ModelId = chunk.Model,
+                CreatedAt = chunk.CreatedAt,
+                ResponseId = responseId,
+                Contents = contents ?? [],
+            };
+            if (chunk.Done)
+            {
+                chunk.ApplyFinish(update, toolCalls > 0);
+            }
+
+            yield return update;
+        }
+    }
+
+    /// <inheritdoc/>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is not null ? null
+            : serviceType == typeof(ChatClientMetadata) ? _metadata
+            : serviceType.IsInstanceOfType(this) ? this
+            : null;
+    }
+
+    /// <summary>Disposes the HTTP client if this instance created it.</summary>
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    private HttpRequestMessage CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
+    {
+        string model = options?.ModelId ?? Options.DefaultModel
+            ?? throw new LlmKitConfigurationException("No model was given for Ollama. Set ChatOptions.ModelId or OllamaClientOptions.DefaultModel.");
+        var request = new HttpRequestMessage(HttpMethod.Post, _chatUri)
+        {
+            Content = PooledJsonContent.Create((model, messages, options, stream, Options.KeepAlive), static (w, s) => OllamaRequestWriter.Write(w, s.model, s.messages, s.options, s.stream, s.KeepAlive)),
+        };
+        if (_apiKey is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+        }
+
+        foreach (var (name, value) in Options.Headers)
+        {
+            request.Headers.Remove(name);
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return request;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw Network(ex);
+        }
+        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new ProviderException("Ollama did not answer before the HTTP client's timeout. Try again, raise HttpClient.Timeout, or use a smaller model.", Provider, null, LlmFailureKind.Timeout, innerException: ex);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw await ProviderErrors.FromResponseAsync(response, Provider, OpenAIResponseParser.ParseError, _apiKey, _timeProvider, RequestIdHeaders, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return response;
+    }
+
+    private async Task<(byte[] Buffer, int Length)> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await OpenAIChatClient.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            throw Network(ex);
+        }
+    }
+
+    private ProviderException Network(Exception ex)
+        => new($"The connection to Ollama at {_chatUri.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that 'ollama serve' is running, then try again.", Provider, null, LlmFailureKind.Network, innerException: ex);
+}

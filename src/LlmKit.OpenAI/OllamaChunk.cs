@@ -1,0 +1,232 @@
+using System.Globalization;
+using System.Text.Json;
+using LlmKit.Http;
+using Microsoft.Extensions.AI;
+
+namespace LlmKit;
+
+/// <summary>One Ollama <c>/api/chat</c> object: a whole response, or one line of a stream.</summary>
+internal sealed class OllamaChunk
+{
+    private readonly List<(string Name, Dictionary<string, object?> Arguments)> _toolCalls = [];
+
+    public string? Model { get; private set; }
+
+    public DateTimeOffset? CreatedAt { get; private set; }
+
+    public string? Content { get; private set; }
+
+    public string? Thinking { get; private set; }
+
+    public bool Done { get; private set; }
+
+    public string? DoneReason { get; private set; }
+
+    public UsageDetails? Usage { get; private set; }
+
+    public static OllamaChunk Parse(ReadOnlySpan<byte> json, string? apiKey)
+    {
+        var chunk = new OllamaChunk();
+        var reader = new Utf8JsonReader(json);
+        long? promptCount = null, evalCount = null;
+        try
+        {
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("model"u8))
+                {
+                    reader.Read();
+                    chunk.Model = reader.GetString();
+                }
+                else if (reader.ValueTextEquals("created_at"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String && DateTimeOffset.TryParse(reader.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created))
+                    {
+                        chunk.CreatedAt = created;
+                    }
+                }
+                else if (reader.ValueTextEquals("message"u8))
+                {
+                    reader.Read();
+                    chunk.ParseMessage(ref reader);
+                }
+                else if (reader.ValueTextEquals("done"u8))
+                {
+                    reader.Read();
+                    chunk.Done = reader.TokenType == JsonTokenType.True;
+                }
+                else if (reader.ValueTextEquals("done_reason"u8))
+                {
+                    reader.Read();
+                    chunk.DoneReason = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+                else if (reader.ValueTextEquals("prompt_eval_count"u8))
+                {
+                    reader.Read();
+                    promptCount = reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : null;
+                }
+                else if (reader.ValueTextEquals("eval_count"u8))
+                {
+                    reader.Read();
+                    evalCount = reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : null;
+                }
+                else if (reader.ValueTextEquals("error"u8))
+                {
+                    reader.Read();
+                    var error = OpenAIResponseParser.ParseErrorObject(ref reader);
+                    throw ProviderErrors.Create("ollama", null, error.Message, error.Code, null, null, null, apiKey);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new ResponseParseException("A response line from Ollama is not valid JSON. Check that the address points at Ollama's native API (not /v1).", ex) { Provider = "ollama" };
+        }
+
+        if (chunk.Done && (promptCount is not null || evalCount is not null))
+        {
+            chunk.Usage = new UsageDetails
+            {
+                InputTokenCount = promptCount,
+                OutputTokenCount = evalCount,
+                TotalTokenCount = (promptCount ?? 0) + (evalCount ?? 0),
+            };
+        }
+
+        return chunk;
+    }
+
+    /// <summary>Adds this chunk's reasoning, text and tool calls (ids numbered from <paramref name="firstCallNumber"/>).</summary>
+    public List<AIContent>? ToContents(List<AIContent>? contents, int firstCallNumber, out int toolCalls)
+    {
+        if (Thinking is { Length: > 0 } thinking)
+        {
+            (contents ??= []).Add(new TextReasoningContent(thinking));
+        }
+
+        if (Content is { Length: > 0 } text)
+        {
+            (contents ??= []).Add(new TextContent(text));
+        }
+
+        for (int i = 0; i < _toolCalls.Count; i++)
+        {
+            var (name, arguments) = _toolCalls[i];
+            (contents ??= []).Add(new FunctionCallContent(string.Create(CultureInfo.InvariantCulture, $"call_{firstCallNumber + i}"), name, arguments));
+        }
+
+        toolCalls = _toolCalls.Count;
+        return contents;
+    }
+
+    public void ApplyFinish(ChatResponse response)
+    {
+        bool calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Any();
+        response.FinishReason = Finish(calls);
+        (response.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = DoneReason;
+    }
+
+    public void ApplyFinish(ChatResponseUpdate update, bool hadToolCalls)
+    {
+        update.FinishReason = Finish(hadToolCalls);
+        (update.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = DoneReason;
+    }
+
+    private ChatFinishReason Finish(bool hadToolCalls) => hadToolCalls ? ChatFinishReason.ToolCalls : DoneReason switch
+    {
+        null or "stop" => ChatFinishReason.Stop,
+        "length" => ChatFinishReason.Length,
+        var other => new ChatFinishReason(other),
+    };
+
+    private void ParseMessage(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("content"u8))
+            {
+                reader.Read();
+                Content = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            else if (reader.ValueTextEquals("thinking"u8) || reader.ValueTextEquals("reasoning_content"u8))
+            {
+                reader.Read();
+                Thinking = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            else if (reader.ValueTextEquals("tool_calls"u8))
+            {
+                reader.Read();
+                while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ParseToolCall(ref reader);
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    private void ParseToolCall(ref Utf8JsonReader reader)
+    {
+        string name = string.Empty;
+        var arguments = new Dictionary<string, object?>();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (!reader.ValueTextEquals("function"u8))
+            {
+                reader.Read();
+                reader.Skip();
+                continue;
+            }
+
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("name"u8))
+                {
+                    reader.Read();
+                    name = reader.GetString() ?? string.Empty;
+                }
+                else if (reader.ValueTextEquals("arguments"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        using var document = JsonDocument.ParseValue(ref reader);
+                        foreach (var property in document.RootElement.EnumerateObject())
+                        {
+                            arguments[property.Name] = property.Value.Clone();
+                        }
+                    }
+                    else
+                    {
+                        reader.Skip();
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+        }
+
+        _toolCalls.Add((name, arguments));
+    }
+}

@@ -1,0 +1,59 @@
+using LlmKit.OpenAI.Tests.TestDoubles;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmKit.OpenAI.Tests;
+
+public class OpenAILlmKitBuilderExtensionsTests
+{
+    [Theory]
+    [InlineData("Ollama", "ollama")]
+    [InlineData("AzureOpenAI", "azure.ai.openai")]
+    [InlineData("Groq", "groq")]
+    [InlineData("OllamaNative", "ollama")]
+    public void ConfigurationConnection_ProviderType_CreatesTheMatchingClient(string type, string providerName)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection([
+            new("LlmKit:Providers:main:Type", type),
+            new("LlmKit:Providers:main:ApiKey", "key-0123456789"),
+            new("LlmKit:Providers:main:BaseUrl", "http://127.0.0.1:5555/v1/"),
+            new("LlmKit:DefaultModel", "m1"),
+        ]).Build();
+        var services = new ServiceCollection();
+        services.AddLlmKit(config, kit => kit.AddOllamaProviderType());
+        using var sp = services.BuildServiceProvider();
+
+        var metadata = sp.GetRequiredService<IChatClient>().GetService<ChatClientMetadata>();
+
+        Assert.Equal(providerName, metadata?.ProviderName);
+        Assert.StartsWith("http://127.0.0.1:5555/", metadata?.ProviderUri?.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AddOpenAIProviderTypes_CalledTwice_RegistersEachTypeOnce()
+    {
+        var services = new ServiceCollection();
+        services.AddLlmKit(kit => kit.AddOpenAIProviderTypes().AddOpenAIProviderTypes().AddOpenAI(configure: o => o.ApiKey = "k-0123456789"));
+
+        Assert.Single(services, d => d.ServiceType.Name == "OpenAIProviderTypesMarker");
+    }
+
+    [Fact]
+    public async Task ConfigurationConnection_BadIncludeStreamUsage_ThrowsNamingTheSettingOnFirstCall()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection([
+            new("LlmKit:Providers:main:Type", "OpenAI"),
+            new("LlmKit:Providers:main:ApiKey", "key-0123456789"),
+            new("LlmKit:Providers:main:Settings:IncludeStreamUsage", "sometimes"),
+            new("LlmKit:DefaultModel", "m1"),
+        ]).Build();
+        var services = new ServiceCollection();
+        services.AddLlmKit(config, kit => kit.AddOpenAIProviderTypes());
+        using var sp = services.BuildServiceProvider();
+
+        var ex = await Assert.ThrowsAsync<LlmKitConfigurationException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync("x"));
+
+        Assert.Contains("IncludeStreamUsage", ex.Message, StringComparison.Ordinal);
+    }
+}
