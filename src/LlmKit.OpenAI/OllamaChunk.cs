@@ -130,13 +130,19 @@ internal sealed class OllamaChunk
     {
         bool calls = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Any();
         response.FinishReason = Finish(calls);
-        (response.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = DoneReason;
+        if (DoneReason is not null && DoneReason != response.FinishReason.Value.Value)
+        {
+            (response.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = DoneReason;
+        }
     }
 
     public void ApplyFinish(ChatResponseUpdate update, bool hadToolCalls)
     {
         update.FinishReason = Finish(hadToolCalls);
-        (update.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = DoneReason;
+        if (DoneReason is not null && DoneReason != update.FinishReason.Value.Value)
+        {
+            (update.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = DoneReason;
+        }
     }
 
     private ChatFinishReason Finish(bool hadToolCalls) => hadToolCalls ? ChatFinishReason.ToolCalls : DoneReason switch

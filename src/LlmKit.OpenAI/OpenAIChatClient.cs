@@ -20,6 +20,8 @@ public sealed class OpenAIChatClient : IChatClient
     private readonly Uri _baseUrl;
     private readonly string? _apiKey;
     private readonly ChatClientMetadata _metadata;
+    private readonly Uri _chatCompletionsUri;
+    private readonly AuthenticationHeaderValue? _authorization;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="options">The settings.</param>
@@ -38,6 +40,10 @@ public sealed class OpenAIChatClient : IChatClient
         _http = httpClient ?? new HttpClient();
         _timeProvider = timeProvider ?? TimeProvider.System;
         _metadata = new ChatClientMetadata(Profile.ProviderName, _baseUrl, options.DefaultModel);
+        _chatCompletionsUri = new Uri(_baseUrl, "chat/completions");
+        _authorization = _apiKey is not null && string.Equals(Profile.AuthHeader, "Authorization", StringComparison.OrdinalIgnoreCase)
+            ? new AuthenticationHeaderValue("Bearer", _apiKey)
+            : null;
     }
 
     /// <summary>Gets the settings.</summary>
@@ -170,7 +176,7 @@ public sealed class OpenAIChatClient : IChatClient
     {
         var uri = Profile.UsesAzureDeploymentUrls
             ? new Uri(_baseUrl, $"openai/deployments/{Uri.EscapeDataString(model)}/chat/completions?api-version={Uri.EscapeDataString(Options.AzureApiVersion)}")
-            : new Uri(_baseUrl, "chat/completions");
+            : _chatCompletionsUri;
         var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = OpenAIRequestWriter.Write(model, messages, options, stream, Profile, Options.IncludeStreamUsage),
@@ -183,9 +189,9 @@ public sealed class OpenAIChatClient : IChatClient
     {
         if (_apiKey is not null)
         {
-            if (string.Equals(Profile.AuthHeader, "Authorization", StringComparison.OrdinalIgnoreCase))
+            if (_authorization is not null)
             {
-                headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+                headers.Authorization = _authorization;
             }
             else
             {

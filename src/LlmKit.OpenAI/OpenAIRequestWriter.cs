@@ -369,7 +369,7 @@ internal static class OpenAIRequestWriter
     /// <summary>Returns the arguments as the provider sent them when known, else serialises the dictionary.</summary>
     internal static string ArgumentsToString(FunctionCallContent call)
     {
-        if (call.AdditionalProperties?.TryGetValue(OpenAIResponseParser.RawArgumentsKey, out object? raw) == true && raw is string rawArguments)
+        if (call.RawRepresentation is string rawArguments)
         {
             return rawArguments;
         }

@@ -8,9 +8,6 @@ namespace LlmKit;
 /// <summary>Parses Chat Completions responses and error bodies with <see cref="Utf8JsonReader"/>.</summary>
 internal static class OpenAIResponseParser
 {
-    /// <summary>Where the provider's own argument text is kept on a <see cref="FunctionCallContent"/>, so the call goes back unchanged.</summary>
-    public const string RawArgumentsKey = "openai.arguments";
-
     /// <summary>Where a refusal text is kept on the response.</summary>
     public const string RefusalKey = "openai.refusal";
 
@@ -88,7 +85,11 @@ internal static class OpenAIResponseParser
             if (rawFinish is not null)
             {
                 response.FinishReason = MapFinishReason(rawFinish);
-                (response.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = rawFinish;
+                if (!string.Equals(response.FinishReason.Value.Value, rawFinish, StringComparison.Ordinal))
+                {
+                    // Kept only when it differs; otherwise FinishReason.Value is the raw value.
+                    (response.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = rawFinish;
+                }
             }
 
             if (refusal is not null)
@@ -262,15 +263,15 @@ internal static class OpenAIResponseParser
         return CreateCall(id ?? string.Empty, name ?? string.Empty, arguments);
     }
 
-    /// <summary>Parses the arguments text; text that is not a JSON object (a call cut off at the token limit) is kept with the parse error.</summary>
+    /// <summary>
+    /// Parses the arguments text. The provider's own text is kept as the call's
+    /// <see cref="AIContent.RawRepresentation"/>, so the call goes back unchanged; text that is not a JSON
+    /// object (a call cut off at the token limit) is kept with the parse error in <see cref="FunctionCallContent.Exception"/>.
+    /// </summary>
     public static FunctionCallContent CreateCall(string id, string name, string? arguments)
     {
         var call = FunctionCallContent.CreateFromParsedArguments(arguments ?? string.Empty, id, name, static text => ParseArguments(text));
-        if (arguments is not null)
-        {
-            (call.AdditionalProperties ??= [])[RawArgumentsKey] = arguments;
-        }
-
+        call.RawRepresentation = arguments;
         return call;
     }
 
@@ -281,16 +282,17 @@ internal static class OpenAIResponseParser
             return [];
         }
 
-        var parsed = JsonSerializer.Deserialize(text, OpenAIJsonContext.Default.DictionaryStringJsonElement);
-        if (parsed is null)
+        // One document for all values: each JsonElement points into it.
+        var root = JsonElement.Parse(text);
+        if (root.ValueKind != JsonValueKind.Object)
         {
-            return null;
+            throw new JsonException($"Tool arguments must be a JSON object, not {root.ValueKind}.");
         }
 
-        var result = new Dictionary<string, object?>(parsed.Count);
-        foreach (var (key, value) in parsed)
+        var result = new Dictionary<string, object?>();
+        foreach (var property in root.EnumerateObject())
         {
-            result[key] = value;
+            result[property.Name] = property.Value;
         }
 
         return result;

@@ -87,12 +87,13 @@ internal sealed class OpenAIStreamState(string provider, string? apiKey)
             List<AIContent>? contents = null;
             if (reasoning is { Length: > 0 })
             {
-                (contents ??= []).Add(new TextReasoningContent(reasoning));
+                (contents ??= new List<AIContent>(1)).Add(new TextReasoningContent(reasoning));
             }
 
             if (text is { Length: > 0 })
             {
-                (contents ??= []).Add(new TextContent(text));
+                // Sized for the common chunk: one text delta and nothing else.
+                (contents ??= new List<AIContent>(1)).Add(new TextContent(text));
             }
 
             if (refusal is { Length: > 0 })
@@ -158,8 +159,12 @@ internal sealed class OpenAIStreamState(string provider, string? apiKey)
             return;
         }
 
-        update.FinishReason = _rawFinish == "content_filter" ? ChatFinishReason.ContentFilter : OpenAIResponseParser.MapFinishReason(_rawFinish);
-        (update.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = _rawFinish;
+        var finish = _rawFinish == "content_filter" ? ChatFinishReason.ContentFilter : OpenAIResponseParser.MapFinishReason(_rawFinish);
+        update.FinishReason = finish;
+        if (!string.Equals(finish.Value, _rawFinish, StringComparison.Ordinal))
+        {
+            (update.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = _rawFinish;
+        }
     }
 
     private ChatResponseUpdate NewUpdate(List<AIContent>? contents) => new()

@@ -41,7 +41,9 @@ public class OpenAIChatClientResponseTests
         Assert.Equal("gpt-4.1-2025-04-14", response.ModelId);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1741569952), response.CreatedAt);
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
-        Assert.Equal("stop", response.AdditionalProperties?[LlmKitResponseProperties.RawFinishReason]);
+        // The raw value equals the normalised one, so it is not repeated in AdditionalProperties.
+        Assert.Equal("stop", response.FinishReason?.Value);
+        Assert.False(response.AdditionalProperties?.ContainsKey(LlmKitResponseProperties.RawFinishReason) ?? false);
         Assert.Equal(ChatRole.Assistant, response.Messages[0].Role);
         Assert.Equal(1119, response.Usage?.InputTokenCount);
         Assert.Equal(1024, response.Usage?.CachedInputTokenCount);
@@ -103,7 +105,6 @@ public class OpenAIChatClientResponseTests
 
         Assert.Equal("partial", response.Text);
         Assert.Equal("eaten_by_grue", response.FinishReason?.Value);
-        Assert.Equal("eaten_by_grue", response.AdditionalProperties?[LlmKitResponseProperties.RawFinishReason]);
         Assert.Null(response.Usage);
     }
 
@@ -118,7 +119,7 @@ public class OpenAIChatClientResponseTests
         var call = Assert.Single(response.Messages[0].Contents.OfType<FunctionCallContent>());
         Assert.Equal(ChatFinishReason.Length, response.FinishReason);
         Assert.NotNull(call.Exception);
-        Assert.Equal("{\"path\": \"a.txt\", \"content\": \"Once upon a ti", call.AdditionalProperties?["openai.arguments"]);
+        Assert.Equal("{\"path\": \"a.txt\", \"content\": \"Once upon a ti", call.RawRepresentation);
     }
 
     [Fact]
@@ -204,7 +205,7 @@ public class OpenAIChatClientResponseTests
 
         var call = Assert.Single(updates.SelectMany(u => u.Contents).OfType<FunctionCallContent>());
         Assert.NotNull(call.Exception);
-        Assert.Equal("{\"content\": \"Once upon", call.AdditionalProperties?["openai.arguments"]);
+        Assert.Equal("{\"content\": \"Once upon", call.RawRepresentation);
         Assert.Equal(ChatFinishReason.Length, updates.Single(u => u.FinishReason is not null).FinishReason);
     }
 
