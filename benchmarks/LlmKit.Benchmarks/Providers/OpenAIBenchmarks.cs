@@ -29,6 +29,7 @@ public class OpenAIBenchmarks
 
     private OpenAIChatClient _llmKit = null!;
     private OpenAIChatClient _llmKitStream = null!;
+    private OpenAIChatClient _llmKitStreamOne = null!;
     private ChatClient _sdk = null!;
     private ChatClient _sdkStream = null!;
     private HttpClient _raw = null!;
@@ -38,7 +39,10 @@ public class OpenAIBenchmarks
     public static byte[] Completion { get; } = Encoding.UTF8.GetBytes(BuildCompletion());
 
     /// <summary>Gets the canned stream: 100 text chunks, the finish chunk, the usage chunk and [DONE].</summary>
-    public static byte[] Stream { get; } = Encoding.UTF8.GetBytes(BuildStream());
+    public static byte[] Stream { get; } = Encoding.UTF8.GetBytes(BuildStream(StreamChunks));
+
+    /// <summary>Gets the same stream with one text chunk: the difference to <see cref="Stream"/> is the cost of 99 chunks.</summary>
+    public static byte[] StreamOfOne { get; } = Encoding.UTF8.GetBytes(BuildStream(1));
 
     [GlobalSetup]
     public void Setup()
@@ -46,6 +50,7 @@ public class OpenAIBenchmarks
         var options = new LlmKitOpenAIOptions { ApiKey = "sk-bench-0123456789", BaseUrl = Endpoint };
         _llmKit = new OpenAIChatClient(options, new HttpClient(new CannedResponseHandler(Completion, "application/json")));
         _llmKitStream = new OpenAIChatClient(options, new HttpClient(new CannedResponseHandler(Stream, "text/event-stream")));
+        _llmKitStreamOne = new OpenAIChatClient(options, new HttpClient(new CannedResponseHandler(StreamOfOne, "text/event-stream")));
         _sdk = CreateSdk(Completion, "application/json");
         _sdkStream = CreateSdk(Stream, "text/event-stream");
         _raw = new HttpClient(new CannedResponseHandler(Completion, "application/json"));
@@ -57,6 +62,7 @@ public class OpenAIBenchmarks
     {
         _llmKit.Dispose();
         _llmKitStream.Dispose();
+        _llmKitStreamOne.Dispose();
         _raw.Dispose();
         _rawStream.Dispose();
     }
@@ -107,6 +113,19 @@ public class OpenAIBenchmarks
     {
         int n = 0;
         await foreach (var update in _llmKitStream.GetStreamingResponseAsync(_messages, _options).ConfigureAwait(false))
+        {
+            n += update.Contents.Count;
+        }
+
+        return n;
+    }
+
+    [Benchmark(Description = "LlmKit.OpenAI, 1-chunk stream (fixed cost per stream)")]
+    [BenchmarkCategory("stream")]
+    public async Task<int> LlmKitStreamOfOne()
+    {
+        int n = 0;
+        await foreach (var update in _llmKitStreamOne.GetStreamingResponseAsync(_messages, _options).ConfigureAwait(false))
         {
             n += update.Contents.Count;
         }
@@ -183,12 +202,12 @@ public class OpenAIBenchmarks
         """ + new string(' ', 200);
     }
 
-    private static string BuildStream()
+    private static string BuildStream(int chunks)
     {
         var sb = new StringBuilder();
         const string head = "data: {\"id\":\"chatcmpl-BENCH0000000000000000000000002\",\"object\":\"chat.completion.chunk\",\"created\":1741569952,\"model\":\"gpt-4o-mini-2024-07-18\",\"system_fingerprint\":\"fp_06737a9306\",\"choices\":[{\"index\":0,\"delta\":{";
         sb.Append(head).Append("\"role\":\"assistant\",\"content\":\"\"},\"logprobs\":null,\"finish_reason\":null}],\"usage\":null}\n\n");
-        for (int i = 0; i < StreamChunks; i++)
+        for (int i = 0; i < chunks; i++)
         {
             sb.Append(head).Append(CultureInfo.InvariantCulture, $"\"content\":\" word{i}\"}},\"logprobs\":null,\"finish_reason\":null}}],\"usage\":null}}\n\n");
         }
