@@ -99,6 +99,36 @@ internal sealed class LlmKitOptionsValidator(
             }
         }
 
+        foreach (var (modelId, entry) in options.Catalog)
+        {
+            string key = $"LlmKit:Catalog:{modelId}";
+            if (entry.Capabilities is { } capabilityNames)
+            {
+                foreach (string capabilityName in capabilityNames)
+                {
+                    if (!Enum.TryParse(capabilityName, ignoreCase: true, out ModelCapabilities capability) || !Enum.IsDefined(capability))
+                    {
+                        Problem(key + ":Capabilities", $"'{capabilityName}' is not a capability. Known: {string.Join(", ", Enum.GetNames<ModelCapabilities>())}.");
+                    }
+                }
+            }
+
+            if (entry.ContextWindow is <= 0)
+            {
+                Problem(key + ":ContextWindow", "must be positive when set.");
+            }
+
+            if (entry.MaxOutputTokens is <= 0)
+            {
+                Problem(key + ":MaxOutputTokens", "must be positive when set.");
+            }
+
+            if (entry.Pricing is { } p && new[] { p.InputPerMillion, p.OutputPerMillion, p.CachedInputPerMillion, p.CacheWritePerMillion, p.CacheWrite1HourPerMillion, p.ReasoningPerMillion, p.BatchInputPerMillion, p.BatchOutputPerMillion }.Any(v => v < 0))
+            {
+                Problem(key + ":Pricing", "prices cannot be negative.");
+            }
+        }
+
         if (!string.IsNullOrWhiteSpace(options.DefaultProvider) && !allProviders.Contains(options.DefaultProvider))
         {
             Problem("LlmKit:DefaultProvider", $"'{options.DefaultProvider}' is not a provider connection. Known connections: {Known(allProviders)}.");

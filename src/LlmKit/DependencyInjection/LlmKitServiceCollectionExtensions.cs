@@ -53,6 +53,8 @@ public static class LlmKitServiceCollectionExtensions
             services.AddSingleton<IValidateOptions<LlmKitOptions>, LlmKitOptionsValidator>();
             services.TryAddSingleton(TimeProvider.System);
             services.AddSingleton<ProviderClients>();
+            services.TryAddSingleton(sp => ModelRegistryFactory.Create(sp.GetRequiredService<IOptions<LlmKitOptions>>().Value));
+            services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());
             services.AddSingleton<LlmKitClientFactory>();
             services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<LlmKitClientFactory>().Create(null));
             services.AddKeyedSingleton<IChatClient>(KeyedService.AnyKey, static (sp, key) => key is string model

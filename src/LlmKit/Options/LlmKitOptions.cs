@@ -26,6 +26,9 @@ public sealed class LlmKitOptions
     /// <summary>Gets or sets the logical models (aliases such as <c>fast</c> or <c>smart</c>) by name. Defaults to none.</summary>
     public Dictionary<string, LogicalModelOptions> Models { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Gets or sets models added to or overriding the shipped catalog, by model id. Defaults to none.</summary>
+    public Dictionary<string, ModelCatalogEntryOptions> Catalog { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Gets or sets the telemetry settings.</summary>
     public LlmKitTelemetryOptions Telemetry { get; set; } = new();
 }

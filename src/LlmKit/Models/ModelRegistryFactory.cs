@@ -1,0 +1,69 @@
+namespace LlmKit;
+
+/// <summary>Builds the app's registry: the shipped catalog, then the <c>LlmKit:Catalog</c> entries on top.</summary>
+internal static class ModelRegistryFactory
+{
+    public static ModelRegistry Create(LlmKitOptions options)
+    {
+        var registry = ModelRegistry.FromEmbeddedCatalog();
+        foreach (var (id, entry) in options.Catalog)
+        {
+            registry.Register(Apply(id, entry, registry.TryGet(id, out var existing) ? existing : null));
+        }
+
+        return registry;
+    }
+
+    internal static ModelDescriptor Apply(string id, ModelCatalogEntryOptions entry, ModelDescriptor? existing)
+    {
+        var model = existing ?? new ModelDescriptor
+        {
+            Id = id,
+            Provider = entry.Provider ?? throw new LlmKitConfigurationException($"'LlmKit:Catalog:{id}:Provider' is required for a model that is not in the catalog.", [$"LlmKit:Catalog:{id}:Provider"]),
+            Source = "configuration",
+        };
+        var prices = entry.Pricing;
+        var current = model.Pricing ?? new ModelPricing();
+        return model with
+        {
+            Provider = entry.Provider ?? model.Provider,
+            ProviderModelId = entry.ProviderModelId ?? model.ProviderModelId,
+            Aliases = [.. model.Aliases.Concat(entry.Aliases).Distinct(StringComparer.OrdinalIgnoreCase)],
+            ContextWindow = entry.ContextWindow ?? model.ContextWindow,
+            MaxOutputTokens = entry.MaxOutputTokens ?? model.MaxOutputTokens,
+            Capabilities = entry.Capabilities is { } names ? ParseCapabilities(id, names) : model.Capabilities,
+            IsActive = entry.IsActive ?? model.IsActive,
+            Pricing = prices is null ? model.Pricing : current with
+            {
+                InputPerMillion = prices.InputPerMillion ?? current.InputPerMillion,
+                OutputPerMillion = prices.OutputPerMillion ?? current.OutputPerMillion,
+                CachedInputPerMillion = prices.CachedInputPerMillion ?? current.CachedInputPerMillion,
+                CacheWritePerMillion = prices.CacheWritePerMillion ?? current.CacheWritePerMillion,
+                CacheWrite1HourPerMillion = prices.CacheWrite1HourPerMillion ?? current.CacheWrite1HourPerMillion,
+                ReasoningPerMillion = prices.ReasoningPerMillion ?? current.ReasoningPerMillion,
+                BatchInputPerMillion = prices.BatchInputPerMillion ?? current.BatchInputPerMillion,
+                BatchOutputPerMillion = prices.BatchOutputPerMillion ?? current.BatchOutputPerMillion,
+                LongContextTiers = prices.LongContextTiers.Count > 0 ? prices.LongContextTiers : current.LongContextTiers,
+            },
+            Source = existing is null ? "configuration" : existing.Source + "+configuration",
+        };
+    }
+
+    internal static ModelCapabilities ParseCapabilities(string id, IEnumerable<string> names)
+    {
+        var result = ModelCapabilities.None;
+        foreach (string name in names)
+        {
+            if (!Enum.TryParse(name, ignoreCase: true, out ModelCapabilities capability) || !Enum.IsDefined(capability))
+            {
+                throw new LlmKitConfigurationException(
+                    $"'LlmKit:Catalog:{id}:Capabilities' names unknown capability '{name}'. Known: {string.Join(", ", Enum.GetNames<ModelCapabilities>().Where(n => n != nameof(ModelCapabilities.None)))}.",
+                    [$"LlmKit:Catalog:{id}:Capabilities"]);
+            }
+
+            result |= capability;
+        }
+
+        return result;
+    }
+}
