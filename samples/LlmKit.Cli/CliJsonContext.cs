@@ -7,6 +7,7 @@ namespace LlmKit.Cli;
 /// <summary>Source-generated JSON for everything the CLI prints with --json (camelCase, nulls written).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(ChatResult))]
+[JsonSerializable(typeof(List<ModelRow>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>Gets a context that writes quotes and non-ASCII text as they are (the output is not HTML).</summary>
