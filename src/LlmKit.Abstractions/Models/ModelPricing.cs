@@ -30,6 +30,13 @@ public sealed record ModelPricing
     /// <summary>Gets the batch output price.</summary>
     public decimal? BatchOutputPerMillion { get; init; }
 
+    /// <summary>
+    /// Gets the complete prices of other service tiers (for example <c>priority</c> and <c>flex</c>), keyed by
+    /// tier name; a call on a tier without an entry here has an unknown cost. Batch prices are the
+    /// <c>Batch*</c> properties. Defaults to none.
+    /// </summary>
+    public IReadOnlyDictionary<string, ModelPricing> ServiceTiers { get; init; } = new Dictionary<string, ModelPricing>(StringComparer.OrdinalIgnoreCase);
+
     /// <summary>Gets the long-context tiers, lowest threshold first. Defaults to none.</summary>
     public IReadOnlyList<LongContextPricingTier> LongContextTiers { get; init; } = [];
 }

@@ -55,6 +55,7 @@ public static class LlmKitServiceCollectionExtensions
             services.AddSingleton<ProviderClients>();
             services.TryAddSingleton(sp => ModelRegistryFactory.Create(sp.GetRequiredService<IOptions<LlmKitOptions>>().Value));
             services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());
+            services.TryAddSingleton<ICostCalculator, CostCalculator>();
             services.AddSingleton<LlmKitClientFactory>();
             services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<LlmKitClientFactory>().Create(null));
             services.AddKeyedSingleton<IChatClient>(KeyedService.AnyKey, static (sp, key) => key is string model

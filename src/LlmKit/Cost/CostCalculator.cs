@@ -1,0 +1,189 @@
+using System.Globalization;
+using Microsoft.Extensions.AI;
+
+namespace LlmKit;
+
+/// <summary>
+/// Prices calls from the model registry (ARCHITECTURE section 7): uncached input at the input rate; cached
+/// input and cache writes (5-minute and 1-hour) at their own rates and never again at the input rate;
+/// output at the output rate, reasoning at the reasoning rate when the model has one; a long-context
+/// tier reprices the whole request (per cost type, the highest crossed threshold that prices that type
+/// wins); batch and other service tiers use their own prices. Any price the call needs that is not known
+/// makes the cost unknown, with the reason: never zero.
+/// </summary>
+public sealed class CostCalculator : ICostCalculator
+{
+    private const decimal Million = 1_000_000m;
+    private readonly IModelRegistry _registry;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="registry">Where prices come from.</param>
+    public CostCalculator(IModelRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        _registry = registry;
+    }
+
+    /// <inheritdoc/>
+    public CallCost Calculate(string model, UsageDetails usage, string? tier = null, ModelPricing? customPricing = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(usage);
+        var pricing = customPricing;
+        if (pricing is null)
+        {
+            if (!_registry.TryGet(model, out var descriptor))
+            {
+                return CallCost.Unknown($"model '{model}' is not in the model registry; register it or pass custom prices");
+            }
+
+            pricing = descriptor.Pricing;
+            if (pricing is null)
+            {
+                return CallCost.Unknown($"the registry has no prices for model '{model}'");
+            }
+        }
+
+        long input = usage.InputTokenCount ?? 0;
+        long cached = usage.CachedInputTokenCount ?? 0;
+        long write = Count(usage, LlmUsageKeys.CacheWriteInputTokens);
+        long write1h = Count(usage, LlmUsageKeys.CacheWrite1HourInputTokens);
+        long output = usage.OutputTokenCount ?? 0;
+        long reasoning = usage.ReasoningTokenCount ?? 0;
+        if (input < 0 || output < 0 || cached < 0 || write < 0 || write1h < 0 || reasoning < 0
+            || cached + write > input || write1h > write || reasoning > output)
+        {
+            return CallCost.Unknown(string.Create(CultureInfo.InvariantCulture, $"the usage is inconsistent (input {input}, cached {cached}, cache writes {write} of which 1-hour {write1h}, output {output}, reasoning {reasoning}): cached and cache-write tokens must be part of input, reasoning part of output"));
+        }
+
+        string tierName = string.IsNullOrEmpty(tier) ? "standard" : tier;
+        Rates rates;
+        switch (tierName.ToLowerInvariant())
+        {
+            case "standard":
+                rates = Rates.From(pricing).WithLongContext(pricing.LongContextTiers, input);
+                break;
+            case "batch":
+                if (pricing.BatchInputPerMillion is not { } batchIn || pricing.BatchOutputPerMillion is not { } batchOut || pricing.InputPerMillion is not { } standardIn || standardIn == 0)
+                {
+                    return CallCost.Unknown($"the registry has no batch prices for model '{model}'");
+                }
+
+                // Cached input and cache writes get the batch discount of input.
+                rates = Rates.From(pricing).Scaled(batchIn / standardIn) with { Input = batchIn, Output = batchOut, Reasoning = pricing.ReasoningPerMillion is null ? null : batchOut };
+                break;
+            default:
+                if (!pricing.ServiceTiers.TryGetValue(tierName, out var tierPricing))
+                {
+                    return CallCost.Unknown($"the registry has no '{tierName}' tier prices for model '{model}'; add them under Pricing:ServiceTiers:{tierName}");
+                }
+
+                rates = Rates.From(tierPricing).WithLongContext(tierPricing.LongContextTiers, input);
+                break;
+        }
+
+        var items = new CostItem[6];
+        int count = 0;
+        decimal total = 0m;
+        string? missing = null;
+        void Line(string kind, long tokens, decimal? rate)
+        {
+            if (tokens == 0)
+            {
+                return;
+            }
+
+            if (rate is not { } r)
+            {
+                missing ??= kind;
+                return;
+            }
+
+            decimal amount = tokens * r / Million;
+            items[count++] = new CostItem(kind, tokens, r, amount);
+            total += amount;
+        }
+
+        Line("input", input - cached - write, rates.Input);
+        Line("cached_input", cached, rates.CachedInput);
+        Line("cache_write", write - write1h, rates.CacheWrite);
+        Line("cache_write_1h", write1h, rates.CacheWrite1Hour);
+        if (rates.Reasoning is { } reasoningRate)
+        {
+            Line("output", output - reasoning, rates.Output);
+            Line("reasoning", reasoning, reasoningRate);
+        }
+        else
+        {
+            Line("output", output, rates.Output);
+        }
+
+        if (missing is not null)
+        {
+            return CallCost.Unknown($"the registry has no {missing.Replace('_', ' ')} price for model '{model}' ({tierName} tier)") with { Tier = rates.TierName ?? tierName };
+        }
+
+        Array.Resize(ref items, count);
+        return new CallCost { Total = total, Items = items, Tier = rates.TierName ?? tierName };
+    }
+
+    private static long Count(UsageDetails usage, string key)
+        => usage.AdditionalCounts is { } counts && counts.TryGetValue(key, out long value) ? value : 0;
+
+    private readonly record struct Rates(decimal? Input, decimal? CachedInput, decimal? CacheWrite, decimal? CacheWrite1Hour, decimal? Output, decimal? Reasoning, string? TierName)
+    {
+        public static Rates From(ModelPricing p) => new(p.InputPerMillion, p.CachedInputPerMillion, p.CacheWritePerMillion, p.CacheWrite1HourPerMillion, p.OutputPerMillion, p.ReasoningPerMillion, null);
+
+        public Rates Scaled(decimal factor) => this with
+        {
+            CachedInput = CachedInput * factor,
+            CacheWrite = CacheWrite * factor,
+            CacheWrite1Hour = CacheWrite1Hour * factor,
+        };
+
+        /// <summary>Per cost type, the highest threshold the prompt crosses (strictly) that prices that type wins.</summary>
+        public Rates WithLongContext(IReadOnlyList<LongContextPricingTier> tiers, long inputTokens)
+        {
+            var result = this;
+            bool input = false, output = false, cachedInput = false, cacheWrite = false;
+            long? crossed = null;
+            for (int i = tiers.Count - 1; i >= 0; i--)
+            {
+                var tier = tiers[i];
+                if (inputTokens <= tier.AboveInputTokens)
+                {
+                    continue;
+                }
+
+                crossed ??= tier.AboveInputTokens;
+                if (!input && tier.InputPerMillion is { } inputRate)
+                {
+                    result = result with { Input = inputRate };
+                    input = true;
+                }
+
+                if (!output && tier.OutputPerMillion is { } outputRate)
+                {
+                    result = result with { Output = outputRate, Reasoning = Reasoning is null ? null : outputRate };
+                    output = true;
+                }
+
+                if (!cachedInput && tier.CachedInputPerMillion is { } cachedRate)
+                {
+                    result = result with { CachedInput = cachedRate };
+                    cachedInput = true;
+                }
+
+                if (!cacheWrite && tier.CacheWritePerMillion is { } writeRate)
+                {
+                    result = result with { CacheWrite = writeRate };
+                    cacheWrite = true;
+                }
+            }
+
+            return crossed is { } threshold
+                ? result with { TierName = string.Create(CultureInfo.InvariantCulture, $"above_{threshold / 1000}k") }
+                : result;
+        }
+    }
+}
