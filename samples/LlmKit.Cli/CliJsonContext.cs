@@ -8,6 +8,7 @@ namespace LlmKit.Cli;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(ChatResult))]
 [JsonSerializable(typeof(List<ModelRow>))]
+[JsonSerializable(typeof(CostResult))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>Gets a context that writes quotes and non-ASCII text as they are (the output is not HTML).</summary>

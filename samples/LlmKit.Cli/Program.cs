@@ -9,6 +9,7 @@ var config = new Option<FileInfo?>("--config") { Description = "A JSON file shap
 var root = new RootCommand("llmkit: the LlmKit command-line tool.") { json, config };
 root.Subcommands.Add(ChatCommand.Create(json, config));
 root.Subcommands.Add(ModelsCommand.Create(json, config));
+root.Subcommands.Add(CostCommand.Create(json, config));
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -79,8 +79,7 @@ internal static class ChatCommand
                     FindProvider(response),
                     response.FinishReason?.Value,
                     new ChatUsage(usage?.InputTokenCount, usage?.OutputTokenCount, usage?.CachedInputTokenCount, usage?.ReasoningTokenCount),
-                    // Pricing arrives with the model registry; until a price is known the cost is unknown, never zero.
-                    new ChatCost(null, false),
+                    PriceChat(services, response, options),
                     null);
                 Console.Out.WriteLine(JsonSerializer.Serialize(result, CliJsonContext.Output.ChatResult));
             }
@@ -88,6 +87,40 @@ internal static class ChatCommand
             return CliExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Prices the turn by the model the provider reported, else the model that was asked for; unknown stays unknown.</summary>
+    private static ChatCost PriceChat(IServiceProvider services, ChatResponse response, ChatOptions options)
+    {
+        if (response.Usage is not { } usage)
+        {
+            return new ChatCost(null, false);
+        }
+
+        var calculator = services.GetRequiredService<ICostCalculator>();
+        var router = services.GetRequiredService<IChatClient>().GetService<ModelRouterChatClient>();
+        string? deploymentModel = router is null ? null : SafeResolve(router, options.ModelId);
+        foreach (string? candidate in new[] { response.ModelId, deploymentModel, options.ModelId })
+        {
+            if (candidate is not null && calculator.Calculate(candidate, usage) is { IsKnown: true } cost)
+            {
+                return new ChatCost(cost.Total, true);
+            }
+        }
+
+        return new ChatCost(null, false);
+    }
+
+    private static string? SafeResolve(ModelRouterChatClient router, string? model)
+    {
+        try
+        {
+            return router.Resolve(model).Model;
+        }
+        catch (LlmKitException)
+        {
+            return null;
+        }
     }
 
     private static string? FindProvider(ChatResponse response)
