@@ -5,12 +5,20 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LlmKit.Cli;
 
 /// <summary>
-/// Builds the service provider every command runs on: configuration from --config, LLMKIT__ environment
-/// variables, then AddLlmKit(). With no provider configured it registers the offline model and says so.
+/// Builds the service provider every command runs on: configuration from --config and the environment
+/// (LLMKIT__ variables), the providers named on the command line or found through their usual key
+/// variables, then AddLlmKit(). With no provider at all it registers the offline model and says so.
 /// </summary>
 internal static class CliHost
 {
-    public static ServiceProvider Build(FileInfo? configFile, string? providerOverride, TextWriter diagnostics, out bool offline)
+    /// <summary>The model each provider gets when neither --model nor configuration names one.</summary>
+    private static readonly Dictionary<string, string> DefaultModels = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["openai"] = "gpt-4o-mini",
+        ["ollama"] = "llama3.2",
+    };
+
+    public static ServiceProvider Build(FileInfo? configFile, CliConnection connection, TextWriter diagnostics, out bool offline)
     {
         var configBuilder = new ConfigurationBuilder();
         if (configFile is not null)
@@ -25,23 +33,37 @@ internal static class CliHost
 
         // LLMKIT__DefaultModel becomes the key LLMKIT:DefaultModel, which is LlmKit:DefaultModel (keys ignore case).
         configBuilder.AddEnvironmentVariables();
-        IConfigurationRoot merged;
+        IConfigurationRoot configuration;
         try
         {
-            merged = configBuilder.Build();
+            configuration = configBuilder.Build();
         }
         catch (InvalidDataException ex)
         {
             throw new CliInputException($"--config: '{configFile?.FullName}' is not valid JSON: {ex.Message}");
         }
 
-        bool hasProviders = merged.GetSection("LlmKit:Providers").GetChildren().Any();
-        offline = !hasProviders || string.Equals(providerOverride, OfflineChatClient.ProviderName, StringComparison.OrdinalIgnoreCase);
+        var configured = configuration.GetSection("LlmKit:Providers").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        string? provider = connection.Provider;
+        if (provider is null && configured.Count == 0 && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")))
+        {
+            provider = "openai";
+        }
+
+        offline = string.Equals(provider, OfflineChatClient.ProviderName, StringComparison.OrdinalIgnoreCase) || (provider is null && configured.Count == 0);
         bool useOffline = offline;
+        string? adHoc = provider is not null && !useOffline && !configured.Contains(provider) ? provider : null;
+        if (adHoc is null && (connection.BaseUrl is not null || connection.ApiKey is not null))
+        {
+            throw new CliInputException(provider is null
+                ? "--base-url and --api-key need --provider to say which API the server speaks (openai, ollama, or a profile such as vllm)."
+                : $"--base-url and --api-key apply to a provider given on the command line; '{provider}' is configured in --config, so set them there.");
+        }
 
         var services = new ServiceCollection();
-        services.AddLlmKit(merged, kit =>
+        services.AddLlmKit(configuration, kit =>
         {
+            kit.AddOpenAIProviderTypes().AddOllamaProviderType();
             if (useOffline)
             {
                 kit.AddProvider(OfflineChatClient.ProviderName, _ => new OfflineChatClient());
@@ -51,17 +73,55 @@ internal static class CliHost
                     o.DefaultModel ??= OfflineChatClient.ModelId;
                 });
             }
-            else if (providerOverride is not null)
+            else if (adHoc is not null)
             {
-                kit.Configure(o => o.DefaultProvider = providerOverride);
+                AddAdHocProvider(kit, adHoc, connection);
+                kit.Configure(o =>
+                {
+                    o.DefaultProvider = adHoc;
+                    if (o.DefaultModel is null && DefaultModels.TryGetValue(adHoc, out string? model))
+                    {
+                        o.DefaultModel = model;
+                    }
+                });
+            }
+            else if (provider is not null)
+            {
+                kit.Configure(o => o.DefaultProvider = provider);
             }
         });
 
-        if (offline && !hasProviders)
+        if (offline && connection.Provider is null)
         {
-            diagnostics.WriteLine("llmkit: no provider is configured; using the offline model (set up a provider with --config FILE).");
+            diagnostics.WriteLine("llmkit: no provider is configured; using the offline model (use --provider, --config FILE, or set OPENAI_API_KEY).");
         }
 
         return services.BuildServiceProvider();
+    }
+
+    private static void AddAdHocProvider(ILlmKitBuilder kit, string provider, CliConnection connection)
+    {
+        if (string.Equals(provider, "ollama", StringComparison.OrdinalIgnoreCase))
+        {
+            kit.AddOllama(provider, o =>
+            {
+                if (connection.BaseUrl is { } url)
+                {
+                    o.BaseUrl = url;
+                }
+
+                o.ApiKey = connection.ApiKey;
+            });
+            return;
+        }
+
+        var profile = OpenAICompatibilityProfile.BuiltIn.FirstOrDefault(p => string.Equals(p.Name, provider, StringComparison.OrdinalIgnoreCase))
+            ?? (connection.BaseUrl is not null ? OpenAICompatibilityProfile.Custom : null)
+            ?? throw new CliInputException($"--provider: '{provider}' is not a known provider. Use openai, ollama, one of {string.Join(", ", OpenAICompatibilityProfile.BuiltIn.Select(p => p.Name.ToLowerInvariant()))}, a connection from --config, or give --base-url for any OpenAI-compatible server.");
+        kit.AddOpenAICompatible(profile, provider, o =>
+        {
+            o.BaseUrl = connection.BaseUrl ?? o.BaseUrl;
+            o.ApiKey = connection.ApiKey ?? o.ApiKey;
+        });
     }
 }

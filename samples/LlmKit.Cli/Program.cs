@@ -47,3 +47,8 @@ catch (OperationCanceledException)
     Console.Error.WriteLine("llmkit: cancelled.");
     return CliExitCodes.ProblemFound;
 }
+catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException)
+{
+    Console.Error.WriteLine("llmkit: " + ex.Message);
+    return CliExitCodes.ProblemFound;
+}

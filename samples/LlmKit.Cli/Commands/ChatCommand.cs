@@ -11,12 +11,14 @@ internal static class ChatCommand
     public static Command Create(Option<bool> json, Option<FileInfo?> config)
     {
         var model = new Option<string?>("--model") { Description = "The logical model or provider model id (default: LlmKit:DefaultModel)." };
-        var provider = new Option<string?>("--provider") { Description = "The configured provider connection to send model ids to ('offline' for the offline model)." };
+        var provider = new Option<string?>("--provider") { Description = "A provider (openai, ollama, a profile such as vllm or groq, 'offline') or a connection from --config." };
+        var baseUrl = new Option<string?>("--base-url") { Description = "The server address for --provider (a custom address always works)." };
+        var apiKey = new Option<string?>("--api-key") { Description = "The API key for --provider (default: the provider's usual environment variable)." };
         var stream = new Option<bool>("--stream") { Description = "Stream the answer as it is generated." };
         var system = new Option<string?>("--system") { Description = "A system message to send first." };
         var message = new Argument<string>("MESSAGE") { Description = "The user message ('-' reads standard input)." };
 
-        var command = new Command("chat", "One chat turn through the full pipeline.") { model, provider, stream, system, message };
+        var command = new Command("chat", "One chat turn through the full pipeline.") { model, provider, baseUrl, apiKey, stream, system, message };
         command.SetAction(async (parse, cancellationToken) =>
         {
             bool asJson = parse.GetValue(json);
@@ -31,7 +33,7 @@ internal static class ChatCommand
                 throw new CliInputException("MESSAGE is empty: pass the text to send, or '-' to read it from standard input.");
             }
 
-            using var services = CliHost.Build(parse.GetValue(config), parse.GetValue(provider), Console.Error, out _);
+            using var services = CliHost.Build(parse.GetValue(config), new CliConnection(parse.GetValue(provider), ParseUrl(parse.GetValue(baseUrl)), parse.GetValue(apiKey)), Console.Error, out _);
             var client = services.GetRequiredService<IChatClient>();
             var messages = new List<ChatMessage>();
             if (parse.GetValue(system) is { } systemText)
@@ -88,6 +90,11 @@ internal static class ChatCommand
         });
         return command;
     }
+
+    private static Uri? ParseUrl(string? text)
+        => text is null ? null
+        : Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps) ? uri
+        : throw new CliInputException($"--base-url: '{text}' is not an absolute http or https address.");
 
     /// <summary>Prices the turn by the model the provider reported, else the model that was asked for; unknown stays unknown.</summary>
     private static ChatCost PriceChat(IServiceProvider services, ChatResponse response, ChatOptions options)

@@ -38,7 +38,7 @@ internal static class CostCommand
                 throw new CliInputException("--reasoning cannot exceed --output: --output counts all output tokens.");
             }
 
-            using var services = CliHost.Build(parse.GetValue(config), null, TextWriter.Null, out _);
+            using var services = CliHost.Build(parse.GetValue(config), CliConnection.None, TextWriter.Null, out _);
             var usage = new UsageDetails { InputTokenCount = i, OutputTokenCount = o, CachedInputTokenCount = c, ReasoningTokenCount = r };
             if (w > 0)
             {

@@ -31,7 +31,7 @@ internal static class ModelsCommand
                 throw new CliInputException("--min-context must not be negative.");
             }
 
-            using var services = CliHost.Build(parse.GetValue(config), null, TextWriter.Null, out _);
+            using var services = CliHost.Build(parse.GetValue(config), CliConnection.None, TextWriter.Null, out _);
             var registry = services.GetRequiredService<IModelRegistry>();
             var models = registry.Query(new ModelQuery { Provider = parse.GetValue(provider), RequiredCapabilities = required, MinContextWindow = parse.GetValue(minContext) });
             var rows = models.Select(m => new ModelRow(

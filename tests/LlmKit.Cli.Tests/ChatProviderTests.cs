@@ -1,0 +1,62 @@
+using System.Text.Json;
+using LlmKit.Tests.Shared;
+
+namespace LlmKit.Cli.Tests;
+
+public sealed class CliAimockFixture : IAsyncLifetime
+{
+    public AimockServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await AimockServer.StartAsync(new Dictionary<string, string>
+    {
+        ["cli.json"] = """{ "fixtures": [ { "match": { "userMessage": "cli hello" }, "response": { "content": "Hello from the mock." } } ] }""",
+    });
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+public class ChatProviderTests(CliAimockFixture fixture) : IClassFixture<CliAimockFixture>
+{
+    [Theory]
+    [InlineData("openai", "v1/")]
+    [InlineData("vllm", "v1/")]
+    [InlineData("ollama", "")]
+    public async Task Chat_ProviderWithBaseUrlAndKey_TalksToThatServer(string provider, string suffix)
+    {
+        var (exit, stdout, stderr) = await CliRunner.RunAsync(null, null, "chat", "--json", "--provider", provider, "--base-url", new Uri(fixture.Server.BaseUri, suffix).ToString(), "--api-key", "mock-key-12345678", "--model", "gpt-4o-mini", "cli hello");
+
+        Assert.True(exit == 0, stderr);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal("Hello from the mock.", root.GetProperty("text").GetString());
+        Assert.Equal(provider, root.GetProperty("provider").GetString());
+        Assert.DoesNotContain("mock-key-12345678", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Chat_StreamWithProvider_PrintsTheWholeText()
+    {
+        var (exit, stdout, _) = await CliRunner.RunAsync(null, null, "chat", "--stream", "--provider", "openai", "--base-url", new Uri(fixture.Server.BaseUri, "v1/").ToString(), "--api-key", "k-12345678", "cli hello");
+
+        Assert.Equal(0, exit);
+        Assert.Equal("Hello from the mock.", stdout.Trim());
+    }
+
+    [Fact]
+    public async Task Chat_UnknownProviderWithoutBaseUrl_ExitsWithTwo()
+    {
+        var (exit, _, stderr) = await CliRunner.RunAsync(null, null, "chat", "--provider", "skynet", "hi");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("'skynet'", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Chat_UnreachableServer_ExitsWithOneAndSaysWhy()
+    {
+        var (exit, stdout, stderr) = await CliRunner.RunAsync(null, null, "chat", "--provider", "vllm", "--base-url", "http://127.0.0.1:1/v1/", "--model", "m", "hi");
+
+        Assert.Equal(1, exit);
+        Assert.Equal(string.Empty, stdout);
+        Assert.Contains("127.0.0.1:1", stderr, StringComparison.Ordinal);
+    }
+}
