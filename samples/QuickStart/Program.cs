@@ -6,20 +6,27 @@ using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
-string[] keyVariables = ["OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY"];
-string? keyFound = keyVariables.FirstOrDefault(v => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(v)));
+bool useOpenAI = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
 
-// The provider packages (LlmKit.OpenAI, LlmKit.Anthropic, LlmKit.Gemini) plug in here as kit.AddOpenAI() etc.
-// This build ships none yet, so every run uses the offline model and says why on its first line.
-Console.WriteLine(keyFound is null
-    ? "Running on the offline model: no OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY is set."
-    : $"Running on the offline model: {keyFound} is set, but this build has no provider package to use it yet.");
+// With a key, the real provider; without one, the offline model. Either way the app code below is the same.
+Console.WriteLine(useOpenAI
+    ? "Running on OpenAI (gpt-4o-mini): OPENAI_API_KEY is set."
+    : "Running on the offline model: no OPENAI_API_KEY is set, so no request leaves this machine.");
 
 var services = new ServiceCollection();
-services.AddLlmKit(kit => kit
-    .AddProvider("offline", _ => new OfflineChatClient())
-    .AddModel("smart", "offline", OfflineChatClient.ModelId)
-    .UseDefaultModel("smart"));
+services.AddLlmKit(kit =>
+{
+    if (useOpenAI)
+    {
+        kit.AddOpenAI().AddModel("smart", "openai", "gpt-4o-mini");
+    }
+    else
+    {
+        kit.AddProvider("offline", _ => new OfflineChatClient()).AddModel("smart", "offline", OfflineChatClient.ModelId);
+    }
+
+    kit.UseDefaultModel("smart");
+});
 
 await using var provider = services.BuildServiceProvider();
 var chat = provider.GetRequiredService<IChatClient>();
