@@ -12,6 +12,9 @@ public static class LlmKitResponseProperties
     /// <summary>The deployment that served the call (a <see cref="string"/>).</summary>
     public const string Deployment = "llmkit.deployment";
 
+    /// <summary>The model name the deployment sent to its provider (a <see cref="string"/>), used to look up prices.</summary>
+    public const string DeploymentModel = "llmkit.deployment_model";
+
     /// <summary>The logical model the caller asked for (a <see cref="string"/>).</summary>
     public const string LogicalModel = "llmkit.logical_model";
 

@@ -82,7 +82,10 @@ public sealed class CostCalculator : ICostCalculator
                 break;
         }
 
-        var items = new CostItem[6];
+        bool splitReasoning = rates.Reasoning is not null;
+        int lines = (input - cached - write > 0 ? 1 : 0) + (cached > 0 ? 1 : 0) + (write - write1h > 0 ? 1 : 0) + (write1h > 0 ? 1 : 0)
+            + (splitReasoning ? (output - reasoning > 0 ? 1 : 0) + (reasoning > 0 ? 1 : 0) : (output > 0 ? 1 : 0));
+        var items = lines == 0 ? [] : new CostItem[lines];
         int count = 0;
         decimal total = 0m;
         string? missing = null;
@@ -123,7 +126,6 @@ public sealed class CostCalculator : ICostCalculator
             return CallCost.Unknown($"the registry has no {missing.Replace('_', ' ')} price for model '{model}' ({tierName} tier)") with { Tier = rates.TierName ?? tierName };
         }
 
-        Array.Resize(ref items, count);
         return new CallCost { Total = total, Items = items, Tier = rates.TierName ?? tierName };
     }
 

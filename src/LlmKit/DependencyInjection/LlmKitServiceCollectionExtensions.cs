@@ -56,6 +56,7 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton(sp => ModelRegistryFactory.Create(sp.GetRequiredService<IOptions<LlmKitOptions>>().Value));
             services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());
             services.TryAddSingleton<ICostCalculator, CostCalculator>();
+            services.TryAddSingleton<IUsageLedger, InMemoryUsageLedger>();
             services.AddSingleton<LlmKitClientFactory>();
             services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<LlmKitClientFactory>().Create(null));
             services.AddKeyedSingleton<IChatClient>(KeyedService.AnyKey, static (sp, key) => key is string model
@@ -80,6 +81,12 @@ public static class LlmKitServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LlmKitOptions>>().Value.Telemetry,
             sp.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Telemetry"),
             sp.GetService<TimeProvider>()));
+        pipeline.Add(PipelineStageNames.Metering, static (sp, inner) => new MeteringChatClient(
+            inner,
+            sp.GetRequiredService<IUsageLedger>(),
+            sp.GetRequiredService<ICostCalculator>(),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Metering")));
         return pipeline;
     }
 }

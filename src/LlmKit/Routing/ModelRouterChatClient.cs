@@ -103,6 +103,7 @@ public sealed class ModelRouterChatClient : IChatClient
         var props = response.AdditionalProperties ??= [];
         props[LlmKitResponseProperties.Provider] = deployment.Provider;
         props[LlmKitResponseProperties.Deployment] = deployment.Name;
+        props[LlmKitResponseProperties.DeploymentModel] = deployment.Model;
         props[LlmKitResponseProperties.LogicalModel] = requested;
         return response;
     }
@@ -184,6 +185,7 @@ public sealed class ModelRouterChatClient : IChatClient
                 var props = update.AdditionalProperties ??= [];
                 props[LlmKitResponseProperties.Provider] = deployment.Provider;
                 props[LlmKitResponseProperties.Deployment] = deployment.Name;
+                props[LlmKitResponseProperties.DeploymentModel] = deployment.Model;
                 props[LlmKitResponseProperties.LogicalModel] = requested;
             }
 

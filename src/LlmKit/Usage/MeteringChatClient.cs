@@ -1,0 +1,222 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace LlmKit;
+
+/// <summary>
+/// The metering stage: records one <see cref="UsageRecord"/> per logical call (whatever retries or
+/// fallbacks happened inside it) with tokens by kind, the priced cost, latency and outcome. Records are
+/// idempotent by request id (<see cref="LlmRequestContext.RequestId"/>, generated when absent). A ledger
+/// that fails is logged and never fails the call.
+/// </summary>
+public sealed partial class MeteringChatClient : DelegatingChatClient
+{
+    private readonly IUsageLedger _ledger;
+    private readonly ICostCalculator _costCalculator;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="innerClient">The client to wrap (normally the router).</param>
+    /// <param name="ledger">Where records go.</param>
+    /// <param name="costCalculator">Prices calls.</param>
+    /// <param name="timeProvider">The clock; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
+    /// <param name="logger">Where ledger failures are logged; <see langword="null"/> logs nothing.</param>
+    public MeteringChatClient(IChatClient innerClient, IUsageLedger ledger, ICostCalculator costCalculator, TimeProvider? timeProvider = null, ILogger? logger = null)
+        : base(innerClient)
+    {
+        ArgumentNullException.ThrowIfNull(ledger);
+        ArgumentNullException.ThrowIfNull(costCalculator);
+        _ledger = ledger;
+        _costCalculator = costCalculator;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc/>
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var started = _timeProvider.GetUtcNow();
+        long timestamp = _timeProvider.GetTimestamp();
+        ChatResponse response;
+        try
+        {
+            response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            await RecordFailureAsync(options, started, timestamp, ex).ConfigureAwait(false);
+            throw;
+        }
+
+        await RecordAsync(options, started, timestamp, response.AdditionalProperties, response.ModelId, response.Usage, CallOutcome.Success, null).ConfigureAwait(false);
+        return response;
+    }
+
+    /// <inheritdoc/>
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var started = _timeProvider.GetUtcNow();
+        long timestamp = _timeProvider.GetTimestamp();
+        AdditionalPropertiesDictionary? annotations = null;
+        string? responseModel = null;
+        UsageDetails? usage = null;
+        bool completed = false;
+        IAsyncEnumerator<ChatResponseUpdate> enumerator;
+        try
+        {
+            enumerator = base.GetStreamingResponseAsync(messages, options, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            await RecordFailureAsync(options, started, timestamp, ex).ConfigureAwait(false);
+            throw;
+        }
+
+        try
+        {
+            while (true)
+            {
+                ChatResponseUpdate update;
+                try
+                {
+                    if (!await enumerator.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        completed = true;
+                        break;
+                    }
+
+                    update = enumerator.Current;
+                }
+                catch (Exception ex)
+                {
+                    await RecordFailureAsync(options, started, timestamp, ex).ConfigureAwait(false);
+                    throw;
+                }
+
+                annotations ??= update.AdditionalProperties;
+                responseModel = update.ModelId ?? responseModel;
+                var contents = update.Contents;
+                for (int i = 0; i < contents.Count; i++)
+                {
+                    if (contents[i] is UsageContent u)
+                    {
+                        usage = u.Details;
+                    }
+                }
+
+                yield return update;
+            }
+        }
+        finally
+        {
+            await enumerator.DisposeAsync().ConfigureAwait(false);
+            if (completed)
+            {
+                await RecordAsync(options, started, timestamp, annotations, responseModel, usage, CallOutcome.Success, null).ConfigureAwait(false);
+            }
+            else if (usage is null)
+            {
+                // The caller stopped reading early: what the provider billed is not known; record the call as cancelled.
+                await RecordAsync(options, started, timestamp, annotations, responseModel, null, CallOutcome.Cancelled, null).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private Task RecordFailureAsync(ChatOptions? options, DateTimeOffset started, long timestamp, Exception ex)
+    {
+        var outcome = ex switch
+        {
+            OperationCanceledException => CallOutcome.Cancelled,
+            BudgetExceededException => CallOutcome.BudgetRejected,
+            ContentBlockedException => CallOutcome.Blocked,
+            _ => CallOutcome.Failure,
+        };
+        return RecordAsync(options, started, timestamp, null, null, null, outcome, (ex as LlmKitException)?.FailureKind ?? LlmFailureKind.Unknown);
+    }
+
+    private async Task RecordAsync(ChatOptions? options, DateTimeOffset started, long timestamp, AdditionalPropertiesDictionary? annotations, string? responseModel, UsageDetails? usage, CallOutcome outcome, LlmFailureKind? failure)
+    {
+        var context = options.GetLlmContext();
+        string? logicalModel = Get(annotations, LlmKitResponseProperties.LogicalModel) ?? options?.ModelId;
+        string? deploymentModel = Get(annotations, LlmKitResponseProperties.DeploymentModel);
+        var cost = usage is null
+            ? (outcome == CallOutcome.Success ? CallCost.Unknown("the provider reported no usage") : new CallCost { Total = 0m })
+            : Price(usage, responseModel, deploymentModel, logicalModel);
+        long write = usage?.AdditionalCounts is { } counts && counts.TryGetValue(LlmUsageKeys.CacheWriteInputTokens, out long w) ? w : 0;
+        var record = new UsageRecord
+        {
+            RequestId = context.RequestId ?? Guid.NewGuid().ToString("N"),
+            Timestamp = started,
+            TenantId = context.TenantId,
+            UserId = context.UserId,
+            ApiKeyId = context.ApiKeyId,
+            ConversationId = context.ConversationId,
+            LogicalModel = logicalModel,
+            Deployment = Get(annotations, LlmKitResponseProperties.Deployment),
+            Provider = Get(annotations, LlmKitResponseProperties.Provider),
+            ResponseModel = responseModel,
+            TemplateId = context.TemplateId,
+            TemplateVersion = context.TemplateVersion,
+            InputTokens = usage?.InputTokenCount ?? 0,
+            CachedInputTokens = usage?.CachedInputTokenCount ?? 0,
+            CacheWriteTokens = write,
+            OutputTokens = usage?.OutputTokenCount ?? 0,
+            ReasoningTokens = usage?.ReasoningTokenCount ?? 0,
+            Cost = cost,
+            Latency = _timeProvider.GetElapsedTime(timestamp),
+            Outcome = outcome,
+            FailureKind = failure,
+            Tags = context.Tags,
+        };
+
+        try
+        {
+            await _ledger.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A ledger failure must never fail the call it records; it is logged instead.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogLedgerFailure(_logger, record.RequestId, ex);
+        }
+    }
+
+    /// <summary>Prices by the model the provider reported, then the deployment's model, then the logical model: the first the registry knows.</summary>
+    private CallCost Price(UsageDetails usage, string? responseModel, string? deploymentModel, string? logicalModel)
+    {
+        CallCost? first = null;
+        foreach (string? model in (ReadOnlySpan<string?>)[responseModel, deploymentModel, logicalModel])
+        {
+            if (model is null)
+            {
+                continue;
+            }
+
+            var cost = _costCalculator.Calculate(model, usage);
+            if (cost.IsKnown)
+            {
+                return cost;
+            }
+
+            first ??= cost;
+        }
+
+        return first ?? CallCost.Unknown("no model was reported for the call");
+    }
+
+    private static string? Get(AdditionalPropertiesDictionary? properties, string key)
+        => properties is not null && properties.TryGetValue(key, out object? value) ? value as string : null;
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "The usage ledger could not record request {RequestId}; the call itself succeeded or failed on its own")]
+    private static partial void LogLedgerFailure(ILogger logger, string requestId, Exception exception);
+
+    /// <inheritdoc/>
+    public override object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        return serviceKey is null && serviceType == typeof(IUsageLedger) ? _ledger : base.GetService(serviceType, serviceKey);
+    }
+}

@@ -1,0 +1,128 @@
+using LlmKit.Testing;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmKit.Tests.Usage;
+
+public class MeteringChatClientTests
+{
+    private static (ServiceProvider Services, ScriptedChatClient Provider, InMemoryUsageLedger Ledger, FakeTimeProvider Time) Build()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero));
+        var provider = new ScriptedChatClient(time);
+        var ledger = new InMemoryUsageLedger();
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddSingleton<IUsageLedger>(ledger);
+        services.AddLlmKit(kit => kit.AddProvider("openai", _ => provider).AddModel("smart", "openai", "gpt-4o").UseDefaultModel("smart"));
+        return (services.BuildServiceProvider(), provider, ledger, time);
+    }
+
+    private static UsageDetails Usage(long input, long output, long cached = 0) => new() { InputTokenCount = input, OutputTokenCount = output, CachedInputTokenCount = cached };
+
+    [Fact]
+    public async Task GetResponseAsync_Success_RecordsContextTokensAndPricedCostOnce()
+    {
+        var (sp, provider, ledger, time) = Build();
+        provider.ReturnsText("hi", Usage(1000, 500, cached: 400)).WithLatency(TimeSpan.FromMilliseconds(250));
+        var context = new LlmRequestContext { RequestId = "req-1", TenantId = "acme", UserId = "u1", ApiKeyId = "key-7", ConversationId = "c1", TemplateId = "greet", TemplateVersion = 3 };
+
+        var call = sp.GetRequiredService<IChatClient>().GetResponseAsync("hello", new ChatOptions().WithLlmContext(context));
+        time.Advance(TimeSpan.FromMilliseconds(250));
+        await call;
+
+        var totals = await ledger.GetTotalsAsync(new UsageQuery { Scope = BudgetScope.Tenant("acme") });
+        Assert.Equal(1, totals.Calls);
+        // gpt-4o: 600 x 2.50 + 400 x 1.25 + 500 x 10 per million = 0.007.
+        Assert.Equal(0.007m, totals.KnownCostUsd);
+        var top = await ledger.GetTopAsync(new UsageQuery(), UsageGrouping.Template, 1);
+        Assert.Equal("greet", top[0].Key);
+        Assert.Equal(1, (await ledger.GetTopAsync(new UsageQuery(), UsageGrouping.Deployment, 5)).Single(t => t.Key == "openai/gpt-4o").Value.Calls);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_ProviderFails_RecordsFailureWithKindAndRethrows()
+    {
+        var (sp, provider, ledger, _) = Build();
+        provider.FailsWithRateLimit(TimeSpan.FromSeconds(2));
+
+        await Assert.ThrowsAsync<RateLimitedException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync("hello"));
+
+        var totals = await ledger.GetTotalsAsync(new UsageQuery());
+        Assert.Equal(1, totals.Calls);
+        Assert.Equal(1, totals.Failures);
+        Assert.Equal(0m, totals.KnownCostUsd);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_Completed_RecordsTheFinalUsage()
+    {
+        var (sp, provider, ledger, _) = Build();
+        provider.StreamsChunks(["a", "b", "c"], usage: Usage(2000, 100));
+
+        await foreach (var _ in sp.GetRequiredService<IChatClient>().GetStreamingResponseAsync("hello"))
+        {
+        }
+
+        var totals = await ledger.GetTotalsAsync(new UsageQuery());
+        Assert.Equal(2000, totals.InputTokens);
+        Assert.Equal(100, totals.OutputTokens);
+        // 2000 x 2.50 + 100 x 10 per million = 0.006.
+        Assert.Equal(0.006m, totals.KnownCostUsd);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_ModelWithoutPrice_RecordsUnknownCostNotZero()
+    {
+        var provider = new ScriptedChatClient().ReturnsText("x", Usage(10, 10));
+        var ledger = new InMemoryUsageLedger();
+        var services = new ServiceCollection();
+        services.AddSingleton<IUsageLedger>(ledger);
+        services.AddLlmKit(kit => kit.AddProvider("local", _ => provider).AddModel("house", "local", "my-finetune").UseDefaultModel("house"));
+        using var sp = services.BuildServiceProvider();
+
+        await sp.GetRequiredService<IChatClient>().GetResponseAsync("x");
+
+        var totals = await ledger.GetTotalsAsync(new UsageQuery());
+        Assert.Equal(1, totals.UnknownCostCalls);
+        Assert.Equal(0m, totals.KnownCostUsd);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_SameRequestIdRetriedByCaller_IsMeteredOnce()
+    {
+        var (sp, provider, ledger, _) = Build();
+        provider.ReturnsText("a", Usage(10, 10)).ReturnsText("b", Usage(10, 10));
+        var options = new ChatOptions().WithLlmContext(new LlmRequestContext { RequestId = "same" });
+
+        await sp.GetRequiredService<IChatClient>().GetResponseAsync("x", options);
+        await sp.GetRequiredService<IChatClient>().GetResponseAsync("x", options);
+
+        Assert.Equal(1, ledger.Count);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_LedgerThrows_CallStillSucceeds()
+    {
+        var provider = new ScriptedChatClient().ReturnsText("fine", Usage(1, 1));
+        var services = new ServiceCollection();
+        services.AddSingleton<IUsageLedger>(new ThrowingLedger());
+        services.AddLlmKit(kit => kit.AddProvider("p", _ => provider).UseDefaultModel("gpt-4o"));
+        using var sp = services.BuildServiceProvider();
+
+        var response = await sp.GetRequiredService<IChatClient>().GetResponseAsync("x");
+
+        Assert.Equal("fine", response.Text);
+    }
+
+    private sealed class ThrowingLedger : IUsageLedger
+    {
+        public ValueTask<bool> RecordAsync(UsageRecord record, CancellationToken cancellationToken = default) => throw new InvalidOperationException("disk full");
+
+        public ValueTask<UsageTotals> GetTotalsAsync(UsageQuery query, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<IReadOnlyList<KeyValuePair<string, UsageTotals>>> GetTopAsync(UsageQuery query, UsageGrouping groupBy, int count, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+
+        public ValueTask<IReadOnlyList<KeyValuePair<DateTimeOffset, UsageTotals>>> GetTimeSeriesAsync(UsageQuery query, UsageInterval interval, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+    }
+}
