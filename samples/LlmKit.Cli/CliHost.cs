@@ -15,8 +15,11 @@ internal static class CliHost
     private static readonly Dictionary<string, string> DefaultModels = new(StringComparer.OrdinalIgnoreCase)
     {
         ["openai"] = "gpt-4o-mini",
+        ["gemini"] = "gemini-2.5-flash",
         ["ollama"] = "llama3.2",
     };
+
+    private static readonly (string Variable, string Provider)[] KeyVariables = [("OPENAI_API_KEY", "openai"), ("GEMINI_API_KEY", "gemini")];
 
     public static ServiceProvider Build(FileInfo? configFile, CliConnection connection, TextWriter diagnostics, out bool offline)
     {
@@ -45,9 +48,10 @@ internal static class CliHost
 
         var configured = configuration.GetSection("LlmKit:Providers").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         string? provider = connection.Provider;
-        if (provider is null && configured.Count == 0 && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")))
+        if (provider is null && configured.Count == 0)
         {
-            provider = "openai";
+            // The providers' usual key variables pick a provider when nothing else does.
+            provider = KeyVariables.FirstOrDefault(k => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(k.Variable))).Provider;
         }
 
         offline = string.Equals(provider, OfflineChatClient.ProviderName, StringComparison.OrdinalIgnoreCase) || (provider is null && configured.Count == 0);
@@ -63,7 +67,7 @@ internal static class CliHost
         var services = new ServiceCollection();
         services.AddLlmKit(configuration, kit =>
         {
-            kit.AddOpenAIProviderTypes().AddOllamaProviderType();
+            kit.AddOpenAIProviderTypes().AddOllamaProviderType().AddGeminiProviderType();
             if (useOffline)
             {
                 kit.AddProvider(OfflineChatClient.ProviderName, _ => new OfflineChatClient());
@@ -93,7 +97,7 @@ internal static class CliHost
 
         if (offline && connection.Provider is null)
         {
-            diagnostics.WriteLine("llmkit: no provider is configured; using the offline model (use --provider, --config FILE, or set OPENAI_API_KEY).");
+            diagnostics.WriteLine("llmkit: no provider is configured; using the offline model (use --provider, --config FILE, or set OPENAI_API_KEY or GEMINI_API_KEY).");
         }
 
         return services.BuildServiceProvider();
@@ -115,9 +119,19 @@ internal static class CliHost
             return;
         }
 
+        if (string.Equals(provider, "gemini", StringComparison.OrdinalIgnoreCase))
+        {
+            kit.AddGemini(provider, o =>
+            {
+                o.BaseUrl = connection.BaseUrl ?? o.BaseUrl;
+                o.ApiKey = connection.ApiKey ?? o.ApiKey;
+            });
+            return;
+        }
+
         var profile = OpenAICompatibilityProfile.BuiltIn.FirstOrDefault(p => string.Equals(p.Name, provider, StringComparison.OrdinalIgnoreCase))
             ?? (connection.BaseUrl is not null ? OpenAICompatibilityProfile.Custom : null)
-            ?? throw new CliInputException($"--provider: '{provider}' is not a known provider. Use openai, ollama, one of {string.Join(", ", OpenAICompatibilityProfile.BuiltIn.Select(p => p.Name.ToLowerInvariant()))}, a connection from --config, or give --base-url for any OpenAI-compatible server.");
+            ?? throw new CliInputException($"--provider: '{provider}' is not a known provider. Use openai, gemini, ollama, one of {string.Join(", ", OpenAICompatibilityProfile.BuiltIn.Select(p => p.Name.ToLowerInvariant()))}, a connection from --config, or give --base-url for any OpenAI-compatible server.");
         kit.AddOpenAICompatible(profile, provider, o =>
         {
             o.BaseUrl = connection.BaseUrl ?? o.BaseUrl;

@@ -6,23 +6,33 @@ using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
 
-bool useOpenAI = !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY"));
+// With a provider key, the real provider; without one, the offline model. The app code below is the same.
+string? providerName =
+    !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")) ? "openai"
+    : !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("GEMINI_API_KEY")) ? "gemini"
+    : null;
 
-// With a key, the real provider; without one, the offline model. Either way the app code below is the same.
-Console.WriteLine(useOpenAI
-    ? "Running on OpenAI (gpt-4o-mini): OPENAI_API_KEY is set."
-    : "Running on the offline model: no OPENAI_API_KEY is set, so no request leaves this machine.");
+Console.WriteLine(providerName switch
+{
+    "openai" => "Running on OpenAI (gpt-4o-mini): OPENAI_API_KEY is set.",
+    "gemini" => "Running on Gemini (gemini-2.5-flash): GEMINI_API_KEY is set.",
+    _ => "Running on the offline model: no OPENAI_API_KEY or GEMINI_API_KEY is set, so no request leaves this machine.",
+});
 
 var services = new ServiceCollection();
 services.AddLlmKit(kit =>
 {
-    if (useOpenAI)
+    switch (providerName)
     {
-        kit.AddOpenAI().AddModel("smart", "openai", "gpt-4o-mini");
-    }
-    else
-    {
-        kit.AddProvider("offline", _ => new OfflineChatClient()).AddModel("smart", "offline", OfflineChatClient.ModelId);
+        case "openai":
+            kit.AddOpenAI().AddModel("smart", "openai", "gpt-4o-mini");
+            break;
+        case "gemini":
+            kit.AddGemini().AddModel("smart", "gemini", "gemini-2.5-flash");
+            break;
+        default:
+            kit.AddProvider("offline", _ => new OfflineChatClient()).AddModel("smart", "offline", OfflineChatClient.ModelId);
+            break;
     }
 
     kit.UseDefaultModel("smart");

@@ -21,6 +21,7 @@ public class ChatProviderTests(CliAimockFixture fixture) : IClassFixture<CliAimo
     [InlineData("openai", "v1/")]
     [InlineData("vllm", "v1/")]
     [InlineData("ollama", "")]
+    [InlineData("gemini", "")]
     public async Task Chat_ProviderWithBaseUrlAndKey_TalksToThatServer(string provider, string suffix)
     {
         var (exit, stdout, stderr) = await CliRunner.RunAsync(null, null, "chat", "--json", "--provider", provider, "--base-url", new Uri(fixture.Server.BaseUri, suffix).ToString(), "--api-key", "mock-key-12345678", "--model", "gpt-4o-mini", "cli hello");
