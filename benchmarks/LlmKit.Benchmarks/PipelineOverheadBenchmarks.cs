@@ -5,7 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace LlmKit.Benchmarks;
 
 /// <summary>
-/// What the default AddLlmKit() pipeline (telemetry stage + router) costs over calling the provider
+/// What the default AddLlmKit() pipeline (telemetry, metering with the in-memory ledger, router) costs over calling the provider
 /// client directly, per non-streaming call and per streamed chunk. No telemetry listener is attached,
 /// as in an app that has not enabled OpenTelemetry.
 /// </summary>
@@ -18,7 +18,9 @@ public class PipelineOverheadBenchmarks
     private readonly ChatOptions _options = new() { ModelId = "gpt-4o" };
     private CannedChatClient _bare = null!;
     private IChatClient _pipeline = null!;
+    private IChatClient _withoutMetering = null!;
     private ServiceProvider _services = null!;
+    private ServiceProvider _servicesWithoutMetering = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -29,16 +31,32 @@ public class PipelineOverheadBenchmarks
         services.AddLlmKit(kit => kit.AddProvider("openai", _ => provider));
         _services = services.BuildServiceProvider();
         _pipeline = _services.GetRequiredService<IChatClient>();
+
+        var lean = new ServiceCollection();
+        lean.AddLlmKit(kit =>
+        {
+            kit.AddProvider("openai", _ => provider);
+            kit.Pipeline.Remove(PipelineStageNames.Metering);
+        });
+        _servicesWithoutMetering = lean.BuildServiceProvider();
+        _withoutMetering = _servicesWithoutMetering.GetRequiredService<IChatClient>();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _services.Dispose();
+    public void Cleanup()
+    {
+        _services.Dispose();
+        _servicesWithoutMetering.Dispose();
+    }
 
     [Benchmark(Baseline = true, Description = "bare client, non-streaming")]
     public Task<ChatResponse> Bare() => _bare.GetResponseAsync(_messages, _options);
 
     [Benchmark(Description = "default pipeline, non-streaming")]
     public Task<ChatResponse> Pipeline() => _pipeline.GetResponseAsync(_messages, _options);
+
+    [Benchmark(Description = "telemetry + router (metering removed), non-streaming")]
+    public Task<ChatResponse> PipelineWithoutMetering() => _withoutMetering.GetResponseAsync(_messages, _options);
 
     [Benchmark(Description = "bare client, 100-chunk stream")]
     public async Task<int> BareStream()

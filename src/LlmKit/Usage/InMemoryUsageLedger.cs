@@ -3,8 +3,9 @@ using System.Collections.Concurrent;
 namespace LlmKit;
 
 /// <summary>
-/// The default <see cref="IUsageLedger"/>: keeps records in memory for the life of the process,
-/// idempotent by request id. Use the SQLite or PostgreSQL ledger to keep them across restarts.
+/// The default <see cref="IUsageLedger"/>: keeps the most recent records in memory (at most
+/// <see cref="MaxRecords"/>, oldest dropped first), idempotent by request id among the records it holds.
+/// Use the SQLite or PostgreSQL ledger to keep them all and across restarts.
 /// </summary>
 /// <remarks>
 /// Scopes match records this way: tenant, user, API key and conversation by their ids; model by the
@@ -13,6 +14,18 @@ namespace LlmKit;
 public sealed class InMemoryUsageLedger : IUsageLedger
 {
     private readonly ConcurrentDictionary<string, UsageRecord> _records = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _order = new();
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="maxRecords">The most records to hold; older ones are dropped. Defaults to 100,000.</param>
+    public InMemoryUsageLedger(int maxRecords = 100_000)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
+        MaxRecords = maxRecords;
+    }
+
+    /// <summary>Gets the most records held at once. Defaults to 100,000.</summary>
+    public int MaxRecords { get; }
 
     /// <summary>Gets the number of records held.</summary>
     public int Count => _records.Count;
@@ -22,7 +35,18 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrWhiteSpace(record.RequestId);
-        return ValueTask.FromResult(_records.TryAdd(record.RequestId, record));
+        if (!_records.TryAdd(record.RequestId, record))
+        {
+            return ValueTask.FromResult(false);
+        }
+
+        _order.Enqueue(record.RequestId);
+        while (_records.Count > MaxRecords && _order.TryDequeue(out string? oldest))
+        {
+            _records.TryRemove(oldest, out _);
+        }
+
+        return ValueTask.FromResult(true);
     }
 
     /// <inheritdoc/>

@@ -184,11 +184,14 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
         }
     }
 
-    /// <summary>Prices by the model the provider reported, then the deployment's model, then the logical model: the first the registry knows.</summary>
+    /// <summary>
+    /// Prices by the deployment's model (what was sent, and what the registry usually knows), then the
+    /// model the provider reported (often a dated variant), then the logical model: the first the registry knows.
+    /// </summary>
     private CallCost Price(UsageDetails usage, string? responseModel, string? deploymentModel, string? logicalModel)
     {
         CallCost? first = null;
-        foreach (string? model in (ReadOnlySpan<string?>)[responseModel, deploymentModel, logicalModel])
+        foreach (string? model in (ReadOnlySpan<string?>)[deploymentModel, responseModel, logicalModel])
         {
             if (model is null)
             {

@@ -96,4 +96,19 @@ public class InMemoryUsageLedgerTests
         Assert.Equal([3m, 5m], hourly.Select(b => b.Value.KnownCostUsd));
         Assert.Equal(8m, Assert.Single(daily).Value.KnownCostUsd);
     }
+
+    [Fact]
+    public async Task RecordAsync_BeyondMaxRecords_DropsTheOldest()
+    {
+        var ledger = new InMemoryUsageLedger(maxRecords: 3);
+
+        for (int i = 0; i < 5; i++)
+        {
+            await ledger.RecordAsync(Record("r" + i, T0.AddMinutes(i), "a", "m", 1m));
+        }
+
+        Assert.Equal(3, ledger.Count);
+        Assert.Equal(3m, (await ledger.GetTotalsAsync(new UsageQuery())).KnownCostUsd);
+        Assert.Equal(3, (await ledger.GetTotalsAsync(new UsageQuery { From = T0.AddMinutes(2) })).Calls);
+    }
 }
