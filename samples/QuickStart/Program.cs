@@ -46,7 +46,7 @@ var options = new ChatOptions().WithLlmContext(new LlmRequestContext { TenantId 
 var response = await chat.GetResponseAsync("What does LlmKit give a .NET app?", options);
 Console.WriteLine();
 Console.WriteLine($"> {response.Text}");
-Console.WriteLine($"  model {response.ModelId}, {response.Usage?.InputTokenCount} input and {response.Usage?.OutputTokenCount} output tokens, served by '{response.AdditionalProperties?[LlmKitResponseProperties.Deployment]}'");
+Console.WriteLine($"  model {response.ModelId}, {response.Usage?.InputTokenCount} input and {response.Usage?.OutputTokenCount} output tokens, served by '{(LlmKitResponseProperties.TryGetRoute(response.AdditionalProperties, out var route) ? route.Deployment.Name : "?")}'");
 
 // 2. The same pipeline, streamed.
 Console.WriteLine();

@@ -56,7 +56,7 @@ public class OpenAIEndToEndTests(AimockFixture fixture) : IClassFixture<AimockFi
 
         Assert.Equal("Hi from the mock server, streamed in pieces.", response.Text);
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
-        Assert.Equal("mock/gpt-4o-mini", response.AdditionalProperties?[LlmKitResponseProperties.Deployment]);
+        Assert.Equal("mock/gpt-4o-mini", Route(response).Deployment.Name);
     }
 
     [Fact]
@@ -129,7 +129,7 @@ public class OllamaNativeEndToEndTests(AimockFixture fixture) : IClassFixture<Ai
         var response = await sp.GetRequiredService<IChatClient>().GetResponseAsync("hello e2e");
 
         Assert.Equal("Hi from the mock server, streamed in pieces.", response.Text);
-        Assert.Equal("local/llama3.2", response.AdditionalProperties?[LlmKitResponseProperties.Deployment]);
+        Assert.Equal("local/llama3.2", Route(response).Deployment.Name);
     }
 
     [Fact]

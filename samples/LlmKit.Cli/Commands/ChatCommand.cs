@@ -132,11 +132,6 @@ internal static class ChatCommand
 
     private static string? FindProvider(ChatResponse response)
     {
-        if (response.AdditionalProperties?.TryGetValue(LlmKitResponseProperties.Provider, out object? value) == true)
-        {
-            return value as string;
-        }
-
-        return null;
+        return LlmKitResponseProperties.TryGetRoute(response.AdditionalProperties, out var route) ? route.Provider : null;
     }
 }

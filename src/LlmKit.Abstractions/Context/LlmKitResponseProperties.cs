@@ -1,26 +1,37 @@
+using Microsoft.Extensions.AI;
+
 namespace LlmKit;
 
 /// <summary>
-/// Keys LlmKit sets in <c>ChatResponse.AdditionalProperties</c> (and on the first
-/// <c>ChatResponseUpdate</c> of a stream) to say which deployment served the call.
+/// Keys LlmKit sets in <c>ChatResponse.AdditionalProperties</c> (and in <c>ChatResponseUpdate.AdditionalProperties</c>).
 /// </summary>
 public static class LlmKitResponseProperties
 {
-    /// <summary>The provider connection that served the call (a <see cref="string"/>).</summary>
-    public const string Provider = "llmkit.provider";
-
-    /// <summary>The deployment that served the call (a <see cref="string"/>).</summary>
-    public const string Deployment = "llmkit.deployment";
-
-    /// <summary>The model name the deployment sent to its provider (a <see cref="string"/>), used to look up prices.</summary>
-    public const string DeploymentModel = "llmkit.deployment_model";
-
-    /// <summary>The logical model the caller asked for (a <see cref="string"/>).</summary>
-    public const string LogicalModel = "llmkit.logical_model";
+    /// <summary>
+    /// The <see cref="ModelRoute"/> of the call: the deployment that served it and the logical model asked for.
+    /// Set on the response, and on the first update of a stream.
+    /// </summary>
+    public const string Route = "llmkit.route";
 
     /// <summary>
     /// The provider's own finish reason (a <see cref="string"/>, such as Anthropic's <c>end_turn</c>), kept
-    /// beside the normalised <c>ChatResponse.FinishReason</c>.
+    /// beside the normalised <c>ChatResponse.FinishReason</c> when the two differ.
     /// </summary>
     public const string RawFinishReason = "llmkit.raw_finish_reason";
+
+    /// <summary>Reads the route the router recorded.</summary>
+    /// <param name="properties">A response's or update's additional properties, or <see langword="null"/>.</param>
+    /// <param name="route">The route, when present.</param>
+    /// <returns><see langword="true"/> when a route is present.</returns>
+    public static bool TryGetRoute(AdditionalPropertiesDictionary? properties, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelRoute? route)
+    {
+        if (properties is not null && properties.TryGetValue(Route, out object? value) && value is ModelRoute found)
+        {
+            route = found;
+            return true;
+        }
+
+        route = null;
+        return false;
+    }
 }

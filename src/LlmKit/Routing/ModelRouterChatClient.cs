@@ -100,11 +100,7 @@ public sealed class ModelRouterChatClient : IChatClient
         var deployment = Resolve(requested);
         var client = _providers.Get(deployment.Provider);
         var response = await client.GetResponseAsync(messages, WithModel(options, deployment.Model), cancellationToken).ConfigureAwait(false);
-        var props = response.AdditionalProperties ??= [];
-        props[LlmKitResponseProperties.Provider] = deployment.Provider;
-        props[LlmKitResponseProperties.Deployment] = deployment.Name;
-        props[LlmKitResponseProperties.DeploymentModel] = deployment.Model;
-        props[LlmKitResponseProperties.LogicalModel] = requested;
+        (response.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = new ModelRoute(requested, deployment);
         return response;
     }
 
@@ -182,11 +178,7 @@ public sealed class ModelRouterChatClient : IChatClient
             if (first)
             {
                 first = false;
-                var props = update.AdditionalProperties ??= [];
-                props[LlmKitResponseProperties.Provider] = deployment.Provider;
-                props[LlmKitResponseProperties.Deployment] = deployment.Name;
-                props[LlmKitResponseProperties.DeploymentModel] = deployment.Model;
-                props[LlmKitResponseProperties.LogicalModel] = requested;
+                (update.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = new ModelRoute(requested, deployment);
             }
 
             yield return update;

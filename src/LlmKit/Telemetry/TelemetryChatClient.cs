@@ -67,8 +67,11 @@ public sealed class TelemetryChatClient : DelegatingChatClient
             var outcome = new Outcome();
             if (response is not null)
             {
-                outcome.Provider = GetString(response.AdditionalProperties, LlmKitResponseProperties.Provider);
-                outcome.Deployment = GetString(response.AdditionalProperties, LlmKitResponseProperties.Deployment);
+                if (LlmKitResponseProperties.TryGetRoute(response.AdditionalProperties, out var route))
+                {
+                    outcome.Provider = route.Provider;
+                    outcome.Deployment = route.Deployment.Name;
+                }
                 outcome.ResponseModel = response.ModelId;
                 outcome.ResponseId = response.ResponseId;
                 outcome.FinishReason = response.FinishReason;
@@ -131,8 +134,11 @@ public sealed class TelemetryChatClient : DelegatingChatClient
                 if (first)
                 {
                     first = false;
-                    outcome.Provider = GetString(update.AdditionalProperties, LlmKitResponseProperties.Provider);
-                    outcome.Deployment = GetString(update.AdditionalProperties, LlmKitResponseProperties.Deployment);
+                    if (LlmKitResponseProperties.TryGetRoute(update.AdditionalProperties, out var route))
+                    {
+                        outcome.Provider = route.Provider;
+                        outcome.Deployment = route.Deployment.Name;
+                    }
                     RecordTimeToFirstChunk(activity, requestModel, started, outcome.Provider);
                 }
 
@@ -187,9 +193,6 @@ public sealed class TelemetryChatClient : DelegatingChatClient
             }
         }
     }
-
-    private static string? GetString(AdditionalPropertiesDictionary? properties, string key)
-        => properties is not null && properties.TryGetValue(key, out object? value) ? value as string : null;
 
     private static string ErrorType(Exception exception) => exception switch
     {

@@ -17,14 +17,14 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     private readonly ConcurrentQueue<string> _order = new();
 
     /// <summary>Initializes a new instance.</summary>
-    /// <param name="maxRecords">The most records to hold; older ones are dropped. Defaults to 100,000.</param>
-    public InMemoryUsageLedger(int maxRecords = 100_000)
+    /// <param name="maxRecords">The most records to hold; older ones are dropped. Defaults to 10,000.</param>
+    public InMemoryUsageLedger(int maxRecords = 10_000)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
         MaxRecords = maxRecords;
     }
 
-    /// <summary>Gets the most records held at once. Defaults to 100,000.</summary>
+    /// <summary>Gets the most records held at once. Defaults to 10,000.</summary>
     public int MaxRecords { get; }
 
     /// <summary>Gets the number of records held.</summary>

@@ -140,8 +140,9 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
     private async Task RecordAsync(ChatOptions? options, DateTimeOffset started, long timestamp, AdditionalPropertiesDictionary? annotations, string? responseModel, UsageDetails? usage, CallOutcome outcome, LlmFailureKind? failure)
     {
         var context = options.GetLlmContext();
-        string? logicalModel = Get(annotations, LlmKitResponseProperties.LogicalModel) ?? options?.ModelId;
-        string? deploymentModel = Get(annotations, LlmKitResponseProperties.DeploymentModel);
+        LlmKitResponseProperties.TryGetRoute(annotations, out var route);
+        string? logicalModel = route?.LogicalModel ?? options?.ModelId;
+        string? deploymentModel = route?.ProviderModel;
         var cost = usage is null
             ? (outcome == CallOutcome.Success ? CallCost.Unknown("the provider reported no usage") : new CallCost { Total = 0m })
             : Price(usage, responseModel, deploymentModel, logicalModel);
@@ -155,8 +156,8 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
             ApiKeyId = context.ApiKeyId,
             ConversationId = context.ConversationId,
             LogicalModel = logicalModel,
-            Deployment = Get(annotations, LlmKitResponseProperties.Deployment),
-            Provider = Get(annotations, LlmKitResponseProperties.Provider),
+            Deployment = route?.Deployment.Name,
+            Provider = route?.Provider,
             ResponseModel = responseModel,
             TemplateId = context.TemplateId,
             TemplateVersion = context.TemplateVersion,
@@ -209,9 +210,6 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
 
         return first ?? CallCost.Unknown("no model was reported for the call");
     }
-
-    private static string? Get(AdditionalPropertiesDictionary? properties, string key)
-        => properties is not null && properties.TryGetValue(key, out object? value) ? value as string : null;
 
     [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "The usage ledger could not record request {RequestId}; the call itself succeeded or failed on its own")]
     private static partial void LogLedgerFailure(ILogger logger, string requestId, Exception exception);

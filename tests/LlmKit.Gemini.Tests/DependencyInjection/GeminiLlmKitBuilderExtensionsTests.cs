@@ -27,7 +27,7 @@ public sealed class GeminiLlmKitBuilderExtensionsTests
         var response = await client.GetResponseAsync(Hello, new ChatOptions { ModelId = "gemini-2.5-flash" });
 
         Assert.Equal("The capital of France is Paris.", response.Text);
-        Assert.Equal("gemini", response.AdditionalProperties![LlmKitResponseProperties.Provider]);
+        Assert.Equal("gemini", Route(response).Provider);
         Assert.Equal("code-key-0123456789", handler.LastRequest.Headers["x-goog-api-key"]);
         Assert.Equal("gcp.gemini", client.GetService<ChatClientMetadata>()!.ProviderName);
         Assert.NotNull(client.GetService<IExactTokenCounter>());

@@ -94,7 +94,7 @@ public sealed class GeminiEndToEndTests(GeminiAimockFixture aimock) : IClassFixt
         Assert.Equal(ChatFinishReason.Stop, response.FinishReason);
         Assert.Equal(9, response.Usage!.InputTokenCount);
         Assert.Equal(7, response.Usage.OutputTokenCount);
-        Assert.Equal("gemini", response.AdditionalProperties![LlmKitResponseProperties.Provider]);
+        Assert.Equal("gemini", Route(response).Provider);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public class LlmKitServiceCollectionExtensionsTests
         Assert.Equal("local", settings.Name);
         Assert.Equal(new Uri("http://127.0.0.1:11434/v1/"), settings.BaseUrl);
         Assert.Equal("search", settings.Headers["X-Team"]);
-        Assert.Equal("local/llama3", response.AdditionalProperties?[LlmKitResponseProperties.Deployment]);
+        Assert.Equal("local/llama3", Route(response).Deployment.Name);
         Assert.DoesNotContain("sk-secret-value", settings.ToString(), StringComparison.Ordinal);
     }
 

@@ -38,9 +38,9 @@ public class ModelRouterChatClientTests
         var call = Assert.Single(secondary.Calls);
         Assert.Equal("big-model", call.Options?.ModelId);
         Assert.Equal(0.5f, call.Options?.Temperature);
-        Assert.Equal("p2", response.AdditionalProperties?[LlmKitResponseProperties.Provider]);
-        Assert.Equal("p2/big-model", response.AdditionalProperties?[LlmKitResponseProperties.Deployment]);
-        Assert.Equal("smart", response.AdditionalProperties?[LlmKitResponseProperties.LogicalModel]);
+        Assert.Equal("p2", Route(response).Provider);
+        Assert.Equal("p2/big-model", Route(response).Deployment.Name);
+        Assert.Equal("smart", Route(response).LogicalModel);
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public class ModelRouterChatClientTests
         }
 
         Assert.Equal("big-model", Assert.Single(secondary.Calls).Options?.ModelId);
-        Assert.Equal("p2", updates[0].AdditionalProperties?[LlmKitResponseProperties.Provider]);
+        Assert.Equal("p2", Route(updates[0]).Provider);
         Assert.All(updates.Skip(1), u => Assert.Null(u.AdditionalProperties));
     }
 

@@ -1,0 +1,362 @@
+using System.Buffers;
+using System.Net.Http.Headers;
+using System.Runtime.CompilerServices;
+using LlmKit.Http;
+using Microsoft.Extensions.AI;
+
+namespace LlmKit;
+
+/// <summary>
+/// An <see cref="IChatClient"/> over the Anthropic Messages API (<c>POST {base}/v1/messages</c>), speaking HTTP
+/// directly with pooled buffers and <see cref="System.Text.Json.Utf8JsonReader"/>. Through
+/// <see cref="GetService"/> it also offers an <see cref="IExactTokenCounter"/> over
+/// <c>POST {base}/v1/messages/count_tokens</c>.
+/// </summary>
+public sealed class AnthropicChatClient : IChatClient
+{
+    private static readonly MediaTypeWithQualityHeaderValue JsonMediaType = new("application/json");
+    private static readonly MediaTypeWithQualityHeaderValue EventStreamMediaType = new("text/event-stream");
+
+    /// <summary>
+    /// The timeout of the HTTP client this class creates, and of the <c>LlmKit.Anthropic</c> client that
+    /// <c>AddAnthropic</c> registers: 10 minutes, as in Anthropic's own SDKs (a non-streaming call with a large
+    /// <c>max_tokens</c> can run for minutes, and the <see cref="HttpClient"/> default of 100 seconds would cut it
+    /// off). LlmKit's resilience stage sets shorter per-attempt limits where the app wants them.
+    /// </summary>
+    internal static readonly TimeSpan DefaultHttpTimeout = TimeSpan.FromMinutes(10);
+
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+    private readonly TimeProvider _timeProvider;
+    private readonly IModelRegistry? _modelRegistry;
+    private readonly string _apiKey;
+    private readonly string _anthropicVersion;
+    private readonly string? _defaultModel;
+    private readonly int _defaultMaxOutputTokens;
+    private readonly AnthropicThinkingStyle _thinkingStyle;
+    private readonly KeyValuePair<string, string>[] _headers;
+    private readonly Uri _messagesUri;
+    private readonly Uri _countTokensUri;
+    private readonly ChatClientMetadata _metadata;
+    private AnthropicTokenCounter? _tokenCounter;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="options">The settings; read once, here.</param>
+    /// <param name="httpClient">The HTTP client (from <c>IHttpClientFactory</c>); <see langword="null"/> creates one (with a 10-minute timeout) that this client disposes.</param>
+    /// <param name="timeProvider">The clock for <c>retry-after</c> dates; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
+    /// <param name="modelRegistry">The model registry, used for the model's output limit when a call sets no <c>MaxOutputTokens</c>; <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="LlmKitConfigurationException">No API key is set and <c>ANTHROPIC_API_KEY</c> is empty, or a setting is invalid.</exception>
+    public AnthropicChatClient(AnthropicClientOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, IModelRegistry? modelRegistry = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        string? key = !string.IsNullOrWhiteSpace(options.ApiKey) ? options.ApiKey : Environment.GetEnvironmentVariable(AnthropicClientOptions.ApiKeyEnvironmentVariable);
+        if (string.IsNullOrWhiteSpace(key))
+        {
+            throw new LlmKitConfigurationException(
+                $"The Anthropic provider needs an API key. Set AnthropicClientOptions.ApiKey (configuration key 'LlmKit:Providers:<name>:ApiKey') or the {AnthropicClientOptions.ApiKeyEnvironmentVariable} environment variable.",
+                ["LlmKit:Providers:<name>:ApiKey", AnthropicClientOptions.ApiKeyEnvironmentVariable]);
+        }
+
+        if (string.IsNullOrWhiteSpace(options.AnthropicVersion))
+        {
+            throw new LlmKitConfigurationException("AnthropicClientOptions.AnthropicVersion is empty. Leave it at its default (2023-06-01) or set the version the API expects.", ["LlmKit:Providers:<name>:Settings:AnthropicVersion"]);
+        }
+
+        if (options.DefaultMaxOutputTokens <= 0)
+        {
+            throw new LlmKitConfigurationException($"AnthropicClientOptions.DefaultMaxOutputTokens is {options.DefaultMaxOutputTokens}; it must be positive.", ["LlmKit:Providers:<name>:Settings:DefaultMaxOutputTokens"]);
+        }
+
+        var baseUrl = options.BaseUrl ?? AnthropicClientOptions.DefaultBaseUrl;
+        if (!baseUrl.IsAbsoluteUri || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new LlmKitConfigurationException($"AnthropicClientOptions.BaseUrl '{baseUrl.OriginalString}' must be an absolute http or https address.", ["LlmKit:Providers:<name>:BaseUrl"]);
+        }
+
+        _apiKey = key;
+        _anthropicVersion = options.AnthropicVersion;
+        _defaultModel = options.DefaultModel;
+        _defaultMaxOutputTokens = options.DefaultMaxOutputTokens;
+        _thinkingStyle = options.ThinkingStyle;
+        _headers = options.Headers?.ToArray() ?? [];
+        string root = baseUrl.AbsoluteUri.TrimEnd('/');
+        string v1 = root.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? root : root + "/v1";
+        _messagesUri = new Uri(v1 + "/messages");
+        _countTokensUri = new Uri(v1 + "/messages/count_tokens");
+        _ownsHttp = httpClient is null;
+        _http = httpClient ?? new HttpClient { Timeout = DefaultHttpTimeout };
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _modelRegistry = modelRegistry;
+        _metadata = new ChatClientMetadata(AnthropicWire.ProviderName, baseUrl, options.DefaultModel);
+    }
+
+    /// <inheritdoc/>
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        using var request = CreateRequest(_messagesUri, messages, options, stream: false, countOnly: false);
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return AnthropicResponseParser.ParseMessage(buffer.AsSpan(0, length), _apiKey);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        using var request = CreateRequest(_messagesUri, messages, options, stream: true, countOnly: false);
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        Stream body;
+        try
+        {
+            body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            throw TransportFailure(ex);
+        }
+
+        using var events = new ServerSentEventReader(body);
+        using var parser = new AnthropicStreamParser(_apiKey, RequestIdOf(response));
+        while (!parser.IsComplete)
+        {
+            // Events already buffered are read without touching the network; honour the caller's token anyway.
+            cancellationToken.ThrowIfCancellationRequested();
+            bool more;
+            try
+            {
+                more = await events.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+            {
+                throw TransportFailure(ex);
+            }
+
+            if (!more)
+            {
+                break;
+            }
+
+            if (parser.Parse(events.EventType, events.Data) is { } update)
+            {
+                yield return update;
+            }
+        }
+
+        if (!parser.IsComplete && !parser.HasStopReason)
+        {
+            throw new ProviderException(
+                "The Anthropic stream ended before the response was complete (no message_stop). The connection was probably cut; try again.",
+                AnthropicWire.ProviderName,
+                statusCode: null,
+                LlmFailureKind.Network,
+                requestId: RequestIdOf(response));
+        }
+
+        yield return parser.Complete();
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// Returns this client, its <see cref="ChatClientMetadata"/> (provider <c>anthropic</c>, the base address,
+    /// the default model), and an <see cref="IExactTokenCounter"/> (an <see cref="AnthropicTokenCounter"/>) over the
+    /// token-count endpoint. Keyed requests return <see langword="null"/>.
+    /// </remarks>
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        if (serviceType == typeof(IExactTokenCounter) || serviceType == typeof(AnthropicTokenCounter))
+        {
+            return _tokenCounter ??= new AnthropicTokenCounter(this);
+        }
+
+        return serviceType.IsInstanceOfType(this) ? this : null;
+    }
+
+    /// <summary>Disposes the HTTP client if this instance created it.</summary>
+    public void Dispose()
+    {
+        if (_ownsHttp)
+        {
+            _http.Dispose();
+        }
+    }
+
+    /// <summary>Counts the prompt tokens of a request with <c>POST /v1/messages/count_tokens</c>.</summary>
+    internal async Task<int> CountTokensAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        using var request = CreateRequest(_countTokensUri, messages, options, stream: false, countOnly: true);
+        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return AnthropicResponseParser.ParseTokenCount(buffer.AsSpan(0, length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    internal HttpRequestMessage CreateRequest(Uri uri, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream, bool countOnly)
+    {
+        string model = options?.ModelId ?? _defaultModel
+            ?? throw new LlmKitConfigurationException("No model was given for the Anthropic provider. Set ChatOptions.ModelId or AnthropicClientOptions.DefaultModel (configuration key 'LlmKit:Providers:<name>:DefaultModel').", ["LlmKit:Providers:<name>:DefaultModel"]);
+        var content = AnthropicRequestWriter.Write(new AnthropicRequest(model, messages, options, ResolveMaxTokens(model, options), stream, _thinkingStyle, countOnly));
+        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
+        var headers = request.Headers;
+        headers.TryAddWithoutValidation("x-api-key", _apiKey);
+        headers.TryAddWithoutValidation("anthropic-version", _anthropicVersion);
+        headers.Accept.Add(stream ? EventStreamMediaType : JsonMediaType);
+        foreach (var (name, value) in _headers)
+        {
+            if (string.Equals(name, "content-type", StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            headers.Remove(name);
+            headers.TryAddWithoutValidation(name, value);
+        }
+
+        return request;
+    }
+
+    /// <summary><c>max_tokens</c>: the call's <c>MaxOutputTokens</c>, else the registry's output limit for the model, else the configured default.</summary>
+    internal int ResolveMaxTokens(string model, ChatOptions? options)
+    {
+        if (options?.MaxOutputTokens is int max)
+        {
+            return max;
+        }
+
+        if (_modelRegistry is not null && _modelRegistry.TryGet(model, out var descriptor) && descriptor.MaxOutputTokens is int limit && limit > 0)
+        {
+            return limit;
+        }
+
+        return _defaultMaxOutputTokens;
+    }
+
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            throw TransportFailure(ex);
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            using (response)
+            {
+                throw await ProviderErrors.FromResponseAsync(response, AnthropicWire.ProviderName, AnthropicWire.ParseError, _apiKey, _timeProvider, AnthropicWire.RequestIdHeaders, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return response;
+    }
+
+    /// <summary>Reads a whole body into a pooled array that the caller returns to the pool.</summary>
+    private async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        long? declared = content.Headers.ContentLength;
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(declared is > 0 and < 64 * 1024 * 1024 ? (int)declared.Value + 1 : 16 * 1024);
+        try
+        {
+            using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            int length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                int read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+            }
+        }
+        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw TransportFailure(ex);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    private static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken)
+        => ex is HttpRequestException or IOException
+        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
+
+    private ProviderException TransportFailure(Exception ex)
+    {
+        if (ex is OperationCanceledException)
+        {
+            return new ProviderException(
+                "Anthropic did not answer before the HTTP client's timeout. Try again, raise HttpClient.Timeout, or use another deployment.",
+                AnthropicWire.ProviderName,
+                statusCode: null,
+                LlmFailureKind.Timeout,
+                innerException: ex);
+        }
+
+        return new ProviderException(
+            $"The connection to Anthropic at {_messagesUri.GetLeftPart(UriPartial.Authority)} failed: {ProviderErrors.Mask(ex.Message, _apiKey)} Check that the server is reachable, then try again.",
+            AnthropicWire.ProviderName,
+            statusCode: null,
+            LlmFailureKind.Network,
+            innerException: ex);
+    }
+
+    private static string? RequestIdOf(HttpResponseMessage response)
+    {
+        foreach (string header in AnthropicWire.RequestIdHeaders)
+        {
+            if (response.Headers.TryGetValues(header, out var values))
+            {
+                foreach (string value in values)
+                {
+                    return value;
+                }
+            }
+        }
+
+        return null;
+    }
+}
