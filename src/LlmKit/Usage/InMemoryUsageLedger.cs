@@ -15,6 +15,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
 {
     private readonly ConcurrentDictionary<string, UsageRecord> _records = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _order = new();
+    private int _count;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="maxRecords">The most records to hold; older ones are dropped. Defaults to 10,000.</param>
@@ -28,7 +29,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     public int MaxRecords { get; }
 
     /// <summary>Gets the number of records held.</summary>
-    public int Count => _records.Count;
+    public int Count => Volatile.Read(ref _count);
 
     /// <inheritdoc/>
     public ValueTask<bool> RecordAsync(UsageRecord record, CancellationToken cancellationToken = default)
@@ -41,9 +42,16 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         }
 
         _order.Enqueue(record.RequestId);
-        while (_records.Count > MaxRecords && _order.TryDequeue(out string? oldest))
+        // ConcurrentDictionary.Count takes every lock; keep our own count for the retention check.
+        if (Interlocked.Increment(ref _count) > MaxRecords)
         {
-            _records.TryRemove(oldest, out _);
+            while (Volatile.Read(ref _count) > MaxRecords && _order.TryDequeue(out string? oldest))
+            {
+                if (_records.TryRemove(oldest, out _))
+                {
+                    Interlocked.Decrement(ref _count);
+                }
+            }
         }
 
         return ValueTask.FromResult(true);
