@@ -19,6 +19,8 @@ public class PipelineOverheadBenchmarks
     private CannedChatClient _bare = null!;
     private IChatClient _pipeline = null!;
     private IChatClient _withoutMetering = null!;
+    private IChatClient _discarding = null!;
+    private ServiceProvider _servicesDiscarding = null!;
     private ServiceProvider _services = null!;
     private ServiceProvider _servicesWithoutMetering = null!;
 
@@ -40,6 +42,12 @@ public class PipelineOverheadBenchmarks
         });
         _servicesWithoutMetering = lean.BuildServiceProvider();
         _withoutMetering = _servicesWithoutMetering.GetRequiredService<IChatClient>();
+
+        var discarding = new ServiceCollection();
+        discarding.AddSingleton<IUsageLedger, DiscardingUsageLedger>();
+        discarding.AddLlmKit(kit => kit.AddProvider("openai", _ => provider));
+        _servicesDiscarding = discarding.BuildServiceProvider();
+        _discarding = _servicesDiscarding.GetRequiredService<IChatClient>();
     }
 
     [GlobalCleanup]
@@ -47,6 +55,7 @@ public class PipelineOverheadBenchmarks
     {
         _services.Dispose();
         _servicesWithoutMetering.Dispose();
+        _servicesDiscarding.Dispose();
     }
 
     [Benchmark(Baseline = true, Description = "bare client, non-streaming")]
@@ -57,6 +66,9 @@ public class PipelineOverheadBenchmarks
 
     [Benchmark(Description = "telemetry + router (metering removed), non-streaming")]
     public Task<ChatResponse> PipelineWithoutMetering() => _withoutMetering.GetResponseAsync(_messages, _options);
+
+    [Benchmark(Description = "default pipeline, ledger discarding records, non-streaming")]
+    public Task<ChatResponse> PipelineDiscardingLedger() => _discarding.GetResponseAsync(_messages, _options);
 
     [Benchmark(Description = "bare client, 100-chunk stream")]
     public async Task<int> BareStream()
