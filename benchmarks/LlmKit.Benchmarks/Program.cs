@@ -1,5 +1,68 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using BenchmarkDotNet.Running;
+using LlmKit;
+using LlmKit.Benchmarks;
 
-// Run everything:           dotnet run -c Release --project benchmarks/LlmKit.Benchmarks -- --filter '*'
-// Quick (shorter) run:      dotnet run -c Release --project benchmarks/LlmKit.Benchmarks -- --filter '*' --job short
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// dotnet run -c Release -- write-corpus corpus.txt   writes the corpus for tiktoken-throughput.mjs
+// dotnet run -c Release -- quick [corpus.txt]        a Stopwatch measurement (MB/s, bytes allocated per count)
+// dotnet run -c Release -- [BenchmarkDotNet args]    TokenizerBenchmarks (for example --filter *Count*)
+if (args.Length >= 2 && args[0] == "write-corpus")
+{
+    File.WriteAllText(args[1], BenchmarkCorpus.Create(), new UTF8Encoding(false));
+    Console.WriteLine($"wrote {new FileInfo(args[1]).Length} bytes to {args[1]}");
+    return;
+}
+
+if (args.Length >= 1 && args[0] == "quick")
+{
+    string corpus = args.Length >= 2 ? File.ReadAllText(args[1], Encoding.UTF8) : BenchmarkCorpus.Load();
+    string[] documents = corpus.Split(BenchmarkCorpus.Separator);
+    double megabytes = Encoding.UTF8.GetByteCount(corpus) / 1e6;
+    var load = Stopwatch.StartNew();
+    var o200k = TiktokenTokenizer.O200kBase;
+    double o200kLoad = load.Elapsed.TotalMilliseconds;
+    load.Restart();
+    var cl100k = TiktokenTokenizer.Cl100kBase;
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"load (first use, includes JIT): o200k_base {o200kLoad:0} ms, cl100k_base {load.Elapsed.TotalMilliseconds:0} ms"));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"corpus: {megabytes:0.00} MB UTF-8, {corpus.Length} chars, {documents.Length} documents"));
+    foreach (var tokenizer in new[] { o200k, cl100k })
+    {
+        int tokens = tokenizer.CountTokens(corpus);
+        Measure($"{tokenizer.Name} count whole", () => tokenizer.CountTokens(corpus));
+        Measure($"{tokenizer.Name} count documents", () =>
+        {
+            int total = 0;
+            foreach (string document in documents)
+            {
+                total += tokenizer.CountTokens(document);
+            }
+
+            return total;
+        });
+        Measure($"{tokenizer.Name} encode whole", () => tokenizer.EncodeToArray(corpus).Length);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {tokenizer.Name}: {tokens} tokens"));
+    }
+
+    void Measure(string name, Func<int> action)
+    {
+        action();
+        long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        action();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        double best = double.MaxValue;
+        for (int i = 0; i < 5; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            action();
+            best = Math.Min(best, clock.Elapsed.TotalSeconds);
+        }
+
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-32} {megabytes / best,8:0.0} MB/s  {best * 1000,8:0.0} ms  allocated {allocated} B"));
+    }
+
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(TokenizerBenchmarks).Assembly).Run(args);
