@@ -57,8 +57,8 @@ public sealed record UsageRecord
     /// <summary>Gets the reasoning (thinking) output tokens.</summary>
     public long ReasoningTokens { get; init; }
 
-    /// <summary>Gets the cost breakdown.</summary>
-    public CallCost Cost { get; init; } = CallCost.Unknown("not priced");
+    /// <summary>Gets the cost breakdown. Defaults to an unknown cost ("not priced").</summary>
+    public CallCost Cost { get; init; } = NotPriced;
 
     /// <summary>Gets the wall-clock duration of the call.</summary>
     public TimeSpan Latency { get; init; }
@@ -70,5 +70,9 @@ public sealed record UsageRecord
     public LlmFailureKind? FailureKind { get; init; }
 
     /// <summary>Gets the request context's tags. Defaults to empty.</summary>
-    public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags;
+
+    // Shared defaults: a record is created per call and these are almost always replaced.
+    private static readonly CallCost NotPriced = CallCost.Unknown("not priced");
+    private static readonly IReadOnlyDictionary<string, string> EmptyTags = new Dictionary<string, string>();
 }

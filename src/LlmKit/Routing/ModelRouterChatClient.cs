@@ -141,7 +141,14 @@ public sealed class ModelRouterChatClient : IChatClient
             return new ChatClientMetadata(inner?.ProviderName ?? deployment.Provider, inner?.ProviderUri, _boundModel);
         }
 
-        return client.GetService(serviceType, serviceKey);
+        var fromProvider = client.GetService(serviceType, serviceKey);
+        if (fromProvider is null && serviceKey is null && (serviceType == typeof(ITokenCounter) || serviceType == typeof(ITokenizer) || serviceType == typeof(TiktokenTokenizer)))
+        {
+            // Providers that have no tokenizer of their own: OpenAI-family models count exactly with tiktoken.
+            return TiktokenTokenizer.ForModel(deployment.Model);
+        }
+
+        return fromProvider;
     }
 
     /// <summary>Does nothing: provider clients are owned by LlmKit's service registrations and disposed with them.</summary>

@@ -195,4 +195,24 @@ public class ModelRouterChatClientTests
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "fast" }, cts.Token));
     }
+
+    [Fact]
+    public void GetService_TokenCounterForOpenAIModel_IsTheMatchingTiktokenEncoding()
+    {
+        var (sp, _, _) = Build(kit => kit.AddModel("gpt", "p1", "gpt-4o").UseDefaultModel("gpt"));
+
+        var counter = sp.GetRequiredService<IChatClient>().GetService<ITokenCounter>();
+
+        Assert.NotNull(counter);
+        Assert.Equal("o200k_base", counter.Name);
+        Assert.True(counter.IsExact);
+    }
+
+    [Fact]
+    public void GetService_TokenCounterForUnknownFamily_IsNull()
+    {
+        var (sp, _, _) = Build(kit => kit.UseDefaultModel("fast"));
+
+        Assert.Null(sp.GetRequiredService<IChatClient>().GetService<ITokenCounter>());
+    }
 }
