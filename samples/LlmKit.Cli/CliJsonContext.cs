@@ -9,6 +9,7 @@ namespace LlmKit.Cli;
 [JsonSerializable(typeof(ChatResult))]
 [JsonSerializable(typeof(List<ModelRow>))]
 [JsonSerializable(typeof(CostResult))]
+[JsonSerializable(typeof(TokensResult))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>Gets a context that writes quotes and non-ASCII text as they are (the output is not HTML).</summary>
@@ -16,6 +17,7 @@ internal sealed partial class CliJsonContext : JsonSerializerContext
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never,
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     });
 }

@@ -10,6 +10,7 @@ var root = new RootCommand("llmkit: the LlmKit command-line tool.") { json, conf
 root.Subcommands.Add(ChatCommand.Create(json, config));
 root.Subcommands.Add(ModelsCommand.Create(json, config));
 root.Subcommands.Add(CostCommand.Create(json, config));
+root.Subcommands.Add(TokensCommand.Create(json));
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
