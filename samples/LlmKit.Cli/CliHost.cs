@@ -16,10 +16,11 @@ internal static class CliHost
     {
         ["openai"] = "gpt-4o-mini",
         ["gemini"] = "gemini-2.5-flash",
+        ["anthropic"] = "claude-haiku-4-5",
         ["ollama"] = "llama3.2",
     };
 
-    private static readonly (string Variable, string Provider)[] KeyVariables = [("OPENAI_API_KEY", "openai"), ("GEMINI_API_KEY", "gemini")];
+    private static readonly (string Variable, string Provider)[] KeyVariables = [("OPENAI_API_KEY", "openai"), ("ANTHROPIC_API_KEY", "anthropic"), ("GEMINI_API_KEY", "gemini")];
 
     public static ServiceProvider Build(FileInfo? configFile, CliConnection connection, TextWriter diagnostics, out bool offline)
     {
@@ -67,7 +68,7 @@ internal static class CliHost
         var services = new ServiceCollection();
         services.AddLlmKit(configuration, kit =>
         {
-            kit.AddOpenAIProviderTypes().AddOllamaProviderType().AddGeminiProviderType();
+            kit.AddOpenAIProviderTypes().AddOllamaProviderType().AddGeminiProviderType().AddAnthropicProviderType();
             if (useOffline)
             {
                 kit.AddProvider(OfflineChatClient.ProviderName, _ => new OfflineChatClient());
@@ -97,7 +98,7 @@ internal static class CliHost
 
         if (offline && connection.Provider is null)
         {
-            diagnostics.WriteLine("llmkit: no provider is configured; using the offline model (use --provider, --config FILE, or set OPENAI_API_KEY or GEMINI_API_KEY).");
+            diagnostics.WriteLine("llmkit: no provider is configured; using the offline model (use --provider, --config FILE, or set OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY).");
         }
 
         return services.BuildServiceProvider();
@@ -119,6 +120,16 @@ internal static class CliHost
             return;
         }
 
+        if (string.Equals(provider, "anthropic", StringComparison.OrdinalIgnoreCase))
+        {
+            kit.AddAnthropic(provider, o =>
+            {
+                o.BaseUrl = connection.BaseUrl ?? o.BaseUrl;
+                o.ApiKey = connection.ApiKey ?? o.ApiKey;
+            });
+            return;
+        }
+
         if (string.Equals(provider, "gemini", StringComparison.OrdinalIgnoreCase))
         {
             kit.AddGemini(provider, o =>
@@ -131,7 +142,7 @@ internal static class CliHost
 
         var profile = OpenAICompatibilityProfile.BuiltIn.FirstOrDefault(p => string.Equals(p.Name, provider, StringComparison.OrdinalIgnoreCase))
             ?? (connection.BaseUrl is not null ? OpenAICompatibilityProfile.Custom : null)
-            ?? throw new CliInputException($"--provider: '{provider}' is not a known provider. Use openai, gemini, ollama, one of {string.Join(", ", OpenAICompatibilityProfile.BuiltIn.Select(p => p.Name.ToLowerInvariant()))}, a connection from --config, or give --base-url for any OpenAI-compatible server.");
+            ?? throw new CliInputException($"--provider: '{provider}' is not a known provider. Use openai, anthropic, gemini, ollama, one of {string.Join(", ", OpenAICompatibilityProfile.BuiltIn.Select(p => p.Name.ToLowerInvariant()))}, a connection from --config, or give --base-url for any OpenAI-compatible server.");
         kit.AddOpenAICompatible(profile, provider, o =>
         {
             o.BaseUrl = connection.BaseUrl ?? o.BaseUrl;

@@ -9,14 +9,16 @@ using Microsoft.Extensions.DependencyInjection;
 // With a provider key, the real provider; without one, the offline model. The app code below is the same.
 string? providerName =
     !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("OPENAI_API_KEY")) ? "openai"
+    : !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY")) ? "anthropic"
     : !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("GEMINI_API_KEY")) ? "gemini"
     : null;
 
 Console.WriteLine(providerName switch
 {
     "openai" => "Running on OpenAI (gpt-4o-mini): OPENAI_API_KEY is set.",
+    "anthropic" => "Running on Anthropic (claude-haiku-4-5): ANTHROPIC_API_KEY is set.",
     "gemini" => "Running on Gemini (gemini-2.5-flash): GEMINI_API_KEY is set.",
-    _ => "Running on the offline model: no OPENAI_API_KEY or GEMINI_API_KEY is set, so no request leaves this machine.",
+    _ => "Running on the offline model: no OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY is set, so no request leaves this machine.",
 });
 
 var services = new ServiceCollection();
@@ -26,6 +28,9 @@ services.AddLlmKit(kit =>
     {
         case "openai":
             kit.AddOpenAI().AddModel("smart", "openai", "gpt-4o-mini");
+            break;
+        case "anthropic":
+            kit.AddAnthropic().AddModel("smart", "anthropic", "claude-haiku-4-5");
             break;
         case "gemini":
             kit.AddGemini().AddModel("smart", "gemini", "gemini-2.5-flash");

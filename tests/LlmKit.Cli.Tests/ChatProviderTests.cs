@@ -22,6 +22,7 @@ public class ChatProviderTests(CliAimockFixture fixture) : IClassFixture<CliAimo
     [InlineData("vllm", "v1/")]
     [InlineData("ollama", "")]
     [InlineData("gemini", "")]
+    [InlineData("anthropic", "")]
     public async Task Chat_ProviderWithBaseUrlAndKey_TalksToThatServer(string provider, string suffix)
     {
         var (exit, stdout, stderr) = await CliRunner.RunAsync(null, null, "chat", "--json", "--provider", provider, "--base-url", new Uri(fixture.Server.BaseUri, suffix).ToString(), "--api-key", "mock-key-12345678", "--model", "gpt-4o-mini", "cli hello");

@@ -11,7 +11,7 @@ internal static class ChatCommand
     public static Command Create(Option<bool> json, Option<FileInfo?> config)
     {
         var model = new Option<string?>("--model") { Description = "The logical model or provider model id (default: LlmKit:DefaultModel)." };
-        var provider = new Option<string?>("--provider") { Description = "A provider (openai, gemini, ollama, a profile such as vllm or groq, 'offline') or a connection from --config." };
+        var provider = new Option<string?>("--provider") { Description = "A provider (openai, anthropic, gemini, ollama, a profile such as vllm or groq, 'offline') or a connection from --config." };
         var baseUrl = new Option<string?>("--base-url") { Description = "The server address for --provider (a custom address always works)." };
         var apiKey = new Option<string?>("--api-key") { Description = "The API key for --provider (default: the provider's usual environment variable)." };
         var stream = new Option<bool>("--stream") { Description = "Stream the answer as it is generated." };
