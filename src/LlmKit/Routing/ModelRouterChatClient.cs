@@ -93,15 +93,21 @@ public sealed class ModelRouterChatClient : IChatClient
     }
 
     /// <inheritdoc/>
-    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         string? requested = options?.ModelId ?? _boundModel;
         var deployment = Resolve(requested);
         var client = _providers.Get(deployment.Provider);
-        var response = await client.GetResponseAsync(messages, WithModel(options, deployment.Model), cancellationToken).ConfigureAwait(false);
-        (response.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = new ModelRoute(requested, deployment);
-        return response;
+        var task = client.GetResponseAsync(messages, WithModel(options, deployment.Model), cancellationToken);
+        if (task.IsCompletedSuccessfully)
+        {
+            // Already answered (a cache or a fake): annotate and hand back the same task, no state machine.
+            SetRoute(task.Result, requested, deployment);
+            return task;
+        }
+
+        return AwaitAndSetRouteAsync(task, requested, deployment);
     }
 
     /// <inheritdoc/>
@@ -154,6 +160,16 @@ public sealed class ModelRouterChatClient : IChatClient
     /// <summary>Does nothing: provider clients are owned by LlmKit's service registrations and disposed with them.</summary>
     public void Dispose()
     {
+    }
+
+    private static void SetRoute(ChatResponse response, string? requested, ModelDeployment deployment)
+        => (response.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = new ModelRoute(requested, deployment);
+
+    private static async Task<ChatResponse> AwaitAndSetRouteAsync(Task<ChatResponse> task, string? requested, ModelDeployment deployment)
+    {
+        var response = await task.ConfigureAwait(false);
+        SetRoute(response, requested, deployment);
+        return response;
     }
 
     private static ChatOptions WithModel(ChatOptions? options, string model)
