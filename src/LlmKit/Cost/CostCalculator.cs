@@ -13,7 +13,6 @@ namespace LlmKit;
 /// </summary>
 public sealed class CostCalculator : ICostCalculator
 {
-    private const decimal Million = 1_000_000m;
     private readonly IModelRegistry _registry;
 
     /// <summary>Initializes a new instance.</summary>
@@ -58,7 +57,7 @@ public sealed class CostCalculator : ICostCalculator
 
         string tierName = string.IsNullOrEmpty(tier) ? "standard" : tier;
         Rates rates;
-        switch (tierName.ToLowerInvariant())
+        switch (ReferenceEquals(tierName, "standard") ? tierName : tierName.ToLowerInvariant())
         {
             case "standard":
                 rates = Rates.From(pricing).WithLongContext(pricing.LongContextTiers, input);
@@ -85,11 +84,44 @@ public sealed class CostCalculator : ICostCalculator
         bool splitReasoning = rates.Reasoning is not null;
         int lines = (input - cached - write > 0 ? 1 : 0) + (cached > 0 ? 1 : 0) + (write - write1h > 0 ? 1 : 0) + (write1h > 0 ? 1 : 0)
             + (splitReasoning ? (output - reasoning > 0 ? 1 : 0) + (reasoning > 0 ? 1 : 0) : (output > 0 ? 1 : 0));
-        var items = lines == 0 ? [] : new CostItem[lines];
-        int count = 0;
-        decimal total = 0m;
-        string? missing = null;
-        void Line(string kind, long tokens, decimal? rate)
+        var lineItems = new LineItems(lines);
+        lineItems.Add("input", input - cached - write, rates.Input);
+        lineItems.Add("cached_input", cached, rates.CachedInput);
+        lineItems.Add("cache_write", write - write1h, rates.CacheWrite);
+        lineItems.Add("cache_write_1h", write1h, rates.CacheWrite1Hour);
+        if (rates.Reasoning is { } reasoningRate)
+        {
+            lineItems.Add("output", output - reasoning, rates.Output);
+            lineItems.Add("reasoning", reasoning, reasoningRate);
+        }
+        else
+        {
+            lineItems.Add("output", output, rates.Output);
+        }
+
+        string? missing = lineItems.Missing;
+        decimal total = lineItems.Total;
+        var items = lineItems.Items;
+        if (missing is not null)
+        {
+            return CallCost.Unknown($"the registry has no {missing.Replace('_', ' ')} price for model '{model}' ({tierName} tier)") with { Tier = rates.TierName ?? tierName };
+        }
+
+        return new CallCost { Total = ScaleDown(total, 0), Items = items, Tier = rates.TierName ?? tierName };
+    }
+
+    /// <summary>Collects the priced lines without a closure; the first kind without a rate is kept as missing.</summary>
+    private struct LineItems(int capacity)
+    {
+        private int _count;
+
+        public CostItem[] Items { get; } = capacity == 0 ? [] : new CostItem[capacity];
+
+        public decimal Total { get; private set; }
+
+        public string? Missing { get; private set; }
+
+        public void Add(string kind, long tokens, decimal? rate)
         {
             if (tokens == 0)
             {
@@ -98,39 +130,63 @@ public sealed class CostCalculator : ICostCalculator
 
             if (rate is not { } r)
             {
-                missing ??= kind;
+                Missing ??= kind;
                 return;
             }
 
-            decimal amount = tokens * r / Million;
-            items[count++] = new CostItem(kind, tokens, r, amount);
-            total += amount;
+            decimal amount = PerMillionTokens(tokens, r);
+            Items[_count++] = new CostItem(kind, tokens, r, amount);
+            Total += amount;
+        }
+    }
+
+    /// <summary>
+    /// tokens × rate ÷ 10^6, exactly, with trailing zeros trimmed (0.0030000 becomes 0.003). Dividing by 10^6 is done by
+    /// raising the scale of the product, which is exact and several times faster than decimal division.
+    /// </summary>
+    internal static decimal PerMillionTokens(long tokens, decimal rate) => ScaleDown(tokens * rate, 6);
+
+    private static decimal ScaleDown(decimal value, int digits)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        int scale = ((bits[3] >> 16) & 0xFF) + digits;
+        if (scale > 28)
+        {
+            // Past decimal's 28 digits of scale: divide (rare; rounds like decimal division does).
+            for (int i = 0; i < digits; i++)
+            {
+                value /= 10m;
+            }
+
+            return value;
         }
 
-        Line("input", input - cached - write, rates.Input);
-        Line("cached_input", cached, rates.CachedInput);
-        Line("cache_write", write - write1h, rates.CacheWrite);
-        Line("cache_write_1h", write1h, rates.CacheWrite1Hour);
-        if (rates.Reasoning is { } reasoningRate)
+        if (bits[2] != 0)
         {
-            Line("output", output - reasoning, rates.Output);
-            Line("reasoning", reasoning, reasoningRate);
-        }
-        else
-        {
-            Line("output", output, rates.Output);
+            return new decimal(bits[0], bits[1], bits[2], value < 0, (byte)scale);
         }
 
-        if (missing is not null)
+        ulong mantissa = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
+        if (mantissa == 0)
         {
-            return CallCost.Unknown($"the registry has no {missing.Replace('_', ' ')} price for model '{model}' ({tierName} tier)") with { Tier = rates.TierName ?? tierName };
+            return 0m;
         }
 
-        return new CallCost { Total = total, Items = items, Tier = rates.TierName ?? tierName };
+        while (scale > 0 && mantissa % 10 == 0)
+        {
+            mantissa /= 10;
+            scale--;
+        }
+
+        return new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, value < 0, (byte)scale);
     }
 
     private static long Count(UsageDetails usage, string key)
         => usage.AdditionalCounts is { } counts && counts.TryGetValue(key, out long value) ? value : 0;
+
+    /// <summary>Long-context tier names by threshold (<c>above_200k</c>), built once.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> TierNames = new();
 
     private readonly record struct Rates(decimal? Input, decimal? CachedInput, decimal? CacheWrite, decimal? CacheWrite1Hour, decimal? Output, decimal? Reasoning, string? TierName)
     {
@@ -146,6 +202,11 @@ public sealed class CostCalculator : ICostCalculator
         /// <summary>Per cost type, the highest threshold the prompt crosses (strictly) that prices that type wins.</summary>
         public Rates WithLongContext(IReadOnlyList<LongContextPricingTier> tiers, long inputTokens)
         {
+            if (tiers.Count == 0)
+            {
+                return this;
+            }
+
             var result = this;
             bool input = false, output = false, cachedInput = false, cacheWrite = false;
             long? crossed = null;
@@ -184,7 +245,7 @@ public sealed class CostCalculator : ICostCalculator
             }
 
             return crossed is { } threshold
-                ? result with { TierName = string.Create(CultureInfo.InvariantCulture, $"above_{threshold / 1000}k") }
+                ? result with { TierName = TierNames.GetOrAdd(threshold, static t => string.Create(CultureInfo.InvariantCulture, $"above_{t / 1000}k")) }
                 : result;
         }
     }

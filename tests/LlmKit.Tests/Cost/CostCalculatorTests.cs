@@ -189,4 +189,28 @@ public class CostCalculatorTests
 
         Assert.Equal(1m, cost.Total);
     }
+
+    [Theory]
+    [InlineData(1200L, "2.5", "0.003")]
+    [InlineData(1234L, "0.15", "0.0001851")]
+    [InlineData(1_000_000L, "10", "10")]
+    [InlineData(0L, "2.50", "0")]
+    [InlineData(7L, "0.0000000000000000000001", "0.0000000000000000000000000007")]
+    [InlineData(7L, "0.00000000000000000000001", "0.0000000000000000000000000001")]
+    public void PerMillionTokens_IsExactWithoutTrailingZeros(long tokens, string rate, string expected)
+    {
+        // The 10^6 division is done by raising the scale; past 28 decimal places it falls back to division.
+        decimal amount = CostCalculator.PerMillionTokens(tokens, decimal.Parse(rate, System.Globalization.CultureInfo.InvariantCulture));
+
+        Assert.Equal(expected, amount.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    [Fact]
+    public void Calculate_Total_HasNoTrailingZeros()
+    {
+        // gpt-4o: 1000 x 2.50 = 0.0025, 500 x 10 = 0.005: total 0.0075 printed as such, not 0.00750000.
+        var cost = Calculator.Calculate("gpt-4o", Usage(input: 1000, output: 500));
+
+        Assert.Equal("0.0075", cost.Total!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 }
