@@ -96,8 +96,57 @@ internal sealed class LlmKitOptionsValidator(
                 {
                     Problem(dkey + ":TokensPerMinute", "must be positive when set.");
                 }
+
+                if (d.MaxConcurrency is <= 0)
+                {
+                    Problem(dkey + ":MaxConcurrency", "must be positive when set.");
+                }
+
+                if (d.Resilience is { } resilience)
+                {
+                    ValidateResilience(dkey + ":Resilience", resilience, Problem);
+                }
+
+                if (d.Cooldown is { } cooldown)
+                {
+                    ValidateCooldown(dkey + ":Cooldown", cooldown, Problem);
+                }
+            }
+
+            if (!Enum.IsDefined(model.Strategy))
+            {
+                Problem(key + ":Strategy", $"'{model.Strategy}' is not a strategy. Known: {string.Join(", ", Enum.GetNames<RoutingStrategy>())}.");
+            }
+
+            if (model.LatencyTolerance is < 0 or > 10 || double.IsNaN(model.LatencyTolerance))
+            {
+                Problem(key + ":LatencyTolerance", string.Create(CultureInfo.InvariantCulture, $"must be between 0 and 10 (a fraction: 0.2 is 20 % slower than the fastest); it is {model.LatencyTolerance}."));
+            }
+
+            foreach (var (listName, list) in new[] { ("Fallbacks", model.Fallbacks), ("ContextWindowFallbacks", model.ContextWindowFallbacks), ("ContentPolicyFallbacks", model.ContentPolicyFallbacks) })
+            {
+                for (int i = 0; i < list.Count; i++)
+                {
+                    string fallback = list[i];
+                    string fkey = string.Create(CultureInfo.InvariantCulture, $"{key}:{listName}:{i}");
+                    if (string.IsNullOrWhiteSpace(fallback))
+                    {
+                        Problem(fkey, "is empty; name a logical model or a provider model id.");
+                    }
+                    else if (string.Equals(fallback, modelName, StringComparison.OrdinalIgnoreCase))
+                    {
+                        Problem(fkey, $"'{fallback}' falls back to itself.");
+                    }
+                    else if (!options.Models.ContainsKey(fallback) && string.IsNullOrWhiteSpace(options.DefaultProvider) && allProviders.Count != 1)
+                    {
+                        Problem(fkey, $"'{fallback}' is not a logical model under 'LlmKit:Models', and there is no default provider to send it to. Define it or set 'LlmKit:DefaultProvider'.");
+                    }
+                }
             }
         }
+
+        ValidateResilience("LlmKit:Resilience", options.Resilience, Problem);
+        ValidateCooldown("LlmKit:Cooldown", options.Cooldown, Problem);
 
         foreach (var (modelId, entry) in options.Catalog)
         {
@@ -151,6 +200,60 @@ internal sealed class LlmKitOptionsValidator(
         }
 
         return ValidateOptionsResult.Success;
+    }
+
+    private static void ValidateResilience(string key, DeploymentResilienceOptions r, Action<string, string> problem)
+    {
+        foreach (var (name, value) in new[] { ("TotalTimeout", r.TotalTimeout), ("AttemptTimeout", r.AttemptTimeout), ("FirstChunkTimeout", r.FirstChunkTimeout), ("ChunkIdleTimeout", r.ChunkIdleTimeout) })
+        {
+            if (value < TimeSpan.FromMilliseconds(10) || value > TimeSpan.FromDays(1))
+            {
+                problem($"{key}:{name}", string.Create(CultureInfo.InvariantCulture, $"must be between 10 ms and 1 day; it is {value}."));
+            }
+        }
+
+        if (r.MaxRetries is < 0 or > 20)
+        {
+            problem(key + ":MaxRetries", string.Create(CultureInfo.InvariantCulture, $"must be between 0 and 20; it is {r.MaxRetries}."));
+        }
+
+        if (r.RetryBaseDelay < TimeSpan.Zero || r.RetryMaxDelay < r.RetryBaseDelay || r.MaxRetryAfter < TimeSpan.Zero)
+        {
+            problem(key + ":RetryBaseDelay", "delays cannot be negative, and RetryMaxDelay cannot be below RetryBaseDelay.");
+        }
+
+        if (r.CircuitBreakerFailureRatio is <= 0 or > 1 || double.IsNaN(r.CircuitBreakerFailureRatio))
+        {
+            problem(key + ":CircuitBreakerFailureRatio", string.Create(CultureInfo.InvariantCulture, $"must be greater than 0 and at most 1; it is {r.CircuitBreakerFailureRatio}."));
+        }
+
+        if (r.CircuitBreakerMinimumThroughput < 2)
+        {
+            problem(key + ":CircuitBreakerMinimumThroughput", "must be at least 2.");
+        }
+
+        if (r.CircuitBreakerSamplingDuration < TimeSpan.FromMilliseconds(500) || r.CircuitBreakerBreakDuration < TimeSpan.FromMilliseconds(500))
+        {
+            problem(key + ":CircuitBreakerSamplingDuration", "the sampling and break durations must be at least 0.5 s.");
+        }
+    }
+
+    private static void ValidateCooldown(string key, DeploymentCooldownOptions c, Action<string, string> problem)
+    {
+        if (c.FailureRatio is <= 0 or > 1 || double.IsNaN(c.FailureRatio))
+        {
+            problem(key + ":FailureRatio", string.Create(CultureInfo.InvariantCulture, $"must be greater than 0 and at most 1; it is {c.FailureRatio}."));
+        }
+
+        if (c.MinimumCalls < 1)
+        {
+            problem(key + ":MinimumCalls", "must be at least 1.");
+        }
+
+        if (c.Duration < TimeSpan.Zero || c.MaxDuration < TimeSpan.Zero || c.ConfigurationErrorDuration < TimeSpan.Zero || c.Window <= TimeSpan.Zero)
+        {
+            problem(key + ":Duration", "durations cannot be negative and the window must be positive.");
+        }
     }
 
     private static string Known(IEnumerable<string> names)

@@ -57,6 +57,8 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());
             services.TryAddSingleton<ICostCalculator, CostCalculator>();
             services.TryAddSingleton<IUsageLedger, InMemoryUsageLedger>();
+            services.AddSingleton<RoutingState>();
+            services.TryAddSingleton(sp => new ModelPerformanceStatistics(sp.GetRequiredService<RoutingState>()));
             services.AddSingleton<LlmKitClientFactory>();
             services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<LlmKitClientFactory>().Create(null));
             services.AddKeyedSingleton<IChatClient>(KeyedService.AnyKey, static (sp, key) => key is string model

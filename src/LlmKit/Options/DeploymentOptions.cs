@@ -24,6 +24,18 @@ public sealed class DeploymentOptions
     /// <summary>Gets or sets the client-side token limit per minute, or <see langword="null"/> for none.</summary>
     public int? TokensPerMinute { get; set; }
 
+    /// <summary>Gets or sets the most calls in flight at once on this deployment (client side), or <see langword="null"/> for no limit. Defaults to none.</summary>
+    public int? MaxConcurrency { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether the deployment serves calls. Defaults to <see langword="true"/>.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Gets or sets this deployment's resilience settings, or <see langword="null"/> to use <see cref="LlmKitOptions.Resilience"/>. Defaults to none.</summary>
+    public DeploymentResilienceOptions? Resilience { get; set; }
+
+    /// <summary>Gets or sets this deployment's cooldown settings, or <see langword="null"/> to use <see cref="LlmKitOptions.Cooldown"/>. Defaults to none.</summary>
+    public DeploymentCooldownOptions? Cooldown { get; set; }
+
     /// <summary>Gets or sets free-form tags. Defaults to none.</summary>
     public List<string> Tags { get; set; } = [];
 

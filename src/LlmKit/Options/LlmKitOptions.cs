@@ -31,4 +31,10 @@ public sealed class LlmKitOptions
 
     /// <summary>Gets or sets the telemetry settings.</summary>
     public LlmKitTelemetryOptions Telemetry { get; set; } = new();
+
+    /// <summary>Gets or sets the resilience settings of deployments that set none of their own. Defaults to <see cref="DeploymentResilienceOptions"/>'s defaults.</summary>
+    public DeploymentResilienceOptions Resilience { get; set; } = new();
+
+    /// <summary>Gets or sets the cooldown settings of deployments that set none of their own. Defaults to <see cref="DeploymentCooldownOptions"/>'s defaults.</summary>
+    public DeploymentCooldownOptions Cooldown { get; set; } = new();
 }

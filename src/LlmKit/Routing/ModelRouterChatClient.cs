@@ -1,39 +1,50 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.AI;
 
 namespace LlmKit;
 
 /// <summary>
-/// The innermost client of the pipeline: resolves the requested model (a logical model such as
-/// <c>smart</c>, or a provider's model id) to a deployment and sends the call to that deployment's
-/// provider client, with the provider's model name.
+/// The innermost client of the pipeline: resolves the requested model (a logical model such as <c>smart</c>, or a
+/// provider's model id) to its deployments, picks one by the model's <see cref="RoutingStrategy"/>, runs the call through
+/// that deployment's client-side rate limits and resilience pipeline, and falls back on classified failures.
 /// </summary>
 /// <remarks>
-/// A logical model is served by its active deployment with the lowest priority value. A model id that
-/// is not a logical model goes to the default provider connection unchanged.
+/// <para>Fallback: rate limited, quota exhausted, overloaded, server error, timeout and network failures go to the next
+/// deployment, then to the model's <see cref="LogicalModelOptions.Fallbacks"/>; a prompt too long for a deployment goes only
+/// to deployments whose model has a larger context window (then <see cref="LogicalModelOptions.ContextWindowFallbacks"/>);
+/// a content-policy refusal goes only to <see cref="LogicalModelOptions.ContentPolicyFallbacks"/>; authentication failures,
+/// bad requests and caller cancellations are thrown at once. A stream falls back only before its first update has reached
+/// the caller.</para>
+/// <para>Deployments that fail cool down (see <see cref="DeploymentCooldownOptions"/>) and are skipped until the cooldown
+/// ends. Calls that name a model that is not a logical model go unchanged to the default provider connection.</para>
 /// </remarks>
 public sealed class ModelRouterChatClient : IChatClient
 {
     private const int MaxCachedDirectModels = 1024;
 
     private readonly ProviderClients _providers;
-    private readonly Dictionary<string, ModelDeployment[]> _logicalModels;
-    private readonly ConcurrentDictionary<string, ModelDeployment> _directModels = new(StringComparer.Ordinal);
+    private readonly RoutingState _state;
+    private readonly Dictionary<string, ModelPlan> _plans;
+    private readonly ConcurrentDictionary<string, ModelPlan> _directPlans = new(StringComparer.Ordinal);
     private readonly string? _defaultProvider;
     private readonly string? _boundModel;
 
-    internal ModelRouterChatClient(LlmKitOptions options, ProviderClients providers, string? boundModel)
+    internal ModelRouterChatClient(LlmKitOptions options, ProviderClients providers, RoutingState state, string? boundModel)
     {
         _providers = providers;
+        _state = state;
         _boundModel = boundModel ?? options.DefaultModel;
-        _logicalModels = new Dictionary<string, ModelDeployment[]>(StringComparer.OrdinalIgnoreCase);
+        _plans = new Dictionary<string, ModelPlan>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, model) in options.Models)
         {
-            _logicalModels[name] = model.Deployments
-                .Select(d => d.ToDeployment())
-                .OrderBy(d => d.Priority)
+            var runtimes = model.Deployments
+                .Select(d => state.Get(d.ToDeployment().Name))
+                .OrderBy(r => r.Deployment.Priority)
                 .ToArray();
+            _plans[name] = new ModelPlan(name, runtimes, model.Strategy, model.LatencyTolerance, [.. model.Fallbacks], [.. model.ContextWindowFallbacks], [.. model.ContentPolicyFallbacks]);
         }
 
         _defaultProvider = !string.IsNullOrWhiteSpace(options.DefaultProvider)
@@ -45,51 +56,22 @@ public sealed class ModelRouterChatClient : IChatClient
     public string? DefaultModel => _boundModel;
 
     /// <summary>Gets the names of the logical models this router knows.</summary>
-    public IReadOnlyCollection<string> LogicalModels => _logicalModels.Keys;
+    public IReadOnlyCollection<string> LogicalModels => _plans.Keys;
 
     /// <summary>
-    /// Resolves a model to the deployment that will serve it.
+    /// Returns the deployment the next call for <paramref name="model"/> would try first (by the model's strategy, skipping
+    /// deployments that are disabled, cooling down or whose circuit is open).
     /// </summary>
     /// <param name="model">A logical model or a provider model id; <see langword="null"/> uses <see cref="DefaultModel"/>.</param>
     /// <returns>The deployment.</returns>
     /// <exception cref="LlmKitConfigurationException">No model was named and there is no default.</exception>
-    /// <exception cref="ModelNotFoundException">The model is not a logical model and no default provider can serve it.</exception>
+    /// <exception cref="ModelNotFoundException">The model is unknown and no default provider can serve it, or none of its deployments is available (the exception lists why for each).</exception>
+    /// <exception cref="RateLimitedException">Every deployment of the model is cooling down after rate limits.</exception>
     public ModelDeployment Resolve(string? model)
     {
-        model ??= _boundModel;
-        if (string.IsNullOrWhiteSpace(model))
-        {
-            throw new LlmKitConfigurationException(
-                "The call names no model and no default model is configured. Set ChatOptions.ModelId, resolve a keyed IChatClient for a logical model, or set 'LlmKit:DefaultModel'.",
-                ["LlmKit:DefaultModel"]);
-        }
-
-        if (_logicalModels.TryGetValue(model, out var deployments))
-        {
-            return deployments[0];
-        }
-
-        if (_directModels.TryGetValue(model, out var direct))
-        {
-            return direct;
-        }
-
-        if (_defaultProvider is null)
-        {
-            string known = _logicalModels.Count == 0 ? "(none)" : string.Join(", ", _logicalModels.Keys);
-            throw new ModelNotFoundException(
-                model,
-                $"Model '{model}' is not a logical model (known: {known}) and there is no default provider to send it to ({_providers.Names.Count} provider connections are registered). Define it under 'LlmKit:Models:{model}' or set 'LlmKit:DefaultProvider'.",
-                null);
-        }
-
-        var deployment = new ModelDeployment { Name = $"{_defaultProvider}/{model}", Provider = _defaultProvider, Model = model };
-        if (_directModels.Count < MaxCachedDirectModels)
-        {
-            _directModels.TryAdd(model, deployment);
-        }
-
-        return deployment;
+        var plan = PlanFor(model);
+        Dictionary<string, string>? rejections = null;
+        return Next(plan, null, default, ref rejections)?.Deployment ?? throw Exhausted(plan, null, rejections);
     }
 
     /// <inheritdoc/>
@@ -97,17 +79,8 @@ public sealed class ModelRouterChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         string? requested = options?.ModelId ?? _boundModel;
-        var deployment = Resolve(requested);
-        var client = _providers.Get(deployment.Provider);
-        var task = client.GetResponseAsync(messages, WithModel(options, deployment.Model), cancellationToken);
-        if (task.IsCompletedSuccessfully)
-        {
-            // Already answered (a cache or a fake): annotate and hand back the same task, no state machine.
-            SetRoute(task.Result, requested, deployment);
-            return task;
-        }
-
-        return AwaitAndSetRouteAsync(task, requested, deployment);
+        var plan = PlanFor(requested);
+        return RouteAsync(plan, requested, messages, options, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -115,9 +88,8 @@ public sealed class ModelRouterChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         string? requested = options?.ModelId ?? _boundModel;
-        var deployment = Resolve(requested);
-        var client = _providers.Get(deployment.Provider);
-        return Annotate(client.GetStreamingResponseAsync(messages, WithModel(options, deployment.Model), cancellationToken), deployment, requested, cancellationToken);
+        var plan = PlanFor(requested);
+        return StreamAsync(plan, requested, messages, options, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -129,11 +101,16 @@ public sealed class ModelRouterChatClient : IChatClient
             return this;
         }
 
+        if (serviceKey is null && serviceType == typeof(ModelPerformanceStatistics))
+        {
+            return new ModelPerformanceStatistics(_state);
+        }
+
         ModelDeployment deployment;
         IChatClient client;
         try
         {
-            deployment = Resolve(null);
+            deployment = PlanFor(null).Runtimes[0].Deployment;
             client = _providers.Get(deployment.Provider);
         }
         catch (LlmKitException)
@@ -162,14 +139,489 @@ public sealed class ModelRouterChatClient : IChatClient
     {
     }
 
-    private static void SetRoute(ChatResponse response, string? requested, ModelDeployment deployment)
-        => (response.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = new ModelRoute(requested, deployment);
+    /// <summary>Checks that a model can be routed (used when a keyed client is resolved).</summary>
+    internal void EnsureRoutable(string model) => PlanFor(model);
 
-    private static async Task<ChatResponse> AwaitAndSetRouteAsync(Task<ChatResponse> task, string? requested, ModelDeployment deployment)
+    private async Task<ChatResponse> RouteAsync(ModelPlan plan, string? requested, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var response = await task.ConfigureAwait(false);
-        SetRoute(response, requested, deployment);
-        return response;
+        var needs = RequestNeeds.Of(messages, options);
+        var modelCounters = _state.Model(plan.Name);
+        Attempts? attempts = null;
+        Dictionary<string, string>? rejections = null;
+        while (true)
+        {
+            var runtime = Next(plan, attempts, needs, ref rejections) ?? throw Exhausted(plan, attempts, rejections);
+            var deployment = runtime.Deployment;
+            var client = _providers.Get(deployment.Provider);
+            var callOptions = WithModel(options, deployment.Model);
+            long started = _state.Time.GetTimestamp();
+            DeploymentRuntime.Leases leases;
+            try
+            {
+                leases = runtime.Acquire(messages, callOptions);
+            }
+            catch (RateLimitedException busy)
+            {
+                (attempts ??= new()).Skip(runtime, busy);
+                continue;
+            }
+
+            try
+            {
+                var response = await runtime.ExecuteAsync(client, messages, callOptions, cancellationToken).ConfigureAwait(false);
+                var latency = _state.Time.GetElapsedTime(started);
+                runtime.RecordSuccess(latency, null, response.Usage?.OutputTokenCount);
+                modelCounters.RecordSuccess(latency, null, response.Usage?.OutputTokenCount);
+                (response.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = new ModelRoute(requested, deployment);
+                return response;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                modelCounters.RecordCancelled();
+                throw;
+            }
+            catch (Exception ex)
+            {
+                runtime.RecordFailure(ex);
+                if (!(attempts ??= new()).Continue(ex, runtime, _state.Registry))
+                {
+                    modelCounters.RecordFailure((ex as LlmKitException)?.FailureKind ?? LlmFailureKind.Unknown);
+                    throw;
+                }
+            }
+            finally
+            {
+                leases.Dispose();
+            }
+        }
+    }
+
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ModelPlan plan, string? requested, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var needs = RequestNeeds.Of(messages, options);
+        var modelCounters = _state.Model(plan.Name);
+        Attempts? attempts = null;
+        Dictionary<string, string>? rejections = null;
+        DeploymentRuntime runtime;
+        OpenedStream stream;
+        DeploymentRuntime.Leases leases;
+        long started;
+        while (true)
+        {
+            runtime = Next(plan, attempts, needs, ref rejections) ?? throw Exhausted(plan, attempts, rejections);
+            var client = _providers.Get(runtime.Deployment.Provider);
+            var callOptions = WithModel(options, runtime.Deployment.Model);
+            started = _state.Time.GetTimestamp();
+            try
+            {
+                leases = runtime.Acquire(messages, callOptions);
+            }
+            catch (RateLimitedException busy)
+            {
+                (attempts ??= new()).Skip(runtime, busy);
+                continue;
+            }
+
+            try
+            {
+                stream = await runtime.OpenStreamAsync(client, messages, callOptions, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                leases.Dispose();
+                modelCounters.RecordCancelled();
+                throw;
+            }
+            catch (Exception ex)
+            {
+                leases.Dispose();
+                runtime.RecordFailure(ex);
+                if (!(attempts ??= new()).Continue(ex, runtime, _state.Registry))
+                {
+                    modelCounters.RecordFailure((ex as LlmKitException)?.FailureKind ?? LlmFailureKind.Unknown);
+                    throw;
+                }
+            }
+        }
+
+        // From here on the caller has (or is about to have) chunks: no more fallback.
+        bool completed = false;
+        bool failed = false;
+        TimeSpan? firstChunk = null;
+        long? outputTokens = null;
+        try
+        {
+            while (true)
+            {
+                ChatResponseUpdate? update;
+                try
+                {
+                    update = await stream.NextAsync(runtime.Deployment.Name, runtime.Deployment.Provider).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!(ex is OperationCanceledException && cancellationToken.IsCancellationRequested))
+                {
+                    failed = true;
+                    var translated = runtime.Translate(ex, runtime.Resilience.ChunkIdleTimeout, cancellationToken);
+                    runtime.RecordFailure(translated);
+                    modelCounters.RecordFailure((translated as LlmKitException)?.FailureKind ?? LlmFailureKind.Unknown);
+                    if (ReferenceEquals(translated, ex))
+                    {
+                        throw;
+                    }
+
+                    throw translated;
+                }
+
+                if (update is null)
+                {
+                    completed = true;
+                    break;
+                }
+
+                if (firstChunk is null)
+                {
+                    firstChunk = _state.Time.GetElapsedTime(started);
+                    (update.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = new ModelRoute(requested, runtime.Deployment);
+                }
+
+                var contents = update.Contents;
+                for (int i = 0; i < contents.Count; i++)
+                {
+                    if (contents[i] is UsageContent usage)
+                    {
+                        outputTokens = usage.Details.OutputTokenCount ?? outputTokens;
+                    }
+                }
+
+                yield return update;
+            }
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            leases.Dispose();
+            var latency = _state.Time.GetElapsedTime(started);
+            if (completed)
+            {
+                runtime.RecordSuccess(latency, firstChunk, outputTokens);
+                modelCounters.RecordSuccess(latency, firstChunk, outputTokens);
+            }
+            else if (!failed)
+            {
+                // The caller stopped reading or cancelled: neither a success nor the deployment's failure.
+                runtime.Counters.RecordCancelled();
+                modelCounters.RecordCancelled();
+            }
+        }
+    }
+
+    private ModelPlan PlanFor(string? model)
+    {
+        model ??= _boundModel;
+        if (string.IsNullOrWhiteSpace(model))
+        {
+            throw new LlmKitConfigurationException(
+                "The call names no model and no default model is configured. Set ChatOptions.ModelId, resolve a keyed IChatClient for a logical model, or set 'LlmKit:DefaultModel'.",
+                ["LlmKit:DefaultModel"]);
+        }
+
+        if (_plans.TryGetValue(model, out var plan) || _directPlans.TryGetValue(model, out plan))
+        {
+            return plan;
+        }
+
+        if (_defaultProvider is null)
+        {
+            string known = _plans.Count == 0 ? "(none)" : string.Join(", ", _plans.Keys);
+            throw new ModelNotFoundException(
+                model,
+                $"Model '{model}' is not a logical model (known: {known}) and there is no default provider to send it to ({_providers.Names.Count} provider connections are registered). Define it under 'LlmKit:Models:{model}' or set 'LlmKit:DefaultProvider'.",
+                null);
+        }
+
+        var direct = new ModelPlan(model, [_state.GetDirect(_defaultProvider, model)], RoutingStrategy.Priority, 0, [], [], []);
+        if (_directPlans.Count < MaxCachedDirectModels)
+        {
+            _directPlans.TryAdd(model, direct);
+        }
+
+        return direct;
+    }
+
+    /// <summary>
+    /// The next deployment to try: the current group picked by its strategy, then the fallback groups the failures so far
+    /// allow. <see langword="null"/> when none is left; the reasons go to <paramref name="rejections"/>.
+    /// </summary>
+    private DeploymentRuntime? Next(ModelPlan plan, Attempts? attempts, RequestNeeds needs, ref Dictionary<string, string>? rejections)
+    {
+        if (attempts is null || attempts.Mode == FallbackMode.Normal)
+        {
+            var picked = Pick(plan, attempts, needs, ref rejections);
+            if (picked is not null || attempts is null)
+            {
+                return picked;
+            }
+        }
+
+        if (attempts.Mode == FallbackMode.ContextWindow)
+        {
+            return Pick(plan, attempts, needs, ref rejections)
+                ?? PickFrom(plan.Fallbacks, attempts, needs, ref rejections)
+                ?? PickFrom(plan.ContextWindowFallbacks, attempts, needs, ref rejections);
+        }
+
+        return attempts.Mode == FallbackMode.ContentPolicy
+            ? PickFrom(plan.ContentPolicyFallbacks, attempts, needs, ref rejections)
+            : PickFrom(plan.Fallbacks, attempts, needs, ref rejections);
+    }
+
+    private DeploymentRuntime? PickFrom(string[] models, Attempts attempts, RequestNeeds needs, ref Dictionary<string, string>? rejections)
+    {
+        foreach (string name in models)
+        {
+            ModelPlan fallback;
+            try
+            {
+                fallback = PlanFor(name);
+            }
+            catch (LlmKitException ex)
+            {
+                (rejections ??= new(StringComparer.OrdinalIgnoreCase))[name] = ex.Message;
+                continue;
+            }
+
+            var picked = Pick(fallback, attempts, needs, ref rejections);
+            if (picked is not null)
+            {
+                return picked;
+            }
+        }
+
+        return null;
+    }
+
+    private DeploymentRuntime? Pick(ModelPlan plan, Attempts? attempts, RequestNeeds needs, ref Dictionary<string, string>? rejections)
+    {
+        var runtimes = plan.Runtimes;
+        Span<bool> eligible = runtimes.Length <= 64 ? stackalloc bool[runtimes.Length] : new bool[runtimes.Length];
+        int count = 0;
+        int first = -1;
+        for (int i = 0; i < runtimes.Length; i++)
+        {
+            var runtime = runtimes[i];
+            if (attempts is not null && attempts.HasTried(runtime))
+            {
+                continue;
+            }
+
+            string? reason = runtime.Unavailability() ?? Unsuitability(runtime, needs, attempts);
+            if (reason is not null)
+            {
+                (rejections ??= new(StringComparer.OrdinalIgnoreCase))[runtime.Deployment.Name] = reason;
+                continue;
+            }
+
+            eligible[i] = true;
+            count++;
+            if (first < 0)
+            {
+                first = i;
+            }
+        }
+
+        if (count <= 1 || plan.Strategy == RoutingStrategy.Priority)
+        {
+            return first < 0 ? null : runtimes[first];
+        }
+
+        return runtimes[plan.Strategy switch
+        {
+            RoutingStrategy.WeightedRandom => WeightedRandom(runtimes, eligible),
+            RoutingStrategy.LeastBusy => LeastBusy(runtimes, eligible),
+            RoutingStrategy.LowestLatency => LowestLatency(runtimes, eligible, plan.LatencyTolerance),
+            RoutingStrategy.LowestCost => LowestCost(runtimes, eligible),
+            _ => first,
+        }];
+    }
+
+    private string? Unsuitability(DeploymentRuntime runtime, RequestNeeds needs, Attempts? attempts)
+    {
+        if (!_state.Registry.TryGet(runtime.Deployment.Model, out var model))
+        {
+            // Unknown to the registry: nothing to check against; a context-window fallback needs a known, larger window.
+            return attempts is { Mode: FallbackMode.ContextWindow, FailedContextWindow: > 0 }
+                ? $"its model '{runtime.Deployment.Model}' has no known context window to compare with the {attempts.FailedContextWindow} tokens that were too few"
+                : null;
+        }
+
+        if (!model.IsActive)
+        {
+            return $"model '{model.Id}' is deactivated in the model registry";
+        }
+
+        if (needs.Capabilities != ModelCapabilities.None && model.Capabilities != ModelCapabilities.None && (model.Capabilities & needs.Capabilities) != needs.Capabilities)
+        {
+            return $"model '{model.Id}' lacks {needs.Capabilities & ~model.Capabilities}, which the request needs";
+        }
+
+        if (attempts is { Mode: FallbackMode.ContextWindow, FailedContextWindow: > 0 } && (model.ContextWindow ?? 0) <= attempts.FailedContextWindow)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"its context window ({model.ContextWindow?.ToString(CultureInfo.InvariantCulture) ?? "unknown"} tokens) is not larger than the {attempts.FailedContextWindow} tokens that were too few for the prompt");
+        }
+
+        return null;
+    }
+
+    private static int WeightedRandom(DeploymentRuntime[] runtimes, ReadOnlySpan<bool> eligible)
+    {
+        long total = 0;
+        for (int i = 0; i < runtimes.Length; i++)
+        {
+            if (eligible[i])
+            {
+                total += Math.Max(1, runtimes[i].Deployment.Weight);
+            }
+        }
+
+        long ticket = Random.Shared.NextInt64(total);
+        int last = -1;
+        for (int i = 0; i < runtimes.Length; i++)
+        {
+            if (!eligible[i])
+            {
+                continue;
+            }
+
+            last = i;
+            ticket -= Math.Max(1, runtimes[i].Deployment.Weight);
+            if (ticket < 0)
+            {
+                return i;
+            }
+        }
+
+        return last;
+    }
+
+    private static int LeastBusy(DeploymentRuntime[] runtimes, ReadOnlySpan<bool> eligible)
+    {
+        int best = -1;
+        int bestInFlight = int.MaxValue;
+        for (int i = 0; i < runtimes.Length; i++)
+        {
+            if (eligible[i] && runtimes[i].InFlight < bestInFlight)
+            {
+                best = i;
+                bestInFlight = runtimes[i].InFlight;
+            }
+        }
+
+        return best;
+    }
+
+    private static int LowestLatency(DeploymentRuntime[] runtimes, Span<bool> eligible, double tolerance)
+    {
+        double fastest = double.MaxValue;
+        for (int i = 0; i < runtimes.Length; i++)
+        {
+            if (!eligible[i])
+            {
+                continue;
+            }
+
+            double average = runtimes[i].AverageLatencyMs;
+            if (double.IsNaN(average))
+            {
+                // Never measured: measure it now.
+                return i;
+            }
+
+            fastest = Math.Min(fastest, average);
+        }
+
+        double limit = fastest * (1 + tolerance);
+        for (int i = 0; i < runtimes.Length; i++)
+        {
+            if (eligible[i] && runtimes[i].AverageLatencyMs > limit)
+            {
+                eligible[i] = false;
+            }
+        }
+
+        return WeightedRandom(runtimes, eligible);
+    }
+
+    private int LowestCost(DeploymentRuntime[] runtimes, ReadOnlySpan<bool> eligible)
+    {
+        int best = -1;
+        decimal bestPrice = decimal.MaxValue;
+        for (int i = 0; i < runtimes.Length; i++)
+        {
+            if (!eligible[i])
+            {
+                continue;
+            }
+
+            decimal price = _state.Registry.TryGet(runtimes[i].Deployment.Model, out var model)
+                && model.Pricing is { InputPerMillion: { } input, OutputPerMillion: { } output }
+                ? input + output
+                : decimal.MaxValue;
+            if (best < 0 || price < bestPrice)
+            {
+                best = i;
+                bestPrice = price;
+            }
+        }
+
+        return best;
+    }
+
+    private Exception Exhausted(ModelPlan plan, Attempts? attempts, Dictionary<string, string>? rejections)
+    {
+        if (attempts?.LastFailure is { } last)
+        {
+            // Every candidate that was tried failed: the last provider failure is the truth the caller needs.
+            ExceptionDispatchInfo.Capture(last).Throw();
+        }
+
+        var reasons = rejections ?? [];
+        if (attempts?.LastBusy is { } busy && reasons.Count == 0)
+        {
+            return busy;
+        }
+
+        var now = _state.Time.GetUtcNow();
+        DateTimeOffset? soonest = null;
+        bool allRateLimited = plan.Runtimes.Length > 0;
+        foreach (var runtime in plan.Runtimes)
+        {
+            if (runtime.CoolingDownUntil is { } until && runtime.CooldownReason?.StartsWith("rate limited", StringComparison.Ordinal) == true)
+            {
+                soonest = soonest is null || until < soonest ? until : soonest;
+            }
+            else
+            {
+                allRateLimited = false;
+            }
+        }
+
+        string list = reasons.Count == 0
+            ? "it has no deployments"
+            : string.Join("; ", reasons.Select(r => $"'{r.Key}': {r.Value}"));
+        if (allRateLimited && soonest is { } end)
+        {
+            return new RateLimitedException(
+                string.Create(CultureInfo.InvariantCulture, $"Every deployment of model '{plan.Name}' is cooling down after rate limits ({list}). Try again after {end:O}."),
+                null,
+                end - now,
+                statusCode: null);
+        }
+
+        return new ModelNotFoundException(
+            plan.Name,
+            $"No deployment of model '{plan.Name}' can serve this request: {list}. Add or re-enable a deployment that can, or configure fallbacks under 'LlmKit:Models:{plan.Name}'.",
+            reasons);
     }
 
     private static ChatOptions WithModel(ChatOptions? options, string model)
@@ -189,22 +641,114 @@ public sealed class ModelRouterChatClient : IChatClient
         return clone;
     }
 
-    private static async IAsyncEnumerable<ChatResponseUpdate> Annotate(
-        IAsyncEnumerable<ChatResponseUpdate> updates,
-        ModelDeployment deployment,
-        string? requested,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>A logical model (or a provider model id) ready for routing.</summary>
+    private sealed record ModelPlan(string Name, DeploymentRuntime[] Runtimes, RoutingStrategy Strategy, double LatencyTolerance, string[] Fallbacks, string[] ContextWindowFallbacks, string[] ContentPolicyFallbacks);
+
+    /// <summary>What the failures of one call allow next. Created on the first failure only.</summary>
+    private sealed class Attempts
     {
-        bool first = true;
-        await foreach (var update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
+        private readonly List<DeploymentRuntime> _tried = [];
+
+        public FallbackMode Mode { get; private set; }
+
+        public int FailedContextWindow { get; private set; }
+
+        public Exception? LastFailure { get; private set; }
+
+        public RateLimitedException? LastBusy { get; private set; }
+
+        public bool HasTried(DeploymentRuntime runtime) => _tried.Contains(runtime);
+
+        /// <summary>A deployment at its client-side limit: skip it for this call.</summary>
+        public void Skip(DeploymentRuntime runtime, RateLimitedException busy)
         {
-            if (first)
+            _tried.Add(runtime);
+            LastBusy = busy;
+        }
+
+        /// <summary>Classifies a failure; returns whether another deployment may be tried.</summary>
+        public bool Continue(Exception failure, DeploymentRuntime runtime, IModelRegistry registry)
+        {
+            _tried.Add(runtime);
+            LastFailure = failure;
+            switch ((failure as LlmKitException)?.FailureKind ?? LlmFailureKind.Unknown)
             {
-                first = false;
-                (update.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = new ModelRoute(requested, deployment);
+                case LlmFailureKind.RateLimited or LlmFailureKind.QuotaExhausted or LlmFailureKind.Overloaded
+                    or LlmFailureKind.ServerError or LlmFailureKind.Timeout or LlmFailureKind.Network:
+                    return true;
+                case LlmFailureKind.ContextWindowExceeded:
+                    int window = registry.TryGet(runtime.Deployment.Model, out var model) ? model.ContextWindow ?? 0 : 0;
+                    if (failure is ContextWindowExceededException { ContextWindow: { } reported } && reported > window)
+                    {
+                        window = reported;
+                    }
+
+                    Mode = FallbackMode.ContextWindow;
+                    FailedContextWindow = Math.Max(FailedContextWindow, window);
+                    return true;
+                case LlmFailureKind.ContentPolicy:
+                    Mode = FallbackMode.ContentPolicy;
+                    return true;
+                default:
+                    return false;
+            }
+        }
+    }
+
+    private enum FallbackMode
+    {
+        Normal,
+        ContextWindow,
+        ContentPolicy,
+    }
+
+    /// <summary>The capabilities a request needs from a model.</summary>
+    private readonly record struct RequestNeeds(ModelCapabilities Capabilities)
+    {
+        public static RequestNeeds Of(IEnumerable<ChatMessage> messages, ChatOptions? options)
+        {
+            var needs = ModelCapabilities.None;
+            if (options?.Tools is { Count: > 0 })
+            {
+                needs |= ModelCapabilities.Tools;
             }
 
-            yield return update;
+            if (options?.ResponseFormat is ChatResponseFormatJson { Schema: not null })
+            {
+                needs |= ModelCapabilities.JsonSchema;
+            }
+
+            if (messages is IList<ChatMessage> list)
+            {
+                for (int i = 0; i < list.Count; i++)
+                {
+                    needs |= ImageNeeds(list[i]);
+                }
+            }
+            else
+            {
+                foreach (var message in messages)
+                {
+                    needs |= ImageNeeds(message);
+                }
+            }
+
+            return new RequestNeeds(needs);
+        }
+
+        private static ModelCapabilities ImageNeeds(ChatMessage message)
+        {
+            var contents = message.Contents;
+            for (int i = 0; i < contents.Count; i++)
+            {
+                if (contents[i] is DataContent data && data.HasTopLevelMediaType("image")
+                    || contents[i] is UriContent uri && uri.HasTopLevelMediaType("image"))
+                {
+                    return ModelCapabilities.Vision;
+                }
+            }
+
+            return ModelCapabilities.None;
         }
     }
 }

@@ -41,13 +41,16 @@ public class MeteringChatClientTests
     }
 
     [Fact]
-    public async Task GetResponseAsync_ProviderFails_RecordsFailureWithKindAndRethrows()
+    public async Task GetResponseAsync_ProviderFailsEveryRetry_RecordsOneFailureWithKindAndRethrows()
     {
-        var (sp, provider, ledger, _) = Build();
-        provider.FailsWithRateLimit(TimeSpan.FromSeconds(2));
+        var (sp, provider, ledger, time) = Build();
+        provider.FailsWithRateLimit(TimeSpan.FromSeconds(2)).FailsWithRateLimit(TimeSpan.FromSeconds(2)).FailsWithRateLimit(TimeSpan.FromSeconds(2));
 
-        await Assert.ThrowsAsync<RateLimitedException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync("hello"));
+        var call = sp.GetRequiredService<IChatClient>().GetResponseAsync("hello");
+        await Assert.ThrowsAsync<RateLimitedException>(() => FakeTime.DriveAsync(time, call));
 
+        // The default resilience pipeline retried twice, honouring Retry-After: three attempts, one ledger record.
+        Assert.Equal(3, provider.CallCount);
         var totals = await ledger.GetTotalsAsync(new UsageQuery());
         Assert.Equal(1, totals.Calls);
         Assert.Equal(1, totals.Failures);

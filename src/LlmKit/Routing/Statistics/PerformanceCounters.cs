@@ -1,0 +1,113 @@
+namespace LlmKit;
+
+/// <summary>The counters of one deployment or logical model. Thread-safe; the hot path uses only interlocked operations.</summary>
+internal sealed class PerformanceCounters
+{
+    private static readonly int FailureKinds = Enum.GetValues<LlmFailureKind>().Length;
+    private readonly long[] _failures = new long[FailureKinds];
+    private readonly SampleReservoir _latencyMs = new();
+    private readonly SampleReservoir _firstChunkMs = new();
+    private readonly SampleReservoir _tokensPerSecond = new();
+    private readonly Lock _costLock = new();
+    private long _requests;
+    private long _successes;
+    private long _outputTokens;
+    private long _unknownCostCalls;
+    private decimal _cost;
+
+    public PerformanceCounters(string name) => Name = name;
+
+    public string Name { get; }
+
+    public void RecordSuccess(TimeSpan latency, TimeSpan? timeToFirstChunk, long? outputTokens)
+    {
+        Interlocked.Increment(ref _requests);
+        Interlocked.Increment(ref _successes);
+        _latencyMs.Add(latency.TotalMilliseconds);
+        if (timeToFirstChunk is { } first)
+        {
+            _firstChunkMs.Add(first.TotalMilliseconds);
+        }
+
+        if (outputTokens is > 0 and { } tokens)
+        {
+            Interlocked.Add(ref _outputTokens, tokens);
+            double seconds = (latency - (timeToFirstChunk ?? TimeSpan.Zero)).TotalSeconds;
+            if (seconds > 0)
+            {
+                _tokensPerSecond.Add(tokens / seconds);
+            }
+        }
+    }
+
+    public void RecordFailure(LlmFailureKind kind)
+    {
+        Interlocked.Increment(ref _requests);
+        Interlocked.Increment(ref _failures[(int)kind < _failures.Length ? (int)kind : 0]);
+    }
+
+    public void RecordCancelled() => Interlocked.Increment(ref _requests);
+
+    public void RecordCost(CallCost cost)
+    {
+        if (cost.Total is { } total)
+        {
+            lock (_costLock)
+            {
+                _cost += total;
+            }
+        }
+        else
+        {
+            Interlocked.Increment(ref _unknownCostCalls);
+        }
+    }
+
+    public ModelPerformanceSnapshot Snapshot(int inFlight, TimeSpan? averageLatency, string? circuitState, DateTimeOffset? coolingDownUntil, string? cooldownReason)
+    {
+        var failures = new Dictionary<LlmFailureKind, long>();
+        long failed = 0;
+        for (int i = 0; i < _failures.Length; i++)
+        {
+            long n = Volatile.Read(ref _failures[i]);
+            if (n > 0)
+            {
+                failures[(LlmFailureKind)i] = n;
+                failed += n;
+            }
+        }
+
+        long requests = Volatile.Read(ref _requests);
+        var latency = _latencyMs.Percentiles(0.50, 0.95, 0.99);
+        var first = _firstChunkMs.Percentiles(0.50, 0.95);
+        var rate = _tokensPerSecond.Percentiles(0.50);
+        decimal cost;
+        lock (_costLock)
+        {
+            cost = _cost;
+        }
+
+        return new ModelPerformanceSnapshot
+        {
+            Name = Name,
+            Requests = requests,
+            Successes = Volatile.Read(ref _successes),
+            Failures = failures,
+            ErrorRate = requests == 0 ? 0 : (double)failed / requests,
+            LatencyP50 = latency is null ? null : TimeSpan.FromMilliseconds(latency[0]),
+            LatencyP95 = latency is null ? null : TimeSpan.FromMilliseconds(latency[1]),
+            LatencyP99 = latency is null ? null : TimeSpan.FromMilliseconds(latency[2]),
+            TimeToFirstTokenP50 = first is null ? null : TimeSpan.FromMilliseconds(first[0]),
+            TimeToFirstTokenP95 = first is null ? null : TimeSpan.FromMilliseconds(first[1]),
+            OutputTokensPerSecond = rate?[0],
+            OutputTokens = Volatile.Read(ref _outputTokens),
+            CostUsd = cost,
+            UnknownCostCalls = Volatile.Read(ref _unknownCostCalls),
+            InFlight = inFlight,
+            AverageLatency = averageLatency,
+            CircuitState = circuitState,
+            CoolingDownUntil = coolingDownUntil,
+            CooldownReason = cooldownReason,
+        };
+    }
+}
