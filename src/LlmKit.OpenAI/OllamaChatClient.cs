@@ -209,7 +209,7 @@ public sealed class OllamaChatClient : IChatClient
     {
         try
         {
-            return await OpenAIChatClient.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            return await PooledBody.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {

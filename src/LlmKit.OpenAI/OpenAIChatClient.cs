@@ -63,7 +63,7 @@ public sealed class OpenAIChatClient : IChatClient
         int length;
         try
         {
-            (buffer, length) = await ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
+            (buffer, length) = await PooledBody.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
@@ -247,40 +247,6 @@ public sealed class OpenAIChatClient : IChatClient
 
     internal ProviderException Network(Exception ex)
         => new($"The connection to {Profile.ProviderName} at {_baseUrl.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that the server is reachable, then try again.", Profile.ProviderName, null, LlmFailureKind.Network, innerException: ex);
-
-    /// <summary>Reads a whole body into a pooled array that the caller returns to the pool.</summary>
-    internal static async Task<(byte[] Buffer, int Length)> ReadAllAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        byte[] buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
-        {
-            using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            int length = 0;
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    var bigger = ArrayPool<byte>.Shared.Rent(buffer.Length * 2);
-                    buffer.AsSpan(0, length).CopyTo(bigger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = bigger;
-                }
-
-                int read = await stream.ReadAsync(buffer.AsMemory(length), cancellationToken).ConfigureAwait(false);
-                if (read == 0)
-                {
-                    return (buffer, length);
-                }
-
-                length += read;
-            }
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
-    }
 
     private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
     private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");

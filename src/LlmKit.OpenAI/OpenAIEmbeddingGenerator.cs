@@ -68,7 +68,7 @@ public sealed class OpenAIEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         };
         _transport.ApplyHeaders(request.Headers, stream: false);
         using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var (buffer, length) = await OpenAIChatClient.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await PooledBody.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
             return Parse(buffer.AsSpan(0, length), inputs.Count);

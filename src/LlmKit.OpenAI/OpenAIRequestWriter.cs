@@ -410,43 +410,8 @@ internal static class OpenAIRequestWriter
         var other => JsonSerializer.Serialize(other, CompactOptions.GetTypeInfo(other.GetType())),
     };
 
-    /// <summary>Writes any value: JSON elements as they are, primitives directly, the rest with MEAI's JSON options.</summary>
-    internal static void WriteValue(Utf8JsonWriter w, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                w.WriteNullValue();
-                break;
-            case JsonElement element:
-                element.WriteTo(w);
-                break;
-            case string s:
-                w.WriteStringValue(s);
-                break;
-            case bool b:
-                w.WriteBooleanValue(b);
-                break;
-            case int i:
-                w.WriteNumberValue(i);
-                break;
-            case long l:
-                w.WriteNumberValue(l);
-                break;
-            case double d:
-                w.WriteNumberValue(d);
-                break;
-            case float f:
-                w.WriteNumberValue(f);
-                break;
-            case decimal m:
-                w.WriteNumberValue(m);
-                break;
-            default:
-                JsonSerializer.Serialize(w, value, CompactOptions.GetTypeInfo(value.GetType()));
-                break;
-        }
-    }
+    /// <summary>Writes any value as JSON (see <see cref="JsonValueWriter"/>), the rest with MEAI's JSON options.</summary>
+    internal static void WriteValue(Utf8JsonWriter w, object? value) => JsonValueWriter.Write(w, value, CompactOptions);
 
     private static JsonSerializerOptions CreateCompactOptions()
     {

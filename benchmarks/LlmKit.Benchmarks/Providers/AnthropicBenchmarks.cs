@@ -28,6 +28,9 @@ public class AnthropicBenchmarks
     private static readonly Uri Endpoint = new("http://127.0.0.1/");
     private static readonly Uri RawMessagesUri = new("http://127.0.0.1/v1/messages");
 
+    /// <summary>The <c>request-id</c> header every canned Anthropic response carries.</summary>
+    private static readonly KeyValuePair<string, string> RequestId = new("request-id", "req_011CBenchmark0123456789");
+
     private static readonly JsonElement WeatherSchema = JsonDocument.Parse("""
         {"type":"object","properties":{"location":{"type":"string","description":"City and state"},"unit":{"type":"string","enum":["celsius","fahrenheit"]}},"required":["location"]}
         """).RootElement;
@@ -76,9 +79,9 @@ public class AnthropicBenchmarks
         };
 
         var options = new AnthropicClientOptions { ApiKey = "sk-ant-bench-0123456789", BaseUrl = Endpoint, DefaultModel = Model };
-        _llmKit = new AnthropicChatClient(options, new HttpClient(new AnthropicCannedHandler(Completion, "application/json")));
-        _llmKitStream = new AnthropicChatClient(options, new HttpClient(new AnthropicCannedHandler(Stream, "text/event-stream")));
-        _llmKitStreamOne = new AnthropicChatClient(options, new HttpClient(new AnthropicCannedHandler(StreamOfOne, "text/event-stream")));
+        _llmKit = new AnthropicChatClient(options, new HttpClient(new CannedResponseHandler(Completion, "application/json", RequestId)));
+        _llmKitStream = new AnthropicChatClient(options, new HttpClient(new CannedResponseHandler(Stream, "text/event-stream", RequestId)));
+        _llmKitStreamOne = new AnthropicChatClient(options, new HttpClient(new CannedResponseHandler(StreamOfOne, "text/event-stream", RequestId)));
 
         _sdk = CreateSdk(Completion, "application/json");
         _sdkStream = CreateSdk(Stream, "text/event-stream");
@@ -93,8 +96,8 @@ public class AnthropicBenchmarks
             Tools = [SdkTool("get_weather", "Gets the current weather for a city.", WeatherSchema), SdkTool("get_forecast", "Gets the forecast for a city.", ForecastSchema)],
         };
 
-        _raw = new HttpClient(new AnthropicCannedHandler(Completion, "application/json"));
-        _rawStream = new HttpClient(new AnthropicCannedHandler(Stream, "text/event-stream"));
+        _raw = new HttpClient(new CannedResponseHandler(Completion, "application/json", RequestId));
+        _rawStream = new HttpClient(new CannedResponseHandler(Stream, "text/event-stream", RequestId));
         _rawRequest = BuildRawRequest(stream: false);
         _rawStreamRequest = BuildRawRequest(stream: true);
     }
@@ -266,7 +269,7 @@ public class AnthropicBenchmarks
     {
         ApiKey = "sk-ant-bench-0123456789",
         BaseUrl = "http://127.0.0.1",
-        HttpClient = new HttpClient(new AnthropicCannedHandler(body, contentType)),
+        HttpClient = new HttpClient(new CannedResponseHandler(body, contentType, RequestId)),
         MaxRetries = 0,
     };
 

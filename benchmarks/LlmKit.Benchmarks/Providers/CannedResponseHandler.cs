@@ -5,9 +5,10 @@ namespace LlmKit.Benchmarks.Providers;
 
 /// <summary>
 /// Answers every request with the same bytes, in-process, so every contender parses exactly the same
-/// response and no network time is measured. The request body is read (as a real server would).
+/// response and no network time is measured. The request body is read (as a real server would), and the
+/// response carries the given extra headers (for example Anthropic's <c>request-id</c>).
 /// </summary>
-public sealed class CannedResponseHandler(byte[] body, string contentType) : HttpMessageHandler
+public sealed class CannedResponseHandler(byte[] body, string contentType, params KeyValuePair<string, string>[] headers) : HttpMessageHandler
 {
     private readonly MediaTypeHeaderValue _contentType = MediaTypeHeaderValue.Parse(contentType);
 
@@ -20,6 +21,12 @@ public sealed class CannedResponseHandler(byte[] body, string contentType) : Htt
 
         var content = new ByteArrayContent(body);
         content.Headers.ContentType = _contentType;
-        return new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request };
+        var response = new HttpResponseMessage(HttpStatusCode.OK) { Content = content, RequestMessage = request };
+        foreach (var (name, value) in headers)
+        {
+            response.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return response;
     }
 }

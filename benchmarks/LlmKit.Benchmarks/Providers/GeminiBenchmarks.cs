@@ -44,11 +44,11 @@ public class GeminiBenchmarks
     public void Setup()
     {
         var options = new GeminiClientOptions { ApiKey = "AIza-bench-0123456789", BaseUrl = Endpoint, DefaultModel = Model };
-        _llmKit = new GeminiChatClient(options, new HttpClient(new GeminiCannedHandler(Completion, "application/json")));
-        _llmKitStream = new GeminiChatClient(options, new HttpClient(new GeminiCannedHandler(Stream, "text/event-stream")));
-        _llmKitStreamOne = new GeminiChatClient(options, new HttpClient(new GeminiCannedHandler(StreamOfOne, "text/event-stream")));
-        _raw = new HttpClient(new GeminiCannedHandler(Completion, "application/json"));
-        _rawStream = new HttpClient(new GeminiCannedHandler(Stream, "text/event-stream"));
+        _llmKit = new GeminiChatClient(options, new HttpClient(new CannedResponseHandler(Completion, "application/json")));
+        _llmKitStream = new GeminiChatClient(options, new HttpClient(new CannedResponseHandler(Stream, "text/event-stream")));
+        _llmKitStreamOne = new GeminiChatClient(options, new HttpClient(new CannedResponseHandler(StreamOfOne, "text/event-stream")));
+        _raw = new HttpClient(new CannedResponseHandler(Completion, "application/json"));
+        _rawStream = new HttpClient(new CannedResponseHandler(Stream, "text/event-stream"));
     }
 
     [GlobalCleanup]

@@ -1,7 +1,5 @@
-using System.Collections;
 using System.Globalization;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using LlmKit.Http;
 using Microsoft.Extensions.AI;
 
@@ -770,83 +768,6 @@ internal static class AnthropicRequestWriter
         _ => null,
     };
 
-    /// <summary>Writes an arbitrary value as JSON: the common shapes by hand, anything else through the serializer.</summary>
-    internal static void WriteValue(Utf8JsonWriter w, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                w.WriteNullValue();
-                break;
-            case string s:
-                w.WriteStringValue(s);
-                break;
-            case bool b:
-                w.WriteBooleanValue(b);
-                break;
-            case int i:
-                w.WriteNumberValue(i);
-                break;
-            case long l:
-                w.WriteNumberValue(l);
-                break;
-            case double d:
-                w.WriteNumberValue(d);
-                break;
-            case float f:
-                w.WriteNumberValue(f);
-                break;
-            case decimal m:
-                w.WriteNumberValue(m);
-                break;
-            case JsonElement element:
-                if (element.ValueKind == JsonValueKind.Undefined)
-                {
-                    w.WriteNullValue();
-                }
-                else
-                {
-                    element.WriteTo(w);
-                }
-
-                break;
-            case JsonDocument document:
-                document.WriteTo(w);
-                break;
-            case JsonNode node:
-                node.WriteTo(w);
-                break;
-            case IEnumerable<KeyValuePair<string, object?>> pairs:
-                w.WriteStartObject();
-                foreach (var (key, item) in pairs)
-                {
-                    w.WritePropertyName(key);
-                    WriteValue(w, item);
-                }
-
-                w.WriteEndObject();
-                break;
-            case IEnumerable<KeyValuePair<string, string>> stringPairs:
-                w.WriteStartObject();
-                foreach (var (key, item) in stringPairs)
-                {
-                    w.WriteString(key, item);
-                }
-
-                w.WriteEndObject();
-                break;
-            case IEnumerable items when value is not IDictionary:
-                w.WriteStartArray();
-                foreach (object? item in items)
-                {
-                    WriteValue(w, item);
-                }
-
-                w.WriteEndArray();
-                break;
-            default:
-                JsonSerializer.Serialize(w, value, AnthropicJsonContext.SerializerOptions.GetTypeInfo(value.GetType()));
-                break;
-        }
-    }
+    /// <summary>Writes an arbitrary value as JSON (see <see cref="JsonValueWriter"/>), anything uncommon with Anthropic's JSON options.</summary>
+    internal static void WriteValue(Utf8JsonWriter w, object? value) => JsonValueWriter.Write(w, value, AnthropicJsonContext.SerializerOptions);
 }

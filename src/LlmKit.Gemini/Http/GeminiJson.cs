@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using LlmKit.Http;
 using Microsoft.Extensions.AI;
 
 namespace LlmKit;
@@ -7,56 +8,8 @@ namespace LlmKit;
 /// <summary>Small JSON helpers shared by the request writers.</summary>
 internal static class GeminiJson
 {
-    /// <summary>Writes any value: JSON elements as they are, primitives directly, the rest with MEAI's JSON contracts.</summary>
-    public static void WriteValue(Utf8JsonWriter w, object? value)
-    {
-        switch (value)
-        {
-            case null:
-                w.WriteNullValue();
-                break;
-            case JsonElement element:
-                element.WriteTo(w);
-                break;
-            case string s:
-                w.WriteStringValue(s);
-                break;
-            case bool b:
-                w.WriteBooleanValue(b);
-                break;
-            case int i:
-                w.WriteNumberValue(i);
-                break;
-            case long l:
-                w.WriteNumberValue(l);
-                break;
-            case double d:
-                w.WriteNumberValue(d);
-                break;
-            case float f:
-                w.WriteNumberValue(f);
-                break;
-            case decimal m:
-                w.WriteNumberValue(m);
-                break;
-            case System.Text.Json.Nodes.JsonNode node:
-                node.WriteTo(w);
-                break;
-            case IDictionary<string, object?> dictionary:
-                w.WriteStartObject();
-                foreach (var (key, item) in dictionary)
-                {
-                    w.WritePropertyName(key);
-                    WriteValue(w, item);
-                }
-
-                w.WriteEndObject();
-                break;
-            default:
-                JsonSerializer.Serialize(w, value, AIJsonUtilities.DefaultOptions.GetTypeInfo(value.GetType()));
-                break;
-        }
-    }
+    /// <summary>Writes any value as JSON (see <see cref="JsonValueWriter"/>), the rest with MEAI's JSON contracts.</summary>
+    public static void WriteValue(Utf8JsonWriter w, object? value) => JsonValueWriter.Write(w, value, AIJsonUtilities.DefaultOptions);
 
     /// <summary>Serialises a value of any type with MEAI's JSON contracts into <paramref name="output"/>.</summary>
     public static void Serialize(IBufferWriter<byte> output, object value)
