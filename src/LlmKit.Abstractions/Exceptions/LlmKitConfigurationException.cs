@@ -36,6 +36,16 @@ public class LlmKitConfigurationException : LlmKitException
         Keys = keys;
     }
 
+    /// <summary>Initializes a new instance naming the offending configuration keys, with the error that revealed them.</summary>
+    /// <param name="message">What happened and what to do about it.</param>
+    /// <param name="keys">The configuration keys that are wrong.</param>
+    /// <param name="innerException">The error that revealed the problem.</param>
+    public LlmKitConfigurationException(string message, IReadOnlyList<string> keys, Exception? innerException)
+        : base(message, innerException)
+    {
+        Keys = keys;
+    }
+
     /// <summary>Gets the configuration keys that are wrong. Empty when the problem is not tied to a key.</summary>
     public IReadOnlyList<string> Keys { get; } = [];
 }

@@ -25,7 +25,13 @@ internal sealed class LlmKitConfigurationBinder(IServiceProvider services, IConf
         catch (InvalidOperationException ex)
         {
             var specific = FindDeploymentError(section) ?? ex;
-            throw new LlmKitConfigurationException($"LlmKit configuration could not be read: {specific.Message} Fix the value in the '{LlmKitOptions.SectionName}' section.", ex);
+
+            // The binder names the path in its message ("... at 'LlmKit:Models:smart:Strategy' ..."): report it as the bad key.
+            var path = System.Text.RegularExpressions.Regex.Match(specific.Message, "at '([^']+)'", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
+            throw new LlmKitConfigurationException(
+                $"LlmKit configuration could not be read: {specific.Message} Fix the value in the '{LlmKitOptions.SectionName}' section.",
+                path.Success ? [path.Groups[1].Value] : [],
+                ex);
         }
     }
 
@@ -37,6 +43,12 @@ internal sealed class LlmKitConfigurationBinder(IServiceProvider services, IConf
     {
         foreach (var model in section.GetSection(nameof(LlmKitOptions.Models)).GetChildren())
         {
+            var strategy = model.GetSection(nameof(LogicalModelOptions.Strategy));
+            if (strategy.Value is { } name && !Enum.TryParse<RoutingStrategy>(name, ignoreCase: true, out _))
+            {
+                return new InvalidOperationException($"'{name}' at '{strategy.Path}' is not a routing strategy. Known: {string.Join(", ", Enum.GetNames<RoutingStrategy>())}.");
+            }
+
             foreach (var deployment in model.GetSection(nameof(LogicalModelOptions.Deployments)).GetChildren())
             {
                 try

@@ -88,7 +88,8 @@ public static class LlmKitServiceCollectionExtensions
             sp.GetRequiredService<IUsageLedger>(),
             sp.GetRequiredService<ICostCalculator>(),
             sp.GetService<TimeProvider>(),
-            sp.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Metering")));
+            sp.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Metering"),
+            sp.GetService<ModelPerformanceStatistics>()));
         return pipeline;
     }
 }

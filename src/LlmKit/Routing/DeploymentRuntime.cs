@@ -22,8 +22,8 @@ internal sealed class DeploymentRuntime : IDisposable
     private readonly TimeProvider _time;
     private readonly DeploymentCooldownOptions _cooldown;
     private readonly ConcurrencyLimiter? _concurrency;
-    private readonly ReplenishedTokenBucket? _requests;
-    private readonly ReplenishedTokenBucket? _tokens;
+    private readonly PerMinuteRateLimiter? _requests;
+    private readonly PerMinuteRateLimiter? _tokens;
     private readonly CircuitBreakerStateProvider _circuit = new();
     private readonly Lock _windowLock = new();
     private long _cooldownUntilTicks;
@@ -50,12 +50,12 @@ internal sealed class DeploymentRuntime : IDisposable
 
         if (deployment.RequestsPerMinute is { } rpm)
         {
-            _requests = new ReplenishedTokenBucket(rpm, time);
+            _requests = new PerMinuteRateLimiter(rpm, time);
         }
 
         if (deployment.TokensPerMinute is { } tpm)
         {
-            _tokens = new ReplenishedTokenBucket(tpm, time);
+            _tokens = new PerMinuteRateLimiter(tpm, time);
         }
 
         Pipeline = BuildPipeline(resilience, time, _circuit);
@@ -129,7 +129,7 @@ internal sealed class DeploymentRuntime : IDisposable
 
         try
         {
-            if (_requests is not null && !_requests.TryTake(1, out var wait))
+            if (_requests is not null && Take(_requests, 1) is { } wait)
             {
                 throw ClientLimit(string.Create(CultureInfo.InvariantCulture, $"reached its limit of {Deployment.RequestsPerMinute} requests per minute"), wait);
             }
@@ -137,7 +137,7 @@ internal sealed class DeploymentRuntime : IDisposable
             if (_tokens is not null)
             {
                 int estimate = EstimateTokens(messages, options);
-                if (!_tokens.TryTake(estimate, out var tokenWait))
+                if (Take(_tokens, estimate) is { } tokenWait)
                 {
                     throw ClientLimit(string.Create(CultureInfo.InvariantCulture, $"reached its limit of {Deployment.TokensPerMinute} tokens per minute (this call needs about {estimate})"), tokenWait);
                 }
@@ -410,6 +410,13 @@ internal sealed class DeploymentRuntime : IDisposable
         retryAfter,
         statusCode: null,
         providerErrorCode: ClientRateLimitCode);
+
+    /// <summary>Takes permits; returns <see langword="null"/> when taken, else how long to wait.</summary>
+    private static TimeSpan? Take(PerMinuteRateLimiter limiter, int permits)
+    {
+        using var lease = limiter.AttemptAcquire(permits);
+        return lease.IsAcquired ? null : lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
+    }
 
     private static int EstimateTokens(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {

@@ -17,6 +17,7 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
     private readonly ICostCalculator _costCalculator;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly ModelPerformanceStatistics? _statistics;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="innerClient">The client to wrap (normally the router).</param>
@@ -24,9 +25,11 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
     /// <param name="costCalculator">Prices calls.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">Where ledger failures are logged; <see langword="null"/> logs nothing.</param>
-    public MeteringChatClient(IChatClient innerClient, IUsageLedger ledger, ICostCalculator costCalculator, TimeProvider? timeProvider = null, ILogger? logger = null)
+    /// <param name="statistics">Where the cost of each routed call is added per deployment and model; <see langword="null"/> for nowhere.</param>
+    public MeteringChatClient(IChatClient innerClient, IUsageLedger ledger, ICostCalculator costCalculator, TimeProvider? timeProvider = null, ILogger? logger = null, ModelPerformanceStatistics? statistics = null)
         : base(innerClient)
     {
+        _statistics = statistics;
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(costCalculator);
         _ledger = ledger;
@@ -146,6 +149,11 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
         var cost = usage is null
             ? (outcome == CallOutcome.Success ? CallCost.Unknown("the provider reported no usage") : new CallCost { Total = 0m })
             : Price(usage, responseModel, deploymentModel, logicalModel);
+        if (outcome == CallOutcome.Success)
+        {
+            _statistics?.RecordCost(route, cost);
+        }
+
         long write = usage?.AdditionalCounts is { } counts && counts.TryGetValue(LlmUsageKeys.CacheWriteInputTokens, out long w) ? w : 0;
         var record = new UsageRecord
         {
