@@ -61,4 +61,43 @@ public class ChatProviderTests(CliAimockFixture fixture) : IClassFixture<CliAimo
         Assert.Equal(string.Empty, stdout);
         Assert.Contains("127.0.0.1:1", stderr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Chat_ConfigWithFallbackChain_FallsBackFromAnUnreachableDeployment()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"llmkit-fallback-{Guid.NewGuid():N}.json");
+        string mock = new Uri(fixture.Server.BaseUri, "v1/").ToString();
+        await File.WriteAllTextAsync(file, $$"""
+            {
+              "LlmKit": {
+                "DefaultModel": "smart",
+                "Providers": {
+                  "dead": { "Type": "OpenAI", "BaseUrl": "http://127.0.0.1:1/v1/", "ApiKey": "k-dead-1234" },
+                  "mock": { "Type": "OpenAI", "BaseUrl": "{{mock}}", "ApiKey": "k-mock-1234" }
+                },
+                "Models": {
+                  "smart": {
+                    "Strategy": "LeastBusy",
+                    "Deployments": [ { "Provider": "dead", "Model": "gpt-4o", "Resilience": { "MaxRetries": 0 } } ],
+                    "Fallbacks": [ "backup" ]
+                  },
+                  "backup": { "Deployments": [ { "Provider": "mock", "Model": "gpt-4o-mini" } ] }
+                }
+              }
+            }
+            """);
+        try
+        {
+            var (exit, stdout, stderr) = await CliRunner.RunAsync(null, null, "chat", "--config", file, "--json", "cli hello");
+
+            Assert.True(exit == 0, stderr);
+            var root = JsonDocument.Parse(stdout).RootElement;
+            Assert.Equal("Hello from the mock.", root.GetProperty("text").GetString());
+            Assert.Equal("mock", root.GetProperty("provider").GetString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 }
