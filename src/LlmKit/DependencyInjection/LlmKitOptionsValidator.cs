@@ -202,7 +202,7 @@ internal sealed class LlmKitOptionsValidator(
         return ValidateOptionsResult.Success;
     }
 
-    private static void ValidateResilience(string key, DeploymentResilienceOptions r, Action<string, string> problem)
+    internal static void ValidateResilience(string key, DeploymentResilienceOptions r, Action<string, string> problem)
     {
         foreach (var (name, value) in new[] { ("TotalTimeout", r.TotalTimeout), ("AttemptTimeout", r.AttemptTimeout), ("FirstChunkTimeout", r.FirstChunkTimeout), ("ChunkIdleTimeout", r.ChunkIdleTimeout) })
         {
