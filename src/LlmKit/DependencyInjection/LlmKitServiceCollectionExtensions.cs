@@ -58,7 +58,7 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<ICostCalculator, CostCalculator>();
             services.TryAddSingleton<IUsageLedger, InMemoryUsageLedger>();
             services.AddSingleton<RoutingState>();
-            services.TryAddSingleton(sp => new ModelPerformanceStatistics(sp.GetRequiredService<RoutingState>()));
+            services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
             services.AddSingleton<LlmKitClientFactory>();
             services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<LlmKitClientFactory>().Create(null));
             services.AddKeyedSingleton<IChatClient>(KeyedService.AnyKey, static (sp, key) => key is string model

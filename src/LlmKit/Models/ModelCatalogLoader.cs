@@ -105,13 +105,22 @@ internal static class ModelCatalogLoader
             ProviderModelId = providerId,
             Aliases = providerId is null ? [] : [providerId],
             ContextWindow = model.ContextWindow,
-            MaxOutputTokens = model.MaxOutputTokens,
+            MaxOutputTokens = PlaceholderOutputLimit(model) ? null : model.MaxOutputTokens,
             Pricing = pricing,
             Capabilities = capabilities,
             DeprecationDate = model.DeprecationDate,
             Source = "catalog",
         };
     }
+
+    /// <summary>
+    /// The catalog's provenance lists as a known quirk that its mistral entries repeat the context window as the output
+    /// limit (a placeholder, not Mistral's limit): such a limit is reported as unknown rather than passed on as a fact.
+    /// </summary>
+    internal static bool PlaceholderOutputLimit(CatalogModel model)
+        => string.Equals(model.Provider, "mistral", StringComparison.OrdinalIgnoreCase)
+            && model.MaxOutputTokens is { } output
+            && output == model.ContextWindow;
 
     internal static string FormatCapabilities(ModelCapabilities capabilities)
         => string.Join(",", Enum.GetValues<ModelCapabilities>().Where(c => c != ModelCapabilities.None && capabilities.HasFlag(c)).Select(c => c.ToString().ToLower(CultureInfo.InvariantCulture)));

@@ -28,6 +28,7 @@ internal sealed class DeploymentRuntime : IDisposable
     private readonly Lock _windowLock = new();
     private long _cooldownUntilTicks;
     private string? _cooldownReason;
+    private bool _cooldownAfterRateLimit;
     private long _windowStart;
     private int _windowCalls;
     private int _windowFailures;
@@ -91,6 +92,9 @@ internal sealed class DeploymentRuntime : IDisposable
 
     public string? CooldownReason => CoolingDownUntil is null ? null : _cooldownReason;
 
+    /// <summary>Gets a value indicating whether the deployment is cooling down because the provider limited its rate or quota.</summary>
+    public bool IsCoolingDownAfterRateLimit => CoolingDownUntil is not null && Volatile.Read(ref _cooldownAfterRateLimit);
+
     /// <summary>Returns why the deployment cannot take a call now, or <see langword="null"/> when it can.</summary>
     public string? Unavailability()
     {
@@ -123,7 +127,7 @@ internal sealed class DeploymentRuntime : IDisposable
             if (!concurrency.IsAcquired)
             {
                 concurrency.Dispose();
-                throw ClientLimit(string.Create(CultureInfo.InvariantCulture, $"already has {_concurrency.GetStatistics()?.CurrentAvailablePermits ?? 0} free of its {Deployment.Name} concurrency limit"), null);
+                throw ClientLimit("already has as many calls in flight as its 'MaxConcurrency' allows", null);
             }
         }
 
@@ -319,10 +323,10 @@ internal sealed class DeploymentRuntime : IDisposable
         {
             case LlmFailureKind.RateLimited:
                 var retryAfter = (failure as RateLimitedException)?.RetryAfter;
-                CoolDown(retryAfter is { } r && r > TimeSpan.Zero ? r : _cooldown.Duration, retryAfter is null ? "rate limited (HTTP 429)" : "rate limited (HTTP 429 with Retry-After)");
+                CoolDown(retryAfter is { } r && r > TimeSpan.Zero ? r : _cooldown.Duration, retryAfter is null ? "rate limited (HTTP 429)" : "rate limited (HTTP 429 with Retry-After)", rateLimited: true);
                 break;
             case LlmFailureKind.QuotaExhausted:
-                CoolDown((failure as RateLimitedException)?.RetryAfter ?? _cooldown.ConfigurationErrorDuration, "quota exhausted");
+                CoolDown((failure as RateLimitedException)?.RetryAfter ?? _cooldown.ConfigurationErrorDuration, "quota exhausted", rateLimited: true);
                 break;
             case LlmFailureKind.Authentication:
                 CoolDown(_cooldown.ConfigurationErrorDuration, "authentication failed (HTTP 401/403)");
@@ -337,7 +341,7 @@ internal sealed class DeploymentRuntime : IDisposable
     }
 
     /// <summary>Takes the deployment out of rotation for <paramref name="duration"/> (capped by the maximum cooldown).</summary>
-    public void CoolDown(TimeSpan duration, string reason)
+    public void CoolDown(TimeSpan duration, string reason, bool rateLimited = false)
     {
         if (duration > _cooldown.MaxDuration)
         {
@@ -350,6 +354,7 @@ internal sealed class DeploymentRuntime : IDisposable
             if (until > _cooldownUntilTicks)
             {
                 _cooldownReason = reason;
+                _cooldownAfterRateLimit = rateLimited;
                 Volatile.Write(ref _cooldownUntilTicks, until);
             }
         }

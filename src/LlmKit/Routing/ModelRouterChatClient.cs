@@ -103,7 +103,7 @@ public sealed class ModelRouterChatClient : IChatClient
 
         if (serviceKey is null && serviceType == typeof(ModelPerformanceStatistics))
         {
-            return new ModelPerformanceStatistics(_state);
+            return _state.Statistics;
         }
 
         ModelDeployment deployment;
@@ -596,7 +596,7 @@ public sealed class ModelRouterChatClient : IChatClient
         bool allRateLimited = plan.Runtimes.Length > 0;
         foreach (var runtime in plan.Runtimes)
         {
-            if (runtime.CoolingDownUntil is { } until && runtime.CooldownReason?.StartsWith("rate limited", StringComparison.Ordinal) == true)
+            if (runtime.IsCoolingDownAfterRateLimit && runtime.CoolingDownUntil is { } until)
             {
                 soonest = soonest is null || until < soonest ? until : soonest;
             }

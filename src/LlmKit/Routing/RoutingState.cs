@@ -17,6 +17,7 @@ internal sealed class RoutingState : IDisposable
     public RoutingState(IOptions<LlmKitOptions> options, TimeProvider time, IModelRegistry registry)
     {
         _options = options.Value;
+        Statistics = new ModelPerformanceStatistics(this);
         Time = time;
         Registry = registry;
         foreach (var model in _options.Models.Values)
@@ -36,6 +37,9 @@ internal sealed class RoutingState : IDisposable
     }
 
     public TimeProvider Time { get; }
+
+    /// <summary>Gets the public view of these deployments' statistics (one per service provider).</summary>
+    public ModelPerformanceStatistics Statistics { get; }
 
     public IModelRegistry Registry { get; }
 

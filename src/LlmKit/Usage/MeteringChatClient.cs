@@ -25,7 +25,7 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
     /// <param name="costCalculator">Prices calls.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">Where ledger failures are logged; <see langword="null"/> logs nothing.</param>
-    /// <param name="statistics">Where the cost of each routed call is added per deployment and model; <see langword="null"/> for nowhere.</param>
+    /// <param name="statistics">Where the cost of each routed call is added per deployment and model; <see langword="null"/> keeps no per-model cost statistics.</param>
     public MeteringChatClient(IChatClient innerClient, IUsageLedger ledger, ICostCalculator costCalculator, TimeProvider? timeProvider = null, ILogger? logger = null, ModelPerformanceStatistics? statistics = null)
         : base(innerClient)
     {

@@ -17,6 +17,19 @@ public class ModelRegistryTests
     }
 
     [Fact]
+    public void FromEmbeddedCatalog_MistralOutputLimitPlaceholder_IsReportedAsUnknown()
+    {
+        // The shipped file lists mistral-large-latest with context 262144 and output 262144; its provenance notes that
+        // the output figure is a placeholder. Other providers' limits are kept (gpt-4o: 16,384 of 128,000).
+        var registry = ModelRegistry.FromEmbeddedCatalog();
+
+        var mistral = registry.Get("mistral/mistral-large-latest");
+        Assert.Equal(262_144, mistral.ContextWindow);
+        Assert.Null(mistral.MaxOutputTokens);
+        Assert.Equal(16_384, registry.Get("gpt-4o").MaxOutputTokens);
+    }
+
+    [Fact]
     public void FromEmbeddedCatalog_Provenance_IsVisibleWithDateAndLicense()
     {
         var registry = ModelRegistry.FromEmbeddedCatalog();

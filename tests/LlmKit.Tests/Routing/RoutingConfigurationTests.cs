@@ -75,6 +75,7 @@ public class RoutingConfigurationTests
         var model = h.Statistics.GetSnapshot().Models.Single(m => m.Name == "smart");
         Assert.Equal((2, 2, 0.0), (model.Requests, model.Successes, model.ErrorRate));
         Assert.Equal("Closed", a.CircuitState);
+        Assert.Same(h.Statistics, h.Client.GetService<ModelPerformanceStatistics>());
     }
 
     [Fact]
