@@ -10,21 +10,26 @@ using Polly.Timeout;
 namespace LlmKit;
 
 /// <summary>
-/// The live state of one deployment, shared by every router instance: its resilience pipeline (Polly.Core: total
-/// timeout, retry, circuit breaker, attempt timeout), client-side rate limiters, cooldown, calls in flight, moving-average
+/// The live state of one deployment, shared by every router instance: its resilience pipeline (total timeout, retry with
+/// backoff and Retry-After, circuit breaker, attempt timeout; the semantics of the Polly.Core strategies of the same names,
+/// run without per-call allocations on the success path), client-side rate limiters, cooldown, calls in flight, moving-average
 /// latency and performance counters.
 /// </summary>
 internal sealed class DeploymentRuntime : IDisposable
 {
     internal const string ClientRateLimitCode = "llmkit_client_rate_limit";
-    private static readonly ResiliencePropertyKey<long> StartedKey = new("llmkit.started");
 
     private readonly TimeProvider _time;
     private readonly DeploymentCooldownOptions _cooldown;
     private readonly ConcurrencyLimiter? _concurrency;
     private readonly PerMinuteRateLimiter? _requests;
     private readonly PerMinuteRateLimiter? _tokens;
-    private readonly CircuitBreakerStateProvider _circuit = new();
+    private readonly DeploymentCircuitBreaker _breaker;
+    private readonly TimeSpan _totalTimeout;
+    private readonly TimeSpan _attemptTimeout;
+    private readonly TimeSpan _retryBaseDelay;
+    private readonly TimeSpan _retryMaxDelay;
+    private readonly int _maxRetries;
     private readonly Lock _windowLock = new();
     private long _cooldownUntilTicks;
     private string? _cooldownReason;
@@ -33,6 +38,7 @@ internal sealed class DeploymentRuntime : IDisposable
     private int _windowCalls;
     private int _windowFailures;
     private int _inFlight;
+    private volatile ModelRoute? _lastRoute;
     private double _averageLatencyMs = double.NaN;
 
     public DeploymentRuntime(ModelDeployment deployment, bool enabled, int? maxConcurrency, DeploymentResilienceOptions resilience, DeploymentCooldownOptions cooldown, TimeProvider time)
@@ -43,6 +49,7 @@ internal sealed class DeploymentRuntime : IDisposable
         _cooldown = cooldown;
         _time = time;
         Counters = new PerformanceCounters(deployment.Name);
+        ModelOnlyOptions = new ChatOptions { ModelId = deployment.Model };
         _windowStart = time.GetTimestamp();
         if (maxConcurrency is { } concurrency)
         {
@@ -59,7 +66,17 @@ internal sealed class DeploymentRuntime : IDisposable
             _tokens = new PerMinuteRateLimiter(tpm, time);
         }
 
-        Pipeline = BuildPipeline(resilience, time, _circuit);
+        _totalTimeout = resilience.TotalTimeout;
+        _attemptTimeout = resilience.AttemptTimeout;
+        _retryBaseDelay = resilience.RetryBaseDelay;
+        _retryMaxDelay = resilience.RetryMaxDelay;
+        _maxRetries = resilience.MaxRetries;
+        _breaker = new DeploymentCircuitBreaker(
+            resilience.CircuitBreakerFailureRatio,
+            resilience.CircuitBreakerMinimumThroughput,
+            resilience.CircuitBreakerSamplingDuration,
+            resilience.CircuitBreakerBreakDuration,
+            time);
     }
 
     public ModelDeployment Deployment { get; }
@@ -68,9 +85,10 @@ internal sealed class DeploymentRuntime : IDisposable
 
     public DeploymentResilienceOptions Resilience { get; }
 
-    public ResiliencePipeline Pipeline { get; }
-
     public PerformanceCounters Counters { get; }
+
+    /// <summary>Gets the options sent for calls whose own options name nothing but a model (shared; never changed).</summary>
+    public ChatOptions ModelOnlyOptions { get; }
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -79,7 +97,7 @@ internal sealed class DeploymentRuntime : IDisposable
     /// <summary>Gets the moving-average latency in milliseconds, or NaN before the first success.</summary>
     public double AverageLatencyMs => Volatile.Read(ref _averageLatencyMs);
 
-    public CircuitState CircuitState => _circuit.CircuitState;
+    public CircuitState CircuitState => _breaker.State;
 
     public DateTimeOffset? CoolingDownUntil
     {
@@ -109,7 +127,7 @@ internal sealed class DeploymentRuntime : IDisposable
             return string.Create(CultureInfo.InvariantCulture, $"cooling down until {new DateTimeOffset(until, TimeSpan.Zero):O} ({_cooldownReason})");
         }
 
-        if (_circuit.CircuitState is CircuitState.Open or CircuitState.Isolated)
+        if (_breaker.State is CircuitState.Open or CircuitState.Isolated)
         {
             return "its circuit breaker is open after repeated failures";
         }
@@ -157,90 +175,86 @@ internal sealed class DeploymentRuntime : IDisposable
         return new Leases(this, concurrency);
     }
 
-    /// <summary>Runs a non-streaming call through the resilience pipeline.</summary>
-    public async ValueTask<ChatResponse> ExecuteAsync(IChatClient client, IEnumerable<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs a non-streaming call through the resilience pipeline: circuit breaker, one deadline per attempt (the attempt
+    /// timeout or the time left of the total timeout, whichever ends first), and retry with backoff only after a failure.
+    /// A call that the provider completes at once is checked and handed back without any asynchronous machinery.
+    /// </summary>
+    /// <returns>The provider's own task when it completed successfully at once; otherwise a task that retries.</returns>
+    public Task<ChatResponse> ExecuteAsync(IChatClient client, IEnumerable<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
     {
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(StartedKey, _time.GetTimestamp());
-        try
+        long started = _time.GetTimestamp();
+        if (_breaker.TryEnter() is { } broken)
         {
-            var outcome = await Pipeline.ExecuteOutcomeAsync(
-                static async (ctx, state) =>
-                {
-                    try
-                    {
-                        return Outcome.FromResult(await state.client.GetResponseAsync(state.messages, state.options, ctx.CancellationToken).ConfigureAwait(false));
-                    }
-#pragma warning disable CA1031 // Polly carries the failure as an outcome; it is rethrown below.
-                    catch (Exception ex)
-#pragma warning restore CA1031
-                    {
-                        return Outcome.FromException<ChatResponse>(ex);
-                    }
-                },
-                context,
-                (client, messages, options)).ConfigureAwait(false);
-            if (outcome.Exception is { } failure)
-            {
-                throw Translate(failure, Resilience.AttemptTimeout, cancellationToken);
-            }
+            throw Translate(broken, Resilience.AttemptTimeout, cancellationToken);
+        }
 
-            return outcome.Result!;
-        }
-        finally
+        var attempt = AttemptDeadline.Start(this, started, _attemptTimeout, cancellationToken);
+        var task = Invoke(client, messages, options, attempt.Token);
+        if (task.IsCompletedSuccessfully)
         {
-            ResilienceContextPool.Shared.Return(context);
+            attempt.Release(reuse: true);
+            _breaker.Record(null);
+            return task;
         }
+
+        return RetryAsync(client, messages, options, started, attempt, task, cancellationToken);
     }
 
     /// <summary>
     /// Opens a stream through the resilience pipeline and waits for its first update (retrying before the first update
     /// only). The returned stream owns a cancellation source linked to <paramref name="cancellationToken"/> and a timer
-    /// that enforces the first-chunk and then the idle timeout.
+    /// that enforces the first-chunk and then the idle timeout; the total timeout applies until the first update.
     /// </summary>
     public async ValueTask<OpenedStream> OpenStreamAsync(IChatClient client, IEnumerable<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
     {
-        var context = ResilienceContextPool.Shared.Get(OpenedStream.OperationKey, cancellationToken);
-        context.Properties.Set(StartedKey, _time.GetTimestamp());
-        try
+        long started = _time.GetTimestamp();
+        double jitter = 0;
+        for (int attemptNumber = 0; ; attemptNumber++)
         {
-            var outcome = await Pipeline.ExecuteOutcomeAsync(
-                static async (ctx, state) =>
+            Exception failure;
+            if (_breaker.TryEnter() is { } broken)
+            {
+                failure = broken;
+            }
+            else
+            {
+                // Streams time their first chunk themselves (OpenedStream), since the stream outlives the attempt: only the
+                // total timeout bounds the attempt here.
+                var deadline = AttemptDeadline.Start(this, started, Timeout.InfiniteTimeSpan, cancellationToken);
+                var stream = new OpenedStream(_time, Resilience, cancellationToken);
+                try
                 {
-                    var stream = new OpenedStream(state.self._time, state.self.Resilience, state.cancellationToken);
-                    try
+                    deadline.Arm(this);
+                    using (deadline.Token.UnsafeRegister(static s => ((OpenedStream)s!).CancelAttempt(), stream))
                     {
-                        // The pipeline's token (total timeout) may only cancel this attempt until the first update; after
-                        // that the stream lives on under the idle timeout alone.
-                        using (ctx.CancellationToken.UnsafeRegister(static s => ((OpenedStream)s!).CancelAttempt(), stream))
-                        {
-                            await stream.StartAsync(state.client, state.messages, state.options).ConfigureAwait(false);
-                        }
+                        await stream.StartAsync(client, messages, options).ConfigureAwait(false);
+                    }
 
-                        return Outcome.FromResult(stream);
-                    }
-#pragma warning disable CA1031 // Polly carries the failure as an outcome; it is rethrown below.
-                    catch (Exception ex)
+                    deadline.Release(reuse: false);
+                    _breaker.Record(null);
+                    return stream;
+                }
+#pragma warning disable CA1031 // The failure is classified, counted and rethrown below.
+                catch (Exception ex)
 #pragma warning restore CA1031
-                    {
-                        await stream.DisposeAsync().ConfigureAwait(false);
-                        return Outcome.FromException<OpenedStream>(ctx.CancellationToken.IsCancellationRequested && !state.cancellationToken.IsCancellationRequested
-                            ? new TimeoutRejectedException("The total timeout elapsed before the first chunk.", state.self.Resilience.TotalTimeout, ex)
-                            : ex);
-                    }
-                },
-                context,
-                (self: this, client, messages, options, cancellationToken)).ConfigureAwait(false);
-            if (outcome.Exception is { } failure)
+                {
+                    await stream.DisposeAsync().ConfigureAwait(false);
+                    failure = deadline.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested
+                        ? new TimeoutRejectedException("The total timeout elapsed before the first chunk.", _totalTimeout, ex)
+                        : ex;
+                    deadline.Release(reuse: false);
+                    _breaker.Record(IsServiceFailure(failure) ? failure : null);
+                }
+            }
+
+            var delay = NextDelay(failure, attemptNumber, started, cancellationToken, ref jitter);
+            if (delay is null)
             {
                 throw Translate(failure, Resilience.FirstChunkTimeout, cancellationToken);
             }
 
-            return outcome.Result!;
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
+            await WaitAsync(delay.Value, started, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -291,6 +305,166 @@ internal sealed class DeploymentRuntime : IDisposable
             default:
                 return failure;
         }
+    }
+
+    private static Task<ChatResponse> Invoke(IChatClient client, IEnumerable<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return client.GetResponseAsync(messages, options, cancellationToken);
+        }
+#pragma warning disable CA1031 // A synchronous throw is an outcome like a faulted task; it is classified and rethrown.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Task.FromException<ChatResponse>(ex);
+        }
+    }
+
+    /// <summary>Awaits the first attempt that did not succeed at once, then retries as the settings allow.</summary>
+    private async Task<ChatResponse> RetryAsync(IChatClient client, IEnumerable<ChatMessage> messages, ChatOptions options, long started, AttemptDeadline attempt, Task<ChatResponse> pending, CancellationToken cancellationToken)
+    {
+        double jitter = 0;
+        for (int attemptNumber = 0; ; attemptNumber++)
+        {
+            Exception failure;
+            {
+                if (!pending.IsCompleted)
+                {
+                    attempt.Arm(this);
+                }
+
+                try
+                {
+                    var response = await pending.ConfigureAwait(false);
+                    attempt.Release(reuse: true);
+                    _breaker.Record(null);
+                    return response;
+                }
+#pragma warning disable CA1031 // The failure is classified, counted and rethrown below.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    failure = ex;
+                }
+
+                bool deadlinePassed = attempt.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested && failure is OperationCanceledException;
+                attempt.Release(reuse: false);
+                if (deadlinePassed && attempt.IsTotal)
+                {
+                    // The total timeout ended the call: as with nested timeouts, the attempt itself only saw a cancellation
+                    // (which the circuit breaker does not count as a failure), and nothing is retried.
+                    _breaker.Record(null);
+                    throw Translate(TotalTimeoutFailure(failure), Resilience.AttemptTimeout, cancellationToken);
+                }
+
+                if (deadlinePassed)
+                {
+                    failure = new TimeoutRejectedException(
+                        string.Create(CultureInfo.InvariantCulture, $"The attempt did not complete within {_attemptTimeout.TotalSeconds:0.###} s."),
+                        _attemptTimeout,
+                        failure);
+                }
+
+                _breaker.Record(IsServiceFailure(failure) ? failure : null);
+            }
+
+            var delay = NextDelay(failure, attemptNumber, started, cancellationToken, ref jitter);
+            if (delay is null)
+            {
+                throw Translate(failure, Resilience.AttemptTimeout, cancellationToken);
+            }
+
+            await WaitAsync(delay.Value, started, cancellationToken).ConfigureAwait(false);
+            if (_breaker.TryEnter() is { } broken)
+            {
+                // An open circuit is not retried.
+                throw Translate(broken, Resilience.AttemptTimeout, cancellationToken);
+            }
+
+            attempt = AttemptDeadline.Start(this, started, _attemptTimeout, cancellationToken);
+            pending = Invoke(client, messages, options, attempt.Token);
+        }
+    }
+
+    /// <summary>
+    /// Returns how long to wait before the next attempt, or <see langword="null"/> when <paramref name="failure"/> must not
+    /// be retried (not retryable, no retries left, the call was cancelled or the total timeout has passed).
+    /// </summary>
+    private TimeSpan? NextDelay(Exception failure, int attemptNumber, long started, CancellationToken cancellationToken, ref double jitter)
+    {
+        if (attemptNumber >= _maxRetries || cancellationToken.IsCancellationRequested || _time.GetElapsedTime(started) >= _totalTimeout
+            || !ShouldRetry(failure, _time.GetElapsedTime(started), Resilience))
+        {
+            return null;
+        }
+
+        return failure is RateLimitedException { RetryAfter: { } wait } && wait > TimeSpan.Zero
+            ? wait
+            : Backoff(attemptNumber, ref jitter);
+    }
+
+    /// <summary>
+    /// Exponential backoff with decorrelated jitter (the "V2" formula Polly uses): the median delay before retry <c>n</c> is
+    /// about <c>RetryBaseDelay * 2^n</c>, capped by <c>RetryMaxDelay</c>.
+    /// </summary>
+    private TimeSpan Backoff(int attemptNumber, ref double previous)
+    {
+        if (_retryBaseDelay <= TimeSpan.Zero)
+        {
+            return TimeSpan.Zero;
+        }
+
+        const double PFactor = 4.0;
+        const double RpScalingFactor = 1 / 1.4d;
+        double t = attemptNumber + Random.Shared.NextDouble();
+        double next = Math.Pow(2, t) * Math.Tanh(Math.Sqrt(PFactor * t));
+        double ticks = (next - previous) * RpScalingFactor * _retryBaseDelay.Ticks;
+        previous = next;
+        double max = Math.Min(_retryMaxDelay.Ticks, (double)TimeSpan.MaxValue.Ticks - 1000);
+        return TimeSpan.FromTicks((long)Math.Min(ticks, max));
+    }
+
+    /// <summary>Waits before a retry; when the wait outlasts the total timeout, waits until it ends and throws its timeout.</summary>
+    private async Task WaitAsync(TimeSpan delay, long started, CancellationToken cancellationToken)
+    {
+        if (delay <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        var left = _totalTimeout - _time.GetElapsedTime(started);
+        if (delay < left)
+        {
+            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        if (left > TimeSpan.Zero)
+        {
+            await Task.Delay(left, _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw Translate(TotalTimeoutFailure(null), Resilience.AttemptTimeout, cancellationToken);
+    }
+
+    private TimeoutRejectedException TotalTimeoutFailure(Exception? inner) => new(
+        string.Create(CultureInfo.InvariantCulture, $"The call did not complete within its total timeout of {_totalTimeout.TotalSeconds:0.###} s."),
+        _totalTimeout,
+        inner!);
+
+    /// <summary>Returns the route annotation for a call that asked for <paramref name="requested"/> (cached per requested name).</summary>
+    public ModelRoute RouteFor(string? requested)
+    {
+        var route = _lastRoute;
+        if (route is not null && string.Equals(route.LogicalModel, requested, StringComparison.Ordinal))
+        {
+            return route;
+        }
+
+        route = new ModelRoute(requested, Deployment);
+        _lastRoute = route;
+        return route;
     }
 
     /// <summary>Records a success: counters, moving-average latency, the cooldown window.</summary>
@@ -442,46 +616,6 @@ internal sealed class DeploymentRuntime : IDisposable
         return (int)Math.Min(estimate, int.MaxValue);
     }
 
-    private static ResiliencePipeline BuildPipeline(DeploymentResilienceOptions options, TimeProvider time, CircuitBreakerStateProvider circuit)
-    {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
-        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = options.TotalTimeout, Name = "total-timeout" });
-        if (options.MaxRetries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                Name = "retry",
-                MaxRetryAttempts = options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryBaseDelay,
-                MaxDelay = options.RetryMaxDelay,
-                ShouldHandle = args => ValueTask.FromResult(ShouldRetry(args.Outcome.Exception, args.Context, options, time)),
-                DelayGenerator = static args => ValueTask.FromResult(
-                    args.Outcome.Exception is RateLimitedException { RetryAfter: { } wait } && wait > TimeSpan.Zero ? wait : (TimeSpan?)null),
-            });
-        }
-
-        builder.AddCircuitBreaker(new CircuitBreakerStrategyOptions
-        {
-            Name = "circuit-breaker",
-            FailureRatio = options.CircuitBreakerFailureRatio,
-            MinimumThroughput = options.CircuitBreakerMinimumThroughput,
-            SamplingDuration = options.CircuitBreakerSamplingDuration,
-            BreakDuration = options.CircuitBreakerBreakDuration,
-            StateProvider = circuit,
-            ShouldHandle = static args => ValueTask.FromResult(IsServiceFailure(args.Outcome.Exception)),
-        });
-        builder.AddTimeout(new TimeoutStrategyOptions
-        {
-            Name = "attempt-timeout",
-
-            // Streams time their first chunk themselves (OpenedStream), since the stream outlives the attempt.
-            TimeoutGenerator = args => ValueTask.FromResult(args.Context.OperationKey == OpenedStream.OperationKey ? Timeout.InfiniteTimeSpan : options.AttemptTimeout),
-        });
-        return builder.Build();
-    }
-
     private static bool IsServiceFailure(Exception? exception) => exception switch
     {
         null => false,
@@ -490,13 +624,8 @@ internal sealed class DeploymentRuntime : IDisposable
         _ => false,
     };
 
-    private static bool ShouldRetry(Exception? exception, ResilienceContext context, DeploymentResilienceOptions options, TimeProvider time)
+    private static bool ShouldRetry(Exception exception, TimeSpan elapsed, DeploymentResilienceOptions options)
     {
-        if (exception is null || context.CancellationToken.IsCancellationRequested)
-        {
-            return false;
-        }
-
         if (exception is RateLimitedException rateLimited)
         {
             if (rateLimited.IsQuotaExhausted || rateLimited.ProviderErrorCode == ClientRateLimitCode)
@@ -508,7 +637,6 @@ internal sealed class DeploymentRuntime : IDisposable
             // router cool this deployment down and try another.
             if (rateLimited.RetryAfter is { } wait)
             {
-                var elapsed = context.Properties.TryGetValue(StartedKey, out long started) ? time.GetElapsedTime(started) : TimeSpan.Zero;
                 return wait <= options.MaxRetryAfter && wait < options.TotalTimeout - elapsed;
             }
 
@@ -522,6 +650,89 @@ internal sealed class DeploymentRuntime : IDisposable
             TimeoutRejectedException or HttpRequestException => true,
             _ => false,
         };
+    }
+
+    /// <summary>
+    /// The one cancellation source of an attempt: linked to the caller's token, and cancelled when the attempt timeout or the
+    /// total timeout (whichever ends first) elapses. Its timer is armed only when the attempt does not complete at once; with
+    /// the system clock an unused source is kept for the next call on the same thread.
+    /// </summary>
+    private struct AttemptDeadline
+    {
+        [ThreadStatic]
+        private static CancellationTokenSource? t_spare;
+
+        private CancellationTokenSource _source;
+        private CancellationTokenRegistration _link;
+        private long _started;
+        private long _callStarted;
+        private TimeSpan _attemptTimeout;
+
+        /// <summary>Gets a value indicating whether the deadline is the total timeout's rather than the attempt's.</summary>
+        public bool IsTotal { readonly get; private set; }
+
+        public readonly CancellationToken Token => _source.Token;
+
+        public static AttemptDeadline Start(DeploymentRuntime runtime, long callStarted, TimeSpan attemptTimeout, CancellationToken cancellationToken)
+        {
+            CancellationTokenSource source;
+            if (ReferenceEquals(runtime._time, TimeProvider.System))
+            {
+                source = t_spare ?? new CancellationTokenSource();
+                t_spare = null;
+            }
+            else
+            {
+                source = new CancellationTokenSource(Timeout.InfiniteTimeSpan, runtime._time);
+            }
+
+            var deadline = new AttemptDeadline
+            {
+                _source = source,
+                _started = runtime._time.GetTimestamp(),
+                _callStarted = callStarted,
+                _attemptTimeout = attemptTimeout,
+            };
+            if (cancellationToken.CanBeCanceled)
+            {
+                deadline._link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);
+            }
+
+            return deadline;
+        }
+
+        /// <summary>Starts the timer: the attempt timeout or what is left of the total timeout, whichever is shorter.</summary>
+        public void Arm(DeploymentRuntime runtime)
+        {
+            long now = runtime._time.GetTimestamp();
+            var total = runtime._totalTimeout - runtime._time.GetElapsedTime(_callStarted, now);
+            var attempt = _attemptTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : _attemptTimeout - runtime._time.GetElapsedTime(_started, now);
+            IsTotal = total <= attempt;
+            var due = IsTotal ? total : attempt;
+            if (due <= TimeSpan.Zero)
+            {
+                _source.Cancel();
+            }
+            else
+            {
+                _source.CancelAfter(due < MaxTimer ? due : MaxTimer);
+            }
+        }
+
+        /// <summary>Unlinks the caller's token and disposes the source, or keeps it for reuse when it never fired.</summary>
+        public readonly void Release(bool reuse)
+        {
+            _link.Dispose();
+            if (reuse && t_spare is null && _source.TryReset())
+            {
+                t_spare = _source;
+                return;
+            }
+
+            _source.Dispose();
+        }
+
+        private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
     }
 
     /// <summary>The permits one call holds; disposing releases the concurrency permit and the in-flight count.</summary>

@@ -80,7 +80,7 @@ public sealed class ModelRouterChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         string? requested = options?.ModelId ?? _boundModel;
         var plan = PlanFor(requested);
-        return RouteAsync(plan, requested, messages, options, cancellationToken);
+        return Route(plan, requested, messages, options, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -142,42 +142,118 @@ public sealed class ModelRouterChatClient : IChatClient
     /// <summary>Checks that a model can be routed (used when a keyed client is resolved).</summary>
     internal void EnsureRoutable(string model) => PlanFor(model);
 
-    private async Task<ChatResponse> RouteAsync(ModelPlan plan, string? requested, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    /// <summary>
+    /// Routes a non-streaming call. The first attempt runs without an asynchronous state machine: when the deployment answers
+    /// at once and successfully, the provider's own (completed) task is handed back.
+    /// </summary>
+    private Task<ChatResponse> Route(ModelPlan plan, string? requested, IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var needs = RequestNeeds.Of(messages, options);
-        var modelCounters = _state.Model(plan.Name);
-        Attempts? attempts = null;
         Dictionary<string, string>? rejections = null;
+        var runtime = Next(plan, null, needs, ref rejections);
+        if (runtime is null)
+        {
+            return RouteAsync(plan, requested, messages, options, needs, rejections, null, cancellationToken);
+        }
+
+        IChatClient client;
+        try
+        {
+            client = _providers.Get(runtime.Deployment.Provider);
+        }
+#pragma warning disable CA1031 // Handed back as the task's failure, as an asynchronous method would.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return Task.FromException<ChatResponse>(ex);
+        }
+
+        var callOptions = WithModel(options, runtime);
+        long started = _state.Time.GetTimestamp();
+        DeploymentRuntime.Leases leases;
+        try
+        {
+            leases = runtime.Acquire(messages, callOptions);
+        }
+        catch (RateLimitedException)
+        {
+            // The deployment is at its client-side limit: the general path skips it and tries the others.
+            return RouteAsync(plan, requested, messages, options, needs, rejections, null, cancellationToken);
+        }
+
+        Task<ChatResponse> call;
+        try
+        {
+            call = runtime.ExecuteAsync(client, messages, callOptions, cancellationToken);
+        }
+#pragma warning disable CA1031 // Classified by the general path.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            call = Task.FromException<ChatResponse>(ex);
+        }
+
+        if (call.IsCompletedSuccessfully)
+        {
+            leases.Dispose();
+            Succeeded(plan, runtime, requested, started, call.Result);
+            return call;
+        }
+
+        return RouteAsync(plan, requested, messages, options, needs, rejections, new PendingCall(runtime, leases, started, call), cancellationToken);
+    }
+
+    private async Task<ChatResponse> RouteAsync(ModelPlan plan, string? requested, IEnumerable<ChatMessage> messages, ChatOptions? options, RequestNeeds needs, Dictionary<string, string>? rejections, PendingCall? pending, CancellationToken cancellationToken)
+    {
+        Attempts? attempts = null;
         while (true)
         {
-            var runtime = Next(plan, attempts, needs, ref rejections) ?? throw Exhausted(plan, attempts, rejections);
-            var deployment = runtime.Deployment;
-            var client = _providers.Get(deployment.Provider);
-            var callOptions = WithModel(options, deployment.Model);
-            long started = _state.Time.GetTimestamp();
+            DeploymentRuntime runtime;
             DeploymentRuntime.Leases leases;
-            try
+            long started;
+            Task<ChatResponse> call;
+            if (pending is { } first)
             {
-                leases = runtime.Acquire(messages, callOptions);
+                (runtime, leases, started, call) = first;
+                pending = null;
             }
-            catch (RateLimitedException busy)
+            else
             {
-                (attempts ??= new()).Skip(runtime, busy);
-                continue;
+                runtime = Next(plan, attempts, needs, ref rejections) ?? throw Exhausted(plan, attempts, rejections);
+                var client = _providers.Get(runtime.Deployment.Provider);
+                var callOptions = WithModel(options, runtime);
+                started = _state.Time.GetTimestamp();
+                try
+                {
+                    leases = runtime.Acquire(messages, callOptions);
+                }
+                catch (RateLimitedException busy)
+                {
+                    (attempts ??= new()).Skip(runtime, busy);
+                    continue;
+                }
+
+                try
+                {
+                    call = runtime.ExecuteAsync(client, messages, callOptions, cancellationToken);
+                }
+#pragma warning disable CA1031 // Classified below like a failed task.
+                catch (Exception ex)
+#pragma warning restore CA1031
+                {
+                    call = Task.FromException<ChatResponse>(ex);
+                }
             }
 
             try
             {
-                var response = await runtime.ExecuteAsync(client, messages, callOptions, cancellationToken).ConfigureAwait(false);
-                var latency = _state.Time.GetElapsedTime(started);
-                runtime.RecordSuccess(latency, null, response.Usage?.OutputTokenCount);
-                modelCounters.RecordSuccess(latency, null, response.Usage?.OutputTokenCount);
-                (response.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = new ModelRoute(requested, deployment);
+                var response = await call.ConfigureAwait(false);
+                Succeeded(plan, runtime, requested, started, response);
                 return response;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                modelCounters.RecordCancelled();
+                Counters(plan).RecordCancelled();
                 throw;
             }
             catch (Exception ex)
@@ -185,7 +261,7 @@ public sealed class ModelRouterChatClient : IChatClient
                 runtime.RecordFailure(ex);
                 if (!(attempts ??= new()).Continue(ex, runtime, _state.Registry))
                 {
-                    modelCounters.RecordFailure((ex as LlmKitException)?.FailureKind ?? LlmFailureKind.Unknown);
+                    Counters(plan).RecordFailure((ex as LlmKitException)?.FailureKind ?? LlmFailureKind.Unknown);
                     throw;
                 }
             }
@@ -196,10 +272,22 @@ public sealed class ModelRouterChatClient : IChatClient
         }
     }
 
+    private void Succeeded(ModelPlan plan, DeploymentRuntime runtime, string? requested, long started, ChatResponse response)
+    {
+        var latency = _state.Time.GetElapsedTime(started);
+        long? outputTokens = response.Usage?.OutputTokenCount;
+        runtime.RecordSuccess(latency, null, outputTokens);
+        Counters(plan).RecordSuccess(latency, null, outputTokens);
+        (response.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = runtime.RouteFor(requested);
+    }
+
+    /// <summary>Returns the counters of the model a call asked for (resolved once per plan).</summary>
+    private PerformanceCounters Counters(ModelPlan plan) => plan.Counters ??= _state.Model(plan.Name);
+
     private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(ModelPlan plan, string? requested, IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var needs = RequestNeeds.Of(messages, options);
-        var modelCounters = _state.Model(plan.Name);
+        var modelCounters = Counters(plan);
         Attempts? attempts = null;
         Dictionary<string, string>? rejections = null;
         DeploymentRuntime runtime;
@@ -210,7 +298,7 @@ public sealed class ModelRouterChatClient : IChatClient
         {
             runtime = Next(plan, attempts, needs, ref rejections) ?? throw Exhausted(plan, attempts, rejections);
             var client = _providers.Get(runtime.Deployment.Provider);
-            var callOptions = WithModel(options, runtime.Deployment.Model);
+            var callOptions = WithModel(options, runtime);
             started = _state.Time.GetTimestamp();
             try
             {
@@ -282,7 +370,7 @@ public sealed class ModelRouterChatClient : IChatClient
                 if (firstChunk is null)
                 {
                     firstChunk = _state.Time.GetElapsedTime(started);
-                    (update.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = new ModelRoute(requested, runtime.Deployment);
+                    (update.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = runtime.RouteFor(requested);
                 }
 
                 var contents = update.Contents;
@@ -624,11 +712,17 @@ public sealed class ModelRouterChatClient : IChatClient
             reasons);
     }
 
-    private static ChatOptions WithModel(ChatOptions? options, string model)
+    /// <summary>
+    /// The call's options with the deployment's model name. Options that carry nothing but a model name (or no options) map
+    /// to one shared instance per deployment instead of a copy per call: like the caller's own options, which callers reuse
+    /// across calls, options are never changed by the clients they are passed to.
+    /// </summary>
+    private static ChatOptions WithModel(ChatOptions? options, DeploymentRuntime runtime)
     {
-        if (options is null)
+        string model = runtime.Deployment.Model;
+        if (options is null || CarriesOnlyModelId(options))
         {
-            return new ChatOptions { ModelId = model };
+            return runtime.ModelOnlyOptions;
         }
 
         if (string.Equals(options.ModelId, model, StringComparison.Ordinal))
@@ -641,8 +735,71 @@ public sealed class ModelRouterChatClient : IChatClient
         return clone;
     }
 
+    /// <summary>Returns whether every setting of <paramref name="options"/> other than the model name is unset.</summary>
+    private static bool CarriesOnlyModelId(ChatOptions options) => ChatOptionsShape.IsKnown
+        && options.AdditionalProperties is null
+        && options.Tools is null
+        && options.ToolMode is null
+        && options.ResponseFormat is null
+        && options.Instructions is null
+        && options.ConversationId is null
+        && options.Temperature is null
+        && options.MaxOutputTokens is null
+        && options.TopP is null
+        && options.TopK is null
+        && options.FrequencyPenalty is null
+        && options.PresencePenalty is null
+        && options.Seed is null
+        && options.Reasoning is null
+        && options.StopSequences is null
+        && options.AllowMultipleToolCalls is null
+        && options.AllowBackgroundResponses is null
+        && options.ContinuationToken is null
+        && options.RawRepresentationFactory is null;
+
+    /// <summary>Whether <see cref="ChatOptions"/> has exactly the settings <see cref="CarriesOnlyModelId"/> checks (a newer version may add some).</summary>
+    private static class ChatOptionsShape
+    {
+        public static readonly bool IsKnown = Check();
+
+        private static bool Check()
+        {
+            string[] known =
+            [
+                nameof(ChatOptions.ConversationId), nameof(ChatOptions.Instructions), nameof(ChatOptions.Temperature), nameof(ChatOptions.MaxOutputTokens),
+                nameof(ChatOptions.TopP), nameof(ChatOptions.TopK), nameof(ChatOptions.FrequencyPenalty), nameof(ChatOptions.PresencePenalty),
+                nameof(ChatOptions.Seed), nameof(ChatOptions.Reasoning), nameof(ChatOptions.ResponseFormat), nameof(ChatOptions.ModelId),
+                nameof(ChatOptions.StopSequences), nameof(ChatOptions.AllowMultipleToolCalls), nameof(ChatOptions.ToolMode), nameof(ChatOptions.Tools),
+                nameof(ChatOptions.AllowBackgroundResponses), nameof(ChatOptions.ContinuationToken), nameof(ChatOptions.RawRepresentationFactory),
+                nameof(ChatOptions.AdditionalProperties),
+            ];
+            var properties = typeof(ChatOptions).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance);
+            if (properties.Length != known.Length)
+            {
+                return false;
+            }
+
+            foreach (var property in properties)
+            {
+                if (Array.IndexOf(known, property.Name) < 0)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
     /// <summary>A logical model (or a provider model id) ready for routing.</summary>
-    private sealed record ModelPlan(string Name, DeploymentRuntime[] Runtimes, RoutingStrategy Strategy, double LatencyTolerance, string[] Fallbacks, string[] ContextWindowFallbacks, string[] ContentPolicyFallbacks);
+    private sealed record ModelPlan(string Name, DeploymentRuntime[] Runtimes, RoutingStrategy Strategy, double LatencyTolerance, string[] Fallbacks, string[] ContextWindowFallbacks, string[] ContentPolicyFallbacks)
+    {
+        /// <summary>Gets or sets the counters of this model, resolved on its first call.</summary>
+        public PerformanceCounters? Counters { get; set; }
+    }
+
+    /// <summary>A first attempt that did not complete at once.</summary>
+    private sealed record PendingCall(DeploymentRuntime Runtime, DeploymentRuntime.Leases Leases, long Started, Task<ChatResponse> Task);
 
     /// <summary>What the failures of one call allow next. Created on the first failure only.</summary>
     private sealed class Attempts
