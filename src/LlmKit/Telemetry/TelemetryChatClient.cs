@@ -44,10 +44,60 @@ public sealed class TelemetryChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
         string? requestModel = options?.ModelId ?? _defaultModel;
+        if (LlmKitTelemetry.ActivitySource.HasListeners())
+        {
+            return GetResponseWithActivityAsync(messages, options, requestModel, cancellationToken);
+        }
+
+        // No span to keep current: a call that completes at once is measured without an asynchronous state machine.
+        long started = _timeProvider.GetTimestamp();
+        Task<ChatResponse> call;
+        try
+        {
+            call = base.GetResponseAsync(messages, options, cancellationToken);
+        }
+#pragma warning disable CA1031 // Recorded and handed back as the task's failure, as an asynchronous method would.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            call = Task.FromException<ChatResponse>(ex);
+        }
+
+        if (call.IsCompletedSuccessfully)
+        {
+            Finish(null, requestModel, started, call.Result, null);
+            return call;
+        }
+
+        return AwaitAsync(call, requestModel, started);
+    }
+
+    private async Task<ChatResponse> AwaitAsync(Task<ChatResponse> call, string? requestModel, long started)
+    {
+        ChatResponse? response = null;
+        Exception? failure = null;
+        try
+        {
+            response = await call.ConfigureAwait(false);
+            return response;
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            throw;
+        }
+        finally
+        {
+            Finish(null, requestModel, started, response, failure);
+        }
+    }
+
+    private async Task<ChatResponse> GetResponseWithActivityAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, string? requestModel, CancellationToken cancellationToken)
+    {
         using Activity? activity = StartActivity(messages, options, requestModel);
         long started = _timeProvider.GetTimestamp();
         ChatResponse? response = null;
@@ -64,25 +114,31 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         }
         finally
         {
-            var outcome = new Outcome();
-            if (response is not null)
+            Finish(activity, requestModel, started, response, failure);
+        }
+    }
+
+    private void Finish(Activity? activity, string? requestModel, long started, ChatResponse? response, Exception? failure)
+    {
+        var outcome = new Outcome();
+        if (response is not null)
+        {
+            if (LlmKitResponseProperties.TryGetRoute(response.AdditionalProperties, out var route))
             {
-                if (LlmKitResponseProperties.TryGetRoute(response.AdditionalProperties, out var route))
-                {
-                    outcome.Provider = route.Provider;
-                    outcome.Deployment = route.Deployment.Name;
-                }
-                outcome.ResponseModel = response.ModelId;
-                outcome.ResponseId = response.ResponseId;
-                outcome.FinishReason = response.FinishReason;
-                outcome.Usage = response.Usage;
+                outcome.Provider = route.Provider;
+                outcome.Deployment = route.Deployment.Name;
             }
 
-            Complete(activity, requestModel, started, ref outcome, failure);
-            if (activity is not null && response is not null && _options.RecordMessageContent)
-            {
-                activity.SetTag(GenAiAttributes.OutputMessages, SerializeMessages(response.Messages));
-            }
+            outcome.ResponseModel = response.ModelId;
+            outcome.ResponseId = response.ResponseId;
+            outcome.FinishReason = response.FinishReason;
+            outcome.Usage = response.Usage;
+        }
+
+        Complete(activity, requestModel, started, ref outcome, failure);
+        if (activity is not null && response is not null && _options.RecordMessageContent)
+        {
+            activity.SetTag(GenAiAttributes.OutputMessages, SerializeMessages(response.Messages));
         }
     }
 

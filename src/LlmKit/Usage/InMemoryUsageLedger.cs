@@ -1,10 +1,9 @@
-using System.Collections.Concurrent;
-
 namespace LlmKit;
 
 /// <summary>
 /// The default <see cref="IUsageLedger"/>: keeps the most recent records in memory (at most
-/// <see cref="MaxRecords"/>, oldest dropped first), idempotent by request id among the records it holds.
+/// <see cref="MaxRecords"/>, oldest dropped first), idempotent by request id among the records it holds. It keeps what
+/// its queries need (time, scope ids, tags, tokens, total cost, outcome), not the records themselves.
 /// Use the SQLite or PostgreSQL ledger to keep them all and across restarts.
 /// </summary>
 /// <remarks>
@@ -13,8 +12,14 @@ namespace LlmKit;
 /// </remarks>
 public sealed class InMemoryUsageLedger : IUsageLedger
 {
-    private readonly ConcurrentDictionary<string, UsageRecord> _records = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _order = new();
+    private const int InitialCapacity = 1024;
+
+    // One short lock: an insert is a dictionary update and a struct copy. Records are kept as compact structs in one
+    // array (no object per record), so holding thousands of them costs the garbage collector nothing per call.
+    private readonly Lock _lock = new();
+    private readonly Dictionary<RequestKey, int> _index = new();
+    private Entry[] _entries;
+    private int _oldest;
     private int _count;
 
     /// <summary>Initializes a new instance.</summary>
@@ -23,6 +28,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
         MaxRecords = maxRecords;
+        _entries = new Entry[Math.Min(maxRecords, InitialCapacity)];
     }
 
     /// <summary>Gets the most records held at once. Defaults to 10,000.</summary>
@@ -36,22 +42,36 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrWhiteSpace(record.RequestId);
-        if (!_records.TryAdd(record.RequestId, record))
+        var key = RequestKey.From(record.RequestId);
+        var entry = new Entry(key, record);
+        lock (_lock)
         {
-            return ValueTask.FromResult(false);
-        }
-
-        _order.Enqueue(record.RequestId);
-        // ConcurrentDictionary.Count takes every lock; keep our own count for the retention check.
-        if (Interlocked.Increment(ref _count) > MaxRecords)
-        {
-            while (Volatile.Read(ref _count) > MaxRecords && _order.TryDequeue(out string? oldest))
+            if (!_index.TryAdd(key, -1))
             {
-                if (_records.TryRemove(oldest, out _))
-                {
-                    Interlocked.Decrement(ref _count);
-                }
+                return ValueTask.FromResult(false);
             }
+
+            int slot;
+            if (_count < MaxRecords)
+            {
+                if (_count == _entries.Length)
+                {
+                    Array.Resize(ref _entries, (int)Math.Min((long)_entries.Length * 2, MaxRecords));
+                }
+
+                slot = _count;
+                Volatile.Write(ref _count, _count + 1);
+            }
+            else
+            {
+                // Full: the oldest record makes room.
+                slot = _oldest;
+                _index.Remove(_entries[slot].Id);
+                _oldest = slot + 1 == _entries.Length ? 0 : slot + 1;
+            }
+
+            _entries[slot] = entry;
+            _index[key] = slot;
         }
 
         return ValueTask.FromResult(true);
@@ -61,7 +81,20 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     public ValueTask<UsageTotals> GetTotalsAsync(UsageQuery query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        return ValueTask.FromResult(Sum(Select(query)));
+        var totals = new Totals();
+        lock (_lock)
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                ref readonly var entry = ref _entries[i];
+                if (entry.Matches(query))
+                {
+                    totals.Add(in entry);
+                }
+            }
+        }
+
+        return ValueTask.FromResult(totals.ToUsageTotals());
     }
 
     /// <inheritdoc/>
@@ -69,29 +102,71 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     {
         ArgumentNullException.ThrowIfNull(query);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        IReadOnlyList<KeyValuePair<string, UsageTotals>> top = Select(query)
-            .Select(r => (Key: Key(r, groupBy), Record: r))
-            .Where(x => x.Key is not null)
-            .GroupBy(x => x.Key!, x => x.Record, StringComparer.Ordinal)
-            .Select(g => new KeyValuePair<string, UsageTotals>(g.Key, Sum(g)))
-            .OrderByDescending(kv => kv.Value.KnownCostUsd)
-            .ThenByDescending(kv => kv.Value.Calls)
-            .ThenBy(kv => kv.Key, StringComparer.Ordinal)
-            .Take(count)
-            .ToList();
-        return ValueTask.FromResult(top);
+        var groups = new Dictionary<string, Totals>(StringComparer.Ordinal);
+        lock (_lock)
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                ref readonly var entry = ref _entries[i];
+                if (entry.Matches(query) && entry.Key(groupBy) is { } key)
+                {
+                    ref var totals = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _);
+                    totals.Add(in entry);
+                }
+            }
+        }
+
+        var top = new List<KeyValuePair<string, UsageTotals>>(groups.Count);
+        foreach (var (key, totals) in groups)
+        {
+            top.Add(new KeyValuePair<string, UsageTotals>(key, totals.ToUsageTotals()));
+        }
+
+        top.Sort(static (a, b) =>
+        {
+            int order = b.Value.KnownCostUsd.CompareTo(a.Value.KnownCostUsd);
+            if (order == 0)
+            {
+                order = b.Value.Calls.CompareTo(a.Value.Calls);
+            }
+
+            return order != 0 ? order : string.CompareOrdinal(a.Key, b.Key);
+        });
+        if (top.Count > count)
+        {
+            top.RemoveRange(count, top.Count - count);
+        }
+
+        return ValueTask.FromResult<IReadOnlyList<KeyValuePair<string, UsageTotals>>>(top);
     }
 
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<KeyValuePair<DateTimeOffset, UsageTotals>>> GetTimeSeriesAsync(UsageQuery query, UsageInterval interval, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
-        IReadOnlyList<KeyValuePair<DateTimeOffset, UsageTotals>> series = Select(query)
-            .GroupBy(r => Bucket(r.Timestamp, interval))
-            .OrderBy(g => g.Key)
-            .Select(g => new KeyValuePair<DateTimeOffset, UsageTotals>(g.Key, Sum(g)))
-            .ToList();
-        return ValueTask.FromResult(series);
+        var buckets = new Dictionary<DateTimeOffset, Totals>();
+        lock (_lock)
+        {
+            for (int i = 0; i < _count; i++)
+            {
+                ref readonly var entry = ref _entries[i];
+                if (entry.Matches(query))
+                {
+                    var bucket = Bucket(new DateTimeOffset(entry.UtcTicks, TimeSpan.Zero), interval);
+                    ref var totals = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(buckets, bucket, out _);
+                    totals.Add(in entry);
+                }
+            }
+        }
+
+        var series = new List<KeyValuePair<DateTimeOffset, UsageTotals>>(buckets.Count);
+        foreach (var (bucket, totals) in buckets)
+        {
+            series.Add(new KeyValuePair<DateTimeOffset, UsageTotals>(bucket, totals.ToUsageTotals()));
+        }
+
+        series.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+        return ValueTask.FromResult<IReadOnlyList<KeyValuePair<DateTimeOffset, UsageTotals>>>(series);
     }
 
     internal static DateTimeOffset Bucket(DateTimeOffset timestamp, UsageInterval interval)
@@ -139,18 +214,168 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         return new UsageTotals { Calls = calls, Failures = failures, InputTokens = input, OutputTokens = output, CachedInputTokens = cached, ReasoningTokens = reasoning, KnownCostUsd = cost, UnknownCostCalls = unknown };
     }
 
-    private IEnumerable<UsageRecord> Select(UsageQuery query)
-        => _records.Values.Where(r => (query.From is not { } from || r.Timestamp >= from) && (query.To is not { } to || r.Timestamp < to) && InScope(r, query.Scope));
-
-    private static string? Key(UsageRecord record, UsageGrouping grouping) => grouping switch
+    /// <summary>
+    /// A request id as a key: ids of 32 lowercase hex digits (the ids LlmKit generates, and GUIDs written without dashes)
+    /// are kept as a 128-bit number, so the ledger holds no string per record; other ids are kept as they are.
+    /// </summary>
+    private readonly struct RequestKey : IEquatable<RequestKey>
     {
-        UsageGrouping.Tenant => record.TenantId,
-        UsageGrouping.User => record.UserId,
-        UsageGrouping.ApiKey => record.ApiKeyId,
-        UsageGrouping.Model => record.LogicalModel,
-        UsageGrouping.Deployment => record.Deployment,
-        UsageGrouping.Conversation => record.ConversationId,
-        UsageGrouping.Template => record.TemplateId,
-        _ => null,
-    };
+        private readonly UInt128 _value;
+        private readonly string? _text;
+
+        private RequestKey(UInt128 value, string? text)
+        {
+            _value = value;
+            _text = text;
+        }
+
+        public static RequestKey From(string id)
+        {
+            if (id.Length == 32 && IsLowerHex(id)
+                && UInt128.TryParse(id, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            {
+                return new RequestKey(value, null);
+            }
+
+            return new RequestKey(default, id);
+        }
+
+        public bool Equals(RequestKey other) => _text is null ? other._text is null && _value == other._value : string.Equals(_text, other._text, StringComparison.Ordinal);
+
+        public override bool Equals(object? obj) => obj is RequestKey other && Equals(other);
+
+        public override int GetHashCode() => _text is null ? _value.GetHashCode() : StringComparer.Ordinal.GetHashCode(_text);
+
+        private static bool IsLowerHex(string id)
+        {
+            foreach (char c in id)
+            {
+                if (!char.IsAsciiDigit(c) && c is < 'a' or > 'f')
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>What the queries need of one record.</summary>
+    private readonly struct Entry
+    {
+        public readonly RequestKey Id;
+        public readonly long UtcTicks;
+        private readonly string? _tenantId;
+        private readonly string? _userId;
+        private readonly string? _apiKeyId;
+        private readonly string? _conversationId;
+        private readonly string? _logicalModel;
+        private readonly string? _deployment;
+        private readonly string? _templateId;
+        private readonly IReadOnlyDictionary<string, string> _tags;
+        public readonly long InputTokens;
+        public readonly long OutputTokens;
+        public readonly long CachedInputTokens;
+        public readonly long ReasoningTokens;
+        public readonly decimal Cost;
+        public readonly bool CostKnown;
+        public readonly bool Succeeded;
+
+        public Entry(RequestKey key, UsageRecord record)
+        {
+            Id = key;
+            UtcTicks = record.Timestamp.UtcTicks;
+            _tenantId = record.TenantId;
+            _userId = record.UserId;
+            _apiKeyId = record.ApiKeyId;
+            _conversationId = record.ConversationId;
+            _logicalModel = record.LogicalModel;
+            _deployment = record.Deployment;
+            _templateId = record.TemplateId;
+            _tags = record.Tags;
+            InputTokens = record.InputTokens;
+            OutputTokens = record.OutputTokens;
+            CachedInputTokens = record.CachedInputTokens;
+            ReasoningTokens = record.ReasoningTokens;
+            CostKnown = record.Cost.Total is not null;
+            Cost = record.Cost.Total ?? 0m;
+            Succeeded = record.Outcome == CallOutcome.Success;
+        }
+
+        public bool Matches(UsageQuery query)
+        {
+            if ((query.From is { } from && UtcTicks < from.UtcTicks) || (query.To is { } to && UtcTicks >= to.UtcTicks))
+            {
+                return false;
+            }
+
+            var scope = query.Scope;
+            return scope.Kind switch
+            {
+                BudgetScopeKind.Global => true,
+                BudgetScopeKind.Tenant => _tenantId == scope.Value,
+                BudgetScopeKind.User => _userId == scope.Value,
+                BudgetScopeKind.ApiKey => _apiKeyId == scope.Value,
+                BudgetScopeKind.Model => string.Equals(_logicalModel, scope.Value, StringComparison.OrdinalIgnoreCase),
+                BudgetScopeKind.Conversation => _conversationId == scope.Value,
+                BudgetScopeKind.Custom => scope.Value.Split('=', 2) is [var key, var value] && _tags.TryGetValue(key, out string? tag) && tag == value,
+                _ => false,
+            };
+        }
+
+        public string? Key(UsageGrouping grouping) => grouping switch
+        {
+            UsageGrouping.Tenant => _tenantId,
+            UsageGrouping.User => _userId,
+            UsageGrouping.ApiKey => _apiKeyId,
+            UsageGrouping.Model => _logicalModel,
+            UsageGrouping.Deployment => _deployment,
+            UsageGrouping.Conversation => _conversationId,
+            UsageGrouping.Template => _templateId,
+            _ => null,
+        };
+    }
+
+    /// <summary>Running totals of a group of records.</summary>
+    private struct Totals
+    {
+        private long _calls;
+        private long _failures;
+        private long _input;
+        private long _output;
+        private long _cached;
+        private long _reasoning;
+        private long _unknown;
+        private decimal _cost;
+
+        public void Add(in Entry entry)
+        {
+            _calls++;
+            _failures += entry.Succeeded ? 0 : 1;
+            _input += entry.InputTokens;
+            _output += entry.OutputTokens;
+            _cached += entry.CachedInputTokens;
+            _reasoning += entry.ReasoningTokens;
+            if (entry.CostKnown)
+            {
+                _cost += entry.Cost;
+            }
+            else
+            {
+                _unknown++;
+            }
+        }
+
+        public readonly UsageTotals ToUsageTotals() => new()
+        {
+            Calls = _calls,
+            Failures = _failures,
+            InputTokens = _input,
+            OutputTokens = _output,
+            CachedInputTokens = _cached,
+            ReasoningTokens = _reasoning,
+            KnownCostUsd = _cost,
+            UnknownCostCalls = _unknown,
+        };
+    }
 }

@@ -39,14 +39,56 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var started = _timeProvider.GetUtcNow();
         long timestamp = _timeProvider.GetTimestamp();
+        Task<ChatResponse> call;
+        try
+        {
+            call = base.GetResponseAsync(messages, options, cancellationToken);
+        }
+#pragma warning disable CA1031 // Metered and handed back as the task's failure, as an asynchronous method would.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            call = Task.FromException<ChatResponse>(ex);
+        }
+
+        if (!call.IsCompletedSuccessfully)
+        {
+            return MeterAsync(call, options, started, timestamp);
+        }
+
+        // Completed at once (and the ledger usually stores at once): no asynchronous state machine.
+        var response = call.Result;
+        return AfterRecording(RecordAsync(options, started, timestamp, response.AdditionalProperties, response.ModelId, response.Usage, CallOutcome.Success, null), call);
+    }
+
+    /// <summary>Hands back <paramref name="call"/> itself when the record was stored at once.</summary>
+    private static Task<ChatResponse> AfterRecording(ValueTask recording, Task<ChatResponse> call)
+    {
+        if (recording.IsCompletedSuccessfully)
+        {
+            recording.GetAwaiter().GetResult();
+            return call;
+        }
+
+        return AfterRecordingAsync(recording, call.Result);
+    }
+
+    private static async Task<ChatResponse> AfterRecordingAsync(ValueTask recording, ChatResponse response)
+    {
+        await recording.ConfigureAwait(false);
+        return response;
+    }
+
+    private async Task<ChatResponse> MeterAsync(Task<ChatResponse> call, ChatOptions? options, DateTimeOffset started, long timestamp)
+    {
         ChatResponse response;
         try
         {
-            response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+            response = await call.ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -128,7 +170,7 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
         }
     }
 
-    private Task RecordFailureAsync(ChatOptions? options, DateTimeOffset started, long timestamp, Exception ex)
+    private ValueTask RecordFailureAsync(ChatOptions? options, DateTimeOffset started, long timestamp, Exception ex)
     {
         var outcome = ex switch
         {
@@ -140,7 +182,7 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
         return RecordAsync(options, started, timestamp, null, null, null, outcome, (ex as LlmKitException)?.FailureKind ?? LlmFailureKind.Unknown);
     }
 
-    private async Task RecordAsync(ChatOptions? options, DateTimeOffset started, long timestamp, AdditionalPropertiesDictionary? annotations, string? responseModel, UsageDetails? usage, CallOutcome outcome, LlmFailureKind? failure)
+    private ValueTask RecordAsync(ChatOptions? options, DateTimeOffset started, long timestamp, AdditionalPropertiesDictionary? annotations, string? responseModel, UsageDetails? usage, CallOutcome outcome, LlmFailureKind? failure)
     {
         var context = options.GetLlmContext();
         LlmKitResponseProperties.TryGetRoute(annotations, out var route);
@@ -157,7 +199,7 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
         long write = usage?.AdditionalCounts is { } counts && counts.TryGetValue(LlmUsageKeys.CacheWriteInputTokens, out long w) ? w : 0;
         var record = new UsageRecord
         {
-            RequestId = context.RequestId ?? Guid.NewGuid().ToString("N"),
+            RequestId = context.RequestId ?? RequestIds.Next(),
             Timestamp = started,
             TenantId = context.TenantId,
             UserId = context.UserId,
@@ -183,13 +225,40 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
 
         try
         {
-            await _ledger.RecordAsync(record, CancellationToken.None).ConfigureAwait(false);
+            return Settle(_ledger.RecordAsync(record, CancellationToken.None), record.RequestId);
         }
 #pragma warning disable CA1031 // A ledger failure must never fail the call it records; it is logged instead.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             LogLedgerFailure(_logger, record.RequestId, ex);
+            return default;
+        }
+    }
+
+    /// <summary>Completes at once when the ledger stored the record at once; otherwise awaits it, logging a failure.</summary>
+    private ValueTask Settle(ValueTask<bool> write, string requestId)
+    {
+        if (write.IsCompletedSuccessfully)
+        {
+            _ = write.Result;
+            return default;
+        }
+
+        return AwaitWriteAsync(write, requestId);
+    }
+
+    private async ValueTask AwaitWriteAsync(ValueTask<bool> write, string requestId)
+    {
+        try
+        {
+            await write.ConfigureAwait(false);
+        }
+#pragma warning disable CA1031 // A ledger failure must never fail the call it records; it is logged instead.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            LogLedgerFailure(_logger, requestId, ex);
         }
     }
 

@@ -8,7 +8,9 @@ namespace LlmKit;
 /// </summary>
 public sealed class ModelPerformanceStatistics
 {
+    private const int CostTargetSlots = 16;
     private readonly RoutingState _state;
+    private readonly CostTargets?[] _costTargets = new CostTargets?[CostTargetSlots];
 
     internal ModelPerformanceStatistics(RoutingState state) => _state = state;
 
@@ -32,14 +34,22 @@ public sealed class ModelPerformanceStatistics
             return;
         }
 
-        if (_state.TryGetRuntime(route.Deployment.Name, out var runtime))
+        // The router hands out one route object per deployment and requested model: remember where each one's cost goes.
+        int slot = System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(route) & (CostTargetSlots - 1);
+        var targets = Volatile.Read(ref _costTargets[slot]);
+        if (targets is null || !ReferenceEquals(targets.Route, route))
         {
-            runtime.Counters.RecordCost(cost);
+            targets = new CostTargets(
+                route,
+                _state.TryGetRuntime(route.Deployment.Name, out var runtime) ? runtime.Counters : null,
+                route.LogicalModel is { } model ? _state.Model(model) : null);
+            Volatile.Write(ref _costTargets[slot], targets);
         }
 
-        if (route.LogicalModel is { } model)
-        {
-            _state.Model(model).RecordCost(cost);
-        }
+        targets.Deployment?.RecordCost(cost);
+        targets.Model?.RecordCost(cost);
     }
+
+    /// <summary>Where the cost of calls on one route is added.</summary>
+    private sealed record CostTargets(ModelRoute Route, PerformanceCounters? Deployment, PerformanceCounters? Model);
 }
