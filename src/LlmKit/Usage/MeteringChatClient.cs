@@ -109,6 +109,7 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
         string? responseModel = null;
         UsageDetails? usage = null;
         bool completed = false;
+        bool failed = false;
         IAsyncEnumerator<ChatResponseUpdate> enumerator;
         try
         {
@@ -137,7 +138,9 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
                 }
                 catch (Exception ex)
                 {
-                    await RecordFailureAsync(options, started, timestamp, ex).ConfigureAwait(false);
+                    // The failure is the call's one record (with the route of the chunks that did arrive).
+                    failed = true;
+                    await RecordFailureAsync(options, started, timestamp, ex, annotations).ConfigureAwait(false);
                     throw;
                 }
 
@@ -162,7 +165,7 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
             {
                 await RecordAsync(options, started, timestamp, annotations, responseModel, usage, CallOutcome.Success, null).ConfigureAwait(false);
             }
-            else if (usage is null)
+            else if (!failed && usage is null)
             {
                 // The caller stopped reading early: what the provider billed is not known; record the call as cancelled.
                 await RecordAsync(options, started, timestamp, annotations, responseModel, null, CallOutcome.Cancelled, null).ConfigureAwait(false);
@@ -170,7 +173,7 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
         }
     }
 
-    private ValueTask RecordFailureAsync(ChatOptions? options, DateTimeOffset started, long timestamp, Exception ex)
+    private ValueTask RecordFailureAsync(ChatOptions? options, DateTimeOffset started, long timestamp, Exception ex, AdditionalPropertiesDictionary? annotations = null)
     {
         var outcome = ex switch
         {
@@ -179,7 +182,7 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
             ContentBlockedException => CallOutcome.Blocked,
             _ => CallOutcome.Failure,
         };
-        return RecordAsync(options, started, timestamp, null, null, null, outcome, (ex as LlmKitException)?.FailureKind ?? LlmFailureKind.Unknown);
+        return RecordAsync(options, started, timestamp, annotations, null, null, outcome, (ex as LlmKitException)?.FailureKind ?? LlmFailureKind.Unknown);
     }
 
     private ValueTask RecordAsync(ChatOptions? options, DateTimeOffset started, long timestamp, AdditionalPropertiesDictionary? annotations, string? responseModel, UsageDetails? usage, CallOutcome outcome, LlmFailureKind? failure)

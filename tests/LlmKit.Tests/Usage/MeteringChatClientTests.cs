@@ -41,6 +41,27 @@ public class MeteringChatClientTests
     }
 
     [Fact]
+    public async Task GetStreamingResponseAsync_StreamBreaksAfterChunks_RecordsOneFailureOnTheDeploymentThatServedIt()
+    {
+        var (sp, provider, ledger, _) = Build();
+        provider.StreamsThenFails(["one ", "two "], new ProviderException("connection reset", "openai", null, LlmFailureKind.Network));
+
+        var received = new List<string>();
+        await Assert.ThrowsAsync<ProviderException>(async () =>
+        {
+            await foreach (var update in sp.GetRequiredService<IChatClient>().GetStreamingResponseAsync("hello"))
+            {
+                received.Add(update.Text);
+            }
+        });
+
+        Assert.Equal(["one ", "two "], received);
+        var totals = await ledger.GetTotalsAsync(new UsageQuery());
+        Assert.Equal((1L, 1L), (totals.Calls, totals.Failures));
+        Assert.Equal(1, (await ledger.GetTopAsync(new UsageQuery(), UsageGrouping.Deployment, 5)).Single(t => t.Key == "openai/gpt-4o").Value.Calls);
+    }
+
+    [Fact]
     public async Task GetResponseAsync_ProviderFailsEveryRetry_RecordsOneFailureWithKindAndRethrows()
     {
         var (sp, provider, ledger, time) = Build();
