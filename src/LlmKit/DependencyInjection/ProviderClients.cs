@@ -51,14 +51,15 @@ internal sealed class ProviderClients : IDisposable
     public bool Contains(string name) => _factories.ContainsKey(name);
 
     /// <summary>Returns the client of a connection, creating it on first use.</summary>
+    /// <remarks>A factory that throws is tried again on the next call (its exception is not kept).</remarks>
     public IChatClient Get(string name)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_clients.TryGetValue(name, out var existing))
-        {
-            return existing.Value;
-        }
+        return _clients.TryGetValue(name, out var existing) && existing.IsValueCreated ? existing.Value : Create(name);
+    }
 
+    private IChatClient Create(string name)
+    {
         if (!_factories.TryGetValue(name, out var factory))
         {
             throw new LlmKitConfigurationException(
@@ -67,7 +68,17 @@ internal sealed class ProviderClients : IDisposable
         }
 
         var lazy = _clients.GetOrAdd(name, _ => new Lazy<IChatClient>(() => factory(_services) ?? throw new LlmKitConfigurationException($"The factory of provider connection '{name}' returned null."), LazyThreadSafetyMode.ExecutionAndPublication));
-        return lazy.Value;
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // The Lazy keeps its factory's exception: drop it so that the next call (a health check, a later request)
+            // tries to create the client again, for example once a secret store is reachable.
+            _clients.TryRemove(new KeyValuePair<string, Lazy<IChatClient>>(name, lazy));
+            throw;
+        }
     }
 
     public void Dispose()
