@@ -220,6 +220,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     /// </summary>
     private readonly struct RequestKey : IEquatable<RequestKey>
     {
+        private static readonly System.Buffers.SearchValues<char> LowerHex = System.Buffers.SearchValues.Create("0123456789abcdef");
         private readonly UInt128 _value;
         private readonly string? _text;
 
@@ -231,10 +232,12 @@ public sealed class InMemoryUsageLedger : IUsageLedger
 
         public static RequestKey From(string id)
         {
-            if (id.Length == 32 && IsLowerHex(id)
-                && UInt128.TryParse(id, System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out var value))
+            var span = id.AsSpan();
+            if (span.Length == 32 && !span.ContainsAnyExcept(LowerHex)
+                && ulong.TryParse(span[..16], System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out ulong upper)
+                && ulong.TryParse(span[16..], System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture, out ulong lower))
             {
-                return new RequestKey(value, null);
+                return new RequestKey(new UInt128(upper, lower), null);
             }
 
             return new RequestKey(default, id);
@@ -245,19 +248,6 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         public override bool Equals(object? obj) => obj is RequestKey other && Equals(other);
 
         public override int GetHashCode() => _text is null ? _value.GetHashCode() : StringComparer.Ordinal.GetHashCode(_text);
-
-        private static bool IsLowerHex(string id)
-        {
-            foreach (char c in id)
-            {
-                if (!char.IsAsciiDigit(c) && c is < 'a' or > 'f')
-                {
-                    return false;
-                }
-            }
-
-            return true;
-        }
     }
 
     /// <summary>What the queries need of one record.</summary>

@@ -33,6 +33,38 @@ public class InMemoryUsageLedgerTests
     }
 
     [Fact]
+    public async Task RecordAsync_HexRequestIds_AreIdempotentAndTellApartIdsThatDifferInCaseOrLength()
+    {
+        var ledger = new InMemoryUsageLedger();
+        const string Hex = "0123456789abcdef0123456789abcdef";
+
+        Assert.True(await ledger.RecordAsync(Record(Hex, T0, "a", "m", 1m)));
+        Assert.False(await ledger.RecordAsync(Record(Hex, T0, "a", "m", 1m)));
+        Assert.True(await ledger.RecordAsync(Record(Hex.ToUpperInvariant(), T0, "a", "m", 1m)));
+        Assert.True(await ledger.RecordAsync(Record("0" + Hex[..31], T0, "a", "m", 1m)));
+        Assert.True(await ledger.RecordAsync(Record(Hex[..31], T0, "a", "m", 1m)));
+        Assert.False(await ledger.RecordAsync(Record(Hex.ToUpperInvariant(), T0, "a", "m", 1m)));
+
+        Assert.Equal(4, ledger.Count);
+        Assert.Equal(4, (await ledger.GetTotalsAsync(new UsageQuery())).Calls);
+    }
+
+    [Fact]
+    public async Task RecordAsync_BeyondMaxRecords_ADroppedIdCanBeRecordedAgain()
+    {
+        var ledger = new InMemoryUsageLedger(maxRecords: 2);
+
+        await ledger.RecordAsync(Record("r0", T0, "a", "m", 1m));
+        await ledger.RecordAsync(Record("r1", T0, "a", "m", 1m));
+        await ledger.RecordAsync(Record("r2", T0, "a", "m", 1m));
+
+        Assert.False(await ledger.RecordAsync(Record("r2", T0, "a", "m", 1m)));
+        Assert.True(await ledger.RecordAsync(Record("r0", T0, "a", "m", 5m)));
+        Assert.Equal(2, ledger.Count);
+        Assert.Equal(6m, (await ledger.GetTotalsAsync(new UsageQuery())).KnownCostUsd); // r2 (1) and the new r0 (5)
+    }
+
+    [Fact]
     public async Task RecordAsync_ConcurrentDuplicates_StoreExactlyOnePerId()
     {
         var ledger = new InMemoryUsageLedger();
