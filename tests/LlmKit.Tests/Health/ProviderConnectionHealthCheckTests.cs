@@ -123,6 +123,23 @@ public class ProviderConnectionHealthCheckTests
     }
 
     [Fact]
+    public async Task CheckHealthAsync_FactoryThrewEarlier_IsHealthyOnceTheFactorySucceeds()
+    {
+        bool secretStoreReachable = false;
+        var late = new ScriptedChatClient();
+        using var sp = Build(
+            new ScriptedChatClient(),
+            new FakeTimeProvider(),
+            h => h.AddLlmKitChecks(),
+            kit => kit.AddProvider("late", _ => secretStoreReachable ? late : throw new LlmKitConfigurationException("Provider connection 'late' has no API key yet.")));
+
+        Assert.Equal(HealthStatus.Unhealthy, (await CheckAsync(sp, "llmkit:late")).Status);
+        secretStoreReachable = true;
+
+        Assert.Equal(HealthStatus.Healthy, (await CheckAsync(sp, "llmkit:late")).Status);
+    }
+
+    [Fact]
     public async Task CheckHealthAsync_FactoryErrorQuotesTheApiKey_DescriptionMasksIt()
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
