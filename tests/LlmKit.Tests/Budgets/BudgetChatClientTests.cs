@@ -213,6 +213,38 @@ public class BudgetChatClientTests
     }
 
     [Fact]
+    public async Task AddLlmKit_ReadmeAppsettingsExample_LoadsValidatesAndAdmits()
+    {
+        const string json = """
+            {
+              "LlmKit": {
+                "Budgets": {
+                  "company-monthly": { "Scope": "Global", "Limit": 5000, "Period": "Month", "TimeZone": "Europe/Berlin" },
+                  "tenant-daily":    { "Scope": "Tenant", "Limit": 20, "Period": "Day", "TimeZone": "Europe/Berlin",
+                                       "AlertThresholds": [ 0.5, 0.8, 1.0 ], "OnExhausted": "Degrade", "DegradeTo": "cheap" },
+                  "user-hourly":     { "Scope": "User", "Unit": "Tokens", "Limit": 200000, "Period": "Hour", "Rolling": true },
+                  "key-k42":         { "Scope": "ApiKey", "ScopeValue": "k42", "Limit": 100, "Period": "Week" },
+                  "projects":        { "Scope": "Custom", "Limit": 300, "OnUnknownPrice": "Skip" }
+                }
+              }
+            }
+            """;
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
+        var services = new ServiceCollection();
+        var provider = new ScriptedChatClient().ReturnsText("hi", Usage(1_000, 500));
+        services.AddLlmKit(configuration, kit => kit.AddProvider("openai", _ => provider).AddModel("cheap", "openai", "gpt-4o-mini").UseDefaultModel("gpt-4o"));
+        using var sp = services.BuildServiceProvider();
+        var context = new LlmRequestContext { TenantId = "acme", UserId = "u1", ApiKeyId = "k42", BudgetScopes = [BudgetScope.Custom("apollo")] };
+
+        await sp.GetRequiredService<IChatClient>().GetResponseAsync("hello", new ChatOptions { MaxOutputTokens = 100 }.WithLlmContext(context));
+
+        var statuses = await sp.GetRequiredService<IBudgetManager>().GetStatusAsync(context);
+        Assert.Equal(["company-monthly", "key-k42", "projects", "tenant-daily", "user-hourly"], statuses.Select(s => s.Budget.Id).Order(StringComparer.Ordinal));
+        Assert.Equal(0.0075m, statuses.Single(s => s.Budget.Id == "tenant-daily").Spent);
+        Assert.Equal(1_500m, statuses.Single(s => s.Budget.Id == "user-hourly").Spent);
+    }
+
+    [Fact]
     public void AddLlmKit_InvalidBudgetConfiguration_FailsAtStartUpNamingEachKey()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
