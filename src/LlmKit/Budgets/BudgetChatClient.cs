@@ -186,6 +186,12 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
                 return new Admission(null, callOptions, null);
             }
 
+            if (_budgets is BudgetManager manager && !manager.AppliesTo(context, requested))
+            {
+                // No budget covers the call: nothing to estimate or reserve.
+                return new Admission(null, callOptions, requested);
+            }
+
             var deployment = _router?.Resolve(requested);
             string priced = deployment?.Model ?? requested;
             var descriptor = _registry.TryGet(priced, out var found) ? found : _registry.TryGet(requested, out found) ? found : null;

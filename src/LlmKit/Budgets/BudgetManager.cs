@@ -92,7 +92,8 @@ public sealed partial class BudgetManager : IBudgetManager
         var now = _time.GetUtcNow();
         var context = request.Context;
         var extras = context.BudgetScopes;
-        List<BudgetWindowKey>? held = null;
+        BudgetWindowKey[]? held = null;
+        int count = 0;
         bool usdHeld = false, tokensHeld = false;
         for (int i = 0; i < _budgets.Length; i++)
         {
@@ -116,7 +117,7 @@ public sealed partial class BudgetManager : IBudgetManager
                             continue;
                         }
 
-                        return await RefuseAsync(request, held, budget, scope, budget.KeyAt(scope, now), null, now, cancellationToken).ConfigureAwait(false);
+                        return await RefuseAsync(request, held, count, budget, scope, budget.KeyAt(scope, now), null, now, cancellationToken).ConfigureAwait(false);
                     }
 
                     amount = estimate;
@@ -129,10 +130,16 @@ public sealed partial class BudgetManager : IBudgetManager
                 var key = budget.KeyAt(scope, now);
                 if (!await _store.TryReserveAsync(key, request.RequestId, amount, budget.Definition.Limit, now, cancellationToken).ConfigureAwait(false))
                 {
-                    return await RefuseAsync(request, held, budget, scope, key, amount, now, cancellationToken).ConfigureAwait(false);
+                    return await RefuseAsync(request, held, count, budget, scope, key, amount, now, cancellationToken).ConfigureAwait(false);
                 }
 
-                (held ??= new List<BudgetWindowKey>(_budgets.Length)).Add(key);
+                held ??= new BudgetWindowKey[(_budgets.Length - i) * (extras.Count + 1)];
+                if (count == held.Length)
+                {
+                    Array.Resize(ref held, held.Length * 2);
+                }
+
+                held[count++] = key;
                 usdHeld |= budget.IsUsd;
                 tokensHeld |= !budget.IsUsd;
             }
@@ -141,6 +148,11 @@ public sealed partial class BudgetManager : IBudgetManager
         if (held is null)
         {
             return new BudgetReservation { Id = request.RequestId };
+        }
+
+        if (count < held.Length)
+        {
+            Array.Resize(ref held, count);
         }
 
         return new BudgetReservation
@@ -242,6 +254,34 @@ public sealed partial class BudgetManager : IBudgetManager
         return result;
     }
 
+    /// <summary>Returns whether any budget covers a call with this context and model (when none does, the call needs no estimate).</summary>
+    /// <param name="context">The call's request context.</param>
+    /// <param name="model">The logical model or model id the call asks for.</param>
+    /// <returns><see langword="true"/> when at least one budget applies to the call.</returns>
+    public bool AppliesTo(LlmRequestContext context, string model)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(model);
+        var extras = context.BudgetScopes;
+        foreach (var budget in _budgets)
+        {
+            if (TryDerivedScope(budget.Definition.Scope.Kind, context, model, out var derived) && budget.Covers(derived))
+            {
+                return true;
+            }
+
+            for (int s = 0; s < extras.Count; s++)
+            {
+                if (budget.Covers(extras[s]))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The scope of the call a budget of <paramref name="kind"/> is counted over, from the context and model.</summary>
     private static bool TryDerivedScope(BudgetScopeKind kind, LlmRequestContext context, string model, out BudgetScope scope)
     {
@@ -278,14 +318,15 @@ public sealed partial class BudgetManager : IBudgetManager
         return false;
     }
 
-    private static string[] IdsOf(List<BudgetWindowKey> held)
+    private IReadOnlyList<string> IdsOf(BudgetWindowKey[] held)
     {
-        if (held.Count == 1)
+        if (held.Length == 1)
         {
-            return [held[0].BudgetId];
+            // One read-only list per budget, shared by its reservations.
+            return _byId[held[0].BudgetId].IdList;
         }
 
-        var ids = new List<string>(held.Count);
+        var ids = new List<string>(held.Length);
         foreach (var key in held)
         {
             if (!ids.Contains(key.BudgetId))
@@ -298,14 +339,11 @@ public sealed partial class BudgetManager : IBudgetManager
     }
 
     /// <summary>Releases what the call already holds, raises the exhausted alert, then degrades or throws.</summary>
-    private async ValueTask<BudgetReservation> RefuseAsync(BudgetAdmissionRequest request, List<BudgetWindowKey>? held, BudgetRuntime budget, BudgetScope scope, BudgetWindowKey key, decimal? requested, DateTimeOffset now, CancellationToken cancellationToken)
+    private async ValueTask<BudgetReservation> RefuseAsync(BudgetAdmissionRequest request, BudgetWindowKey[]? held, int count, BudgetRuntime budget, BudgetScope scope, BudgetWindowKey key, decimal? requested, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (held is not null)
+        for (int i = 0; i < count; i++)
         {
-            foreach (var k in held)
-            {
-                await _store.SettleAsync(k, request.RequestId, 0m, now, cancellationToken).ConfigureAwait(false);
-            }
+            await _store.SettleAsync(held![i], request.RequestId, 0m, now, cancellationToken).ConfigureAwait(false);
         }
 
         var definition = budget.Definition;

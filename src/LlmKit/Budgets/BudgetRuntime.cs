@@ -14,7 +14,11 @@ internal sealed class BudgetRuntime
         Array.Sort(thresholds);
         Thresholds = thresholds;
         IsWildcard = definition.Scope.Kind != BudgetScopeKind.Global && definition.Scope.Value == "*";
+        IdList = Array.AsReadOnly([definition.Id]);
     }
+
+    /// <summary>Gets a read-only one-element list holding the id, shared by reservations that hold only this budget.</summary>
+    public IReadOnlyList<string> IdList { get; }
 
     public BudgetDefinition Definition { get; }
 
