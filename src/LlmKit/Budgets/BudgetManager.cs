@@ -418,14 +418,21 @@ public sealed partial class BudgetManager : IBudgetManager
 
     private async ValueTask PublishAsync(BudgetAlert alert, CancellationToken cancellationToken)
     {
-        try
-        {
-            AlertRaised?.Invoke(this, alert);
-        }
 #pragma warning disable CA1031 // An alert subscriber that fails must not fail the call whose spend raised the alert; it is logged.
-        catch (Exception ex)
+        if (AlertRaised is { } raised)
         {
-            LogHandlerFailed(_logger, alert.Budget.Id, ex);
+            // Each subscriber on its own, so one that throws does not keep the others from hearing of the alert.
+            foreach (var subscriber in raised.GetInvocationList())
+            {
+                try
+                {
+                    ((EventHandler<BudgetAlert>)subscriber)(this, alert);
+                }
+                catch (Exception ex)
+                {
+                    LogHandlerFailed(_logger, alert.Budget.Id, ex);
+                }
+            }
         }
 
         foreach (var handler in _handlers)

@@ -80,6 +80,16 @@ internal sealed class LlmKitConfigurationBinder(IServiceProvider services, IConf
             }
         }
 
+        var admission = section.GetSection(nameof(LlmKitOptions.BudgetAdmission));
+        try
+        {
+            _ = admission.Get<BudgetAdmissionOptions>(static b => b.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return new InvalidOperationException($"{ex.Message} (at '{admission.Path}')", ex);
+        }
+
         return null;
     }
 }

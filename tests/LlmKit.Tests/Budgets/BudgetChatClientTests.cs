@@ -288,6 +288,23 @@ public class BudgetChatClientTests
         Assert.Contains("LlmKit:Budgets:b", ex.Keys);
     }
 
+    [Fact]
+    public void AddLlmKit_MisspelledBudgetAdmissionSetting_FailsAtStartUpNamingTheSection()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmKit:BudgetAdmission:ExactInputTokenz"] = "true",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLlmKit(configuration, kit => kit.AddProvider("a", _ => new ScriptedChatClient()));
+        using var sp = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<LlmKitConfigurationException>(() => sp.GetRequiredService<IChatClient>());
+
+        Assert.Contains("'ExactInputTokenz'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("LlmKit:BudgetAdmission", ex.Keys);
+    }
+
     /// <summary>A provider client that also offers an exact count endpoint returning a fixed count.</summary>
     private sealed class ExactCountingClient(IChatClient inner, int count) : DelegatingChatClient(inner), IExactTokenCounter
     {

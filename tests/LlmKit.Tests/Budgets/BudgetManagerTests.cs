@@ -240,6 +240,20 @@ public class BudgetManagerTests
     }
 
     [Fact]
+    public async Task AlertRaised_SubscriberThrows_OthersStillHearAndTheSettlementCompletes()
+    {
+        var manager = Manager(new FakeTimeProvider(Start), Usd("daily", 1m) with { AlertThresholds = [0.5m] });
+        var heard = new List<decimal>();
+        manager.AlertRaised += (_, _) => throw new InvalidOperationException("subscriber bug");
+        manager.AlertRaised += (_, alert) => heard.Add(alert.Threshold);
+
+        await manager.SettleAsync(await manager.ReserveAsync(Request("a", 0.6m)), 0.6m, 1);
+
+        Assert.Equal([0.5m], heard);
+        Assert.Equal(0.6m, Assert.Single(await manager.GetStatusAsync(Acme)).Spent);
+    }
+
+    [Fact]
     public async Task ReserveAsync_Refused_RaisesTheExhaustedAlertOnce()
     {
         var manager = Manager(new FakeTimeProvider(Start), Usd("daily", 1m));
