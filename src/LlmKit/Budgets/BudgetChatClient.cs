@@ -60,7 +60,18 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
     }
 
     /// <inheritdoc/>
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        => NeedsAdmission(options)
+            ? AdmitAndGetResponseAsync(messages, options, cancellationToken)
+            : base.GetResponseAsync(messages, options, cancellationToken);
+
+    /// <inheritdoc/>
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        => NeedsAdmission(options)
+            ? AdmitAndStreamAsync(messages, options, cancellationToken)
+            : base.GetStreamingResponseAsync(messages, options, cancellationToken);
+
+    private async Task<ChatResponse> AdmitAndGetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var admission = await AdmitAsync(messages, options, cancellationToken).ConfigureAwait(false);
         if (admission.Reservation is not { } reservation)
@@ -83,8 +94,7 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
         return response;
     }
 
-    /// <inheritdoc/>
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private async IAsyncEnumerable<ChatResponseUpdate> AdmitAndStreamAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var admission = await AdmitAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var reservation = admission.Reservation;
@@ -171,11 +181,23 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
             services.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Budgets"));
     }
 
+    /// <summary>Whether a call may be covered by a budget; when it cannot be, it passes through without an estimate or an allocation.</summary>
+    private bool NeedsAdmission(ChatOptions? options)
+    {
+        if (_budgets is not BudgetManager manager)
+        {
+            return true;
+        }
+
+        string? requested = options?.ModelId ?? _router?.DefaultModel;
+        return requested is not null && manager.AppliesTo(options.GetLlmContext(), requested);
+    }
+
     private async ValueTask<Admission> AdmitAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var context = options.GetLlmContext();
-        string reservationId = Guid.NewGuid().ToString("N");
+        string? reservationId = null;
         var callOptions = options;
         for (int degrades = 0; ; degrades++)
         {
@@ -192,6 +214,7 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
                 return new Admission(null, callOptions, requested);
             }
 
+            reservationId ??= Guid.NewGuid().ToString("N");
             var deployment = _router?.Resolve(requested);
             string priced = deployment?.Model ?? requested;
             var descriptor = _registry.TryGet(priced, out var found) ? found : _registry.TryGet(requested, out found) ? found : null;
