@@ -25,12 +25,17 @@ public sealed record BudgetDefinition
     public BudgetPeriod Period { get; init; } = BudgetPeriod.Month;
 
     /// <summary>
-    /// Gets a value indicating whether the window rolls (the last hour, day...) rather than being
-    /// aligned to the calendar. Defaults to <see langword="false"/> (calendar-aligned).
+    /// Gets a value indicating whether the window rolls (the last hour, 24 hours, 7 days or 30 days) rather than being
+    /// aligned to the calendar. Spend is kept in 60 buckets per window, so a rolling window forgets spend up to 1/60
+    /// of its length later than exactly (never earlier). Defaults to <see langword="false"/> (calendar-aligned).
     /// </summary>
     public bool IsRolling { get; init; }
 
-    /// <summary>Gets the IANA or Windows time zone id calendar windows are aligned in. Defaults to <c>UTC</c>.</summary>
+    /// <summary>
+    /// Gets the IANA (or Windows) time zone id calendar windows are aligned in, for example <c>Europe/Berlin</c>:
+    /// a day runs from local midnight to local midnight (23 or 25 hours across a daylight-saving change), a week from
+    /// Monday, a month from the 1st. Defaults to <c>UTC</c>. Ignored by rolling and lifetime budgets.
+    /// </summary>
     public string TimeZoneId { get; init; } = "UTC";
 
     /// <summary>
@@ -41,6 +46,13 @@ public sealed record BudgetDefinition
 
     /// <summary>Gets what happens when the budget has no room. Defaults to <see cref="BudgetExhaustedAction.Reject"/>.</summary>
     public BudgetExhaustedAction OnExhausted { get; init; } = BudgetExhaustedAction.Reject;
+
+    /// <summary>
+    /// Gets what a <see cref="BudgetUnit.Usd"/> budget does with a call whose price is unknown (a model without
+    /// prices in the registry). Defaults to <see cref="BudgetUnknownPriceAction.Reject"/>: an unpriced call never
+    /// passes a USD budget silently. Token budgets always count tokens and ignore this setting.
+    /// </summary>
+    public BudgetUnknownPriceAction OnUnknownPrice { get; init; } = BudgetUnknownPriceAction.Reject;
 
     /// <summary>Gets the model or alias calls are sent to when <see cref="OnExhausted"/> is <see cref="BudgetExhaustedAction.Degrade"/>; <see langword="null"/> otherwise.</summary>
     public string? DegradeToModel { get; init; }

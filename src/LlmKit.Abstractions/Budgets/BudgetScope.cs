@@ -35,6 +35,11 @@ public readonly record struct BudgetScope(BudgetScopeKind Kind, string Value)
     /// <returns>The scope.</returns>
     public static BudgetScope Conversation(string conversationId) => new(BudgetScopeKind.Conversation, conversationId);
 
+    /// <summary>Returns a host-defined scope such as a project or cost centre (charged when a call's <see cref="LlmRequestContext.BudgetScopes"/> names it).</summary>
+    /// <param name="value">The scope's id, for example <c>project:apollo</c>.</param>
+    /// <returns>The scope.</returns>
+    public static BudgetScope Custom(string value) => new(BudgetScopeKind.Custom, value);
+
     /// <summary>Returns as <c>global</c> or <c>tenant 'acme'</c>.</summary>
     /// <returns>The readable scope.</returns>
     public override string ToString()

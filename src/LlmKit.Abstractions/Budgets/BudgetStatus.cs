@@ -9,10 +9,13 @@ public sealed record BudgetStatus
     /// <summary>Gets the concrete scope (a <c>*</c> budget resolved to one tenant, user...).</summary>
     public required BudgetScope Scope { get; init; }
 
-    /// <summary>Gets when the current window started.</summary>
+    /// <summary>Gets when the current window started (for a rolling budget, one period ago; <see cref="DateTimeOffset.MinValue"/> for a lifetime budget).</summary>
     public DateTimeOffset WindowStart { get; init; }
 
-    /// <summary>Gets when the current window ends, or <see langword="null"/> for a lifetime budget.</summary>
+    /// <summary>
+    /// Gets when the current window ends and the budget resets: for a rolling budget, when its oldest counted spend rolls
+    /// off (<see langword="null"/> when nothing is spent); <see langword="null"/> for a lifetime budget.
+    /// </summary>
     public DateTimeOffset? WindowEnd { get; init; }
 
     /// <summary>Gets what has been spent (settled) in the window.</summary>

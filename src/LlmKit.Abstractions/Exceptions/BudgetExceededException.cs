@@ -48,6 +48,25 @@ public class BudgetExceededException : LlmKitException
         ResetsAt = resetsAt;
     }
 
+    /// <summary>Initializes a new instance describing the budget that refused the call, with a message of the caller's own.</summary>
+    /// <param name="message">What happened and what to do about it.</param>
+    /// <param name="budgetId">The id of the budget that refused the call.</param>
+    /// <param name="scope">The scope the budget applies to.</param>
+    /// <param name="unit">What the budget counts.</param>
+    /// <param name="limit">The budget's limit in <paramref name="unit"/>.</param>
+    /// <param name="remaining">What is left in the current window, in <paramref name="unit"/>.</param>
+    /// <param name="resetsAt">When the current window ends, or <see langword="null"/>.</param>
+    public BudgetExceededException(string message, string budgetId, BudgetScope scope, BudgetUnit unit, decimal limit, decimal remaining, DateTimeOffset? resetsAt)
+        : base(message)
+    {
+        BudgetId = budgetId;
+        Scope = scope;
+        Unit = unit;
+        Limit = limit;
+        Remaining = remaining;
+        ResetsAt = resetsAt;
+    }
+
     /// <summary>Gets the id of the budget that refused the call, or <see langword="null"/>.</summary>
     public string? BudgetId { get; }
 
@@ -72,14 +91,16 @@ public class BudgetExceededException : LlmKitException
     /// <inheritdoc/>
     public override LlmFailureKind FailureKind => LlmFailureKind.BudgetExceeded;
 
+    private static decimal Round(decimal value) => Math.Round(value, 6, MidpointRounding.AwayFromZero);
+
     private static string ComposeMessage(string budgetId, BudgetScope scope, BudgetUnit unit, decimal limit, decimal remaining, decimal requested, DateTimeOffset? resetsAt)
     {
         string u = unit == BudgetUnit.Usd ? "USD" : "tokens";
         string reset = resetsAt is { } r
             ? string.Create(CultureInfo.InvariantCulture, $" The window resets at {r:O}.")
-            : string.Empty;
+            : " The budget has no window, so it does not reset.";
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"Budget '{budgetId}' for {scope} would be exceeded: the call needs {requested} {u} but only {remaining} of {limit} {u} remain.{reset} Wait for the reset, raise the limit, or use a cheaper model.");
+            $"Budget '{budgetId}' for {scope} would be exceeded: the call needs {Round(requested)} {u} but only {Round(remaining)} of {Round(limit)} {u} remain.{reset} Wait for the reset, raise the limit, or use a cheaper model.");
     }
 }

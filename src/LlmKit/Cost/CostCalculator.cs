@@ -100,24 +100,30 @@ public sealed class CostCalculator : ICostCalculator
         }
 
         string? missing = lineItems.Missing;
-        decimal total = lineItems.Total;
-        var items = lineItems.Items;
         if (missing is not null)
         {
             return CallCost.Unknown($"the registry has no {missing.Replace('_', ' ')} price for model '{model}' ({tierName} tier)") with { Tier = rates.TierName ?? tierName };
         }
 
-        return new CallCost { Total = ScaleDown(total, 0), Items = items, Tier = rates.TierName ?? tierName };
+        return new CallCost { Total = ScaleDown(lineItems.Total, 0), Items = lineItems.Items, Tier = rates.TierName ?? tierName };
     }
 
-    /// <summary>Collects the priced lines without a closure; the first kind without a rate is kept as missing.</summary>
+    /// <summary>
+    /// Collects the priced lines without a closure; the first kind without a rate is kept as missing. The total is summed
+    /// exactly as an integer count of 10^-<c>scale</c> dollars while it fits 64 bits (it always does for real prices and
+    /// token counts), falling back to decimal addition otherwise; either way the same value results.
+    /// </summary>
     private struct LineItems(int capacity)
     {
         private int _count;
+        private ulong _sum;
+        private int _sumScale;
+        private decimal _decimalSum;
+        private bool _exactSum = true;
 
         public CostItem[] Items { get; } = capacity == 0 ? [] : new CostItem[capacity];
 
-        public decimal Total { get; private set; }
+        public readonly decimal Total => _exactSum ? Compose(_sum, _sumScale) : _decimalSum;
 
         public string? Missing { get; private set; }
 
@@ -134,10 +140,137 @@ public sealed class CostCalculator : ICostCalculator
                 return;
             }
 
-            decimal amount = PerMillionTokens(tokens, r);
+            decimal amount;
+            if (TryMultiply(tokens, r, out ulong mantissa, out int scale))
+            {
+                amount = Compose(mantissa, scale);
+                if (_exactSum && !TryAccumulate(mantissa, scale))
+                {
+                    _exactSum = false;
+                    _decimalSum = SumOfItems() + amount;
+                }
+                else if (!_exactSum)
+                {
+                    _decimalSum += amount;
+                }
+            }
+            else
+            {
+                amount = PerMillionTokens(tokens, r);
+                if (_exactSum)
+                {
+                    _exactSum = false;
+                    _decimalSum = SumOfItems();
+                }
+
+                _decimalSum += amount;
+            }
+
             Items[_count++] = new CostItem(kind, tokens, r, amount);
-            Total += amount;
         }
+
+        private readonly decimal SumOfItems()
+        {
+            decimal sum = 0m;
+            for (int i = 0; i < _count; i++)
+            {
+                sum += Items[i].Amount;
+            }
+
+            return sum;
+        }
+
+        /// <summary>Adds mantissa × 10^-scale to the running integer sum, aligning scales; false when 64 bits would overflow.</summary>
+        private bool TryAccumulate(ulong mantissa, int scale)
+        {
+            if (_sum == 0)
+            {
+                _sum = mantissa;
+                _sumScale = scale;
+                return true;
+            }
+
+            ulong sum = _sum;
+            int sumScale = _sumScale;
+            if (!Align(ref sum, ref sumScale, ref mantissa, ref scale))
+            {
+                return false;
+            }
+
+            ulong total = sum + mantissa;
+            if (total < sum)
+            {
+                return false;
+            }
+
+            _sum = total;
+            _sumScale = sumScale;
+            return true;
+        }
+
+        private static bool Align(ref ulong a, ref int aScale, ref ulong b, ref int bScale)
+        {
+            while (aScale < bScale)
+            {
+                if (a > ulong.MaxValue / 10)
+                {
+                    return false;
+                }
+
+                a *= 10;
+                aScale++;
+            }
+
+            while (bScale < aScale)
+            {
+                if (b > ulong.MaxValue / 10)
+                {
+                    return false;
+                }
+
+                b *= 10;
+                bScale++;
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// tokens × rate ÷ 10^6 as a 64-bit mantissa and a scale (the rate's scale plus 6), when the rate's mantissa and the
+    /// product fit 64 bits and the scale stays within decimal's 28; otherwise false.
+    /// </summary>
+    private static bool TryMultiply(long tokens, decimal rate, out ulong mantissa, out int scale)
+    {
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(rate, bits);
+        scale = ((bits[3] >> 16) & 0xFF) + 6;
+        mantissa = 0;
+        if (tokens < 0 || bits[2] != 0 || bits[3] < 0 || scale > 28)
+        {
+            return false;
+        }
+
+        ulong rateMantissa = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
+        ulong high = Math.BigMul((ulong)tokens, rateMantissa, out mantissa);
+        return high == 0;
+    }
+
+    /// <summary>mantissa × 10^-scale with trailing zeros trimmed (0.0030000 becomes 0.003), as <see cref="ScaleDown"/> does.</summary>
+    private static decimal Compose(ulong mantissa, int scale)
+    {
+        if (mantissa == 0)
+        {
+            return 0m;
+        }
+
+        while (scale > 0 && mantissa % 10 == 0)
+        {
+            mantissa /= 10;
+            scale--;
+        }
+
+        return new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, false, (byte)scale);
     }
 
     /// <summary>

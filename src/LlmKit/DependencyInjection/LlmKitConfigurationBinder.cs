@@ -24,7 +24,7 @@ internal sealed class LlmKitConfigurationBinder(IServiceProvider services, IConf
         }
         catch (InvalidOperationException ex)
         {
-            var specific = FindDeploymentError(section) ?? ex;
+            var specific = FindDeploymentError(section) ?? FindBudgetError(section) ?? ex;
 
             // The binder names the path in its message ("... at 'LlmKit:Models:smart:Strategy' ..."): report it as the bad key.
             var path = System.Text.RegularExpressions.Regex.Match(specific.Message, "at '([^']+)'", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
@@ -60,6 +60,34 @@ internal sealed class LlmKitConfigurationBinder(IServiceProvider services, IConf
                     return ex;
                 }
             }
+        }
+
+        return null;
+    }
+
+    /// <summary>Binds each budget on its own to find the one with a misspelled setting or a value that cannot be converted.</summary>
+    private static InvalidOperationException? FindBudgetError(IConfigurationSection section)
+    {
+        foreach (var budget in section.GetSection(nameof(LlmKitOptions.Budgets)).GetChildren())
+        {
+            try
+            {
+                _ = budget.Get<BudgetOptions>(static b => b.ErrorOnUnknownConfiguration = true);
+            }
+            catch (InvalidOperationException ex)
+            {
+                return new InvalidOperationException($"{ex.Message} (budget at '{budget.Path}')", ex);
+            }
+        }
+
+        var admission = section.GetSection(nameof(LlmKitOptions.BudgetAdmission));
+        try
+        {
+            _ = admission.Get<BudgetAdmissionOptions>(static b => b.ErrorOnUnknownConfiguration = true);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return new InvalidOperationException($"{ex.Message} (at '{admission.Path}')", ex);
         }
 
         return null;

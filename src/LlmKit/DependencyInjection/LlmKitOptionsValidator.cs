@@ -178,6 +178,8 @@ internal sealed class LlmKitOptionsValidator(
             }
         }
 
+        BudgetServices.ValidateOptions(options, allProviders.Count, Problem);
+
         if (!string.IsNullOrWhiteSpace(options.DefaultProvider) && !allProviders.Contains(options.DefaultProvider))
         {
             Problem("LlmKit:DefaultProvider", $"'{options.DefaultProvider}' is not a provider connection. Known connections: {Known(allProviders)}.");

@@ -57,6 +57,8 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());
             services.TryAddSingleton<ICostCalculator, CostCalculator>();
             services.TryAddSingleton<IUsageLedger, InMemoryUsageLedger>();
+            services.TryAddSingleton<IBudgetStore, InMemoryBudgetStore>();
+            services.TryAddSingleton<IBudgetManager>(BudgetServices.CreateManager);
             services.AddSingleton<RoutingState>();
             services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
             services.AddSingleton<LlmKitClientFactory>();
@@ -83,6 +85,7 @@ public static class LlmKitServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LlmKitOptions>>().Value.Telemetry,
             sp.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Telemetry"),
             sp.GetService<TimeProvider>()));
+        pipeline.Add(PipelineStageNames.Budget, BudgetChatClient.CreateStage);
         pipeline.Add(PipelineStageNames.Metering, static (sp, inner) => new MeteringChatClient(
             inner,
             sp.GetRequiredService<IUsageLedger>(),

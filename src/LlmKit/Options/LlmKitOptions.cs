@@ -37,4 +37,10 @@ public sealed class LlmKitOptions
 
     /// <summary>Gets or sets the cooldown settings of deployments that set none of their own. Defaults to <see cref="DeploymentCooldownOptions"/>'s defaults.</summary>
     public DeploymentCooldownOptions Cooldown { get; set; } = new();
+
+    /// <summary>Gets or sets the budgets by id (<c>LlmKit:Budgets:{id}</c>). Defaults to none: without budgets the pipeline has no budget stage.</summary>
+    public Dictionary<string, BudgetOptions> Budgets { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Gets or sets how the budget stage estimates calls.</summary>
+    public BudgetAdmissionOptions BudgetAdmission { get; set; } = new();
 }

@@ -125,14 +125,45 @@ public sealed class ModelRouterChatClient : IChatClient
         }
 
         var fromProvider = client.GetService(serviceType, serviceKey);
-        if (fromProvider is null && serviceKey is null && (serviceType == typeof(ITokenCounter) || serviceType == typeof(ITokenizer) || serviceType == typeof(TiktokenTokenizer)))
+        if (fromProvider is null && serviceKey is null)
         {
-            // Providers that have no tokenizer of their own: OpenAI-family models count exactly with tiktoken.
-            return TiktokenTokenizer.ForModel(deployment.Model);
+            if (serviceType == typeof(ITokenCounter))
+            {
+                return TokenCounterFor(deployment);
+            }
+
+            if (serviceType == typeof(ITokenizer) || serviceType == typeof(TiktokenTokenizer))
+            {
+                // Providers that have no tokenizer of their own: OpenAI-family models count exactly with tiktoken.
+                return TiktokenTokenizer.ForModel(deployment.Model);
+            }
         }
 
         return fromProvider;
     }
+
+    /// <summary>
+    /// The token counter of a deployment's model: the provider client's own, else exact tiktoken for OpenAI models, else
+    /// a <see cref="CalibratedTokenCounter"/> estimate for the model's provider (from the registry, or guessed from its id).
+    /// </summary>
+    internal ITokenCounter TokenCounterFor(ModelDeployment deployment)
+    {
+        if (_providers.Get(deployment.Provider).GetService(typeof(ITokenCounter)) is ITokenCounter own)
+        {
+            return own;
+        }
+
+        return (ITokenCounter?)TiktokenTokenizer.ForModel(deployment.Model)
+            ?? CalibratedTokenCounter.ForProvider(_state.Registry.TryGet(deployment.Model, out var model) ? model.Provider : CalibratedTokenCounter.FamilyOf(deployment.Model));
+    }
+
+    /// <summary>The provider's exact count endpoint for a deployment, or <see langword="null"/> when it has none.</summary>
+    internal IExactTokenCounter? ExactTokenCounterFor(ModelDeployment deployment)
+        => _providers.Get(deployment.Provider).GetService(typeof(IExactTokenCounter)) as IExactTokenCounter;
+
+    /// <summary>The registry entry of a deployment's model, or <see langword="null"/>.</summary>
+    internal ModelDescriptor? DescriptorFor(ModelDeployment deployment)
+        => _state.Registry.TryGet(deployment.Model, out var model) ? model : null;
 
     /// <summary>Does nothing: provider clients are owned by LlmKit's service registrations and disposed with them.</summary>
     public void Dispose()

@@ -213,4 +213,44 @@ public class CostCalculatorTests
 
         Assert.Equal("0.0075", cost.Total!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
+
+    [Fact]
+    public void Calculate_RandomUsageAndPrices_EqualsDecimalDivisionWithoutTrailingZeros()
+    {
+        // Seed 20261125. Reference: each line as tokens x rate / 1,000,000 by decimal division, summed.
+        var random = new Random(20261125);
+        decimal[] rates = [0m, 0.075m, 0.15m, 0.3m, 1.25m, 2.5m, 3m, 3.75m, 6m, 10m, 15m, 22.5m, 75m, 0.0375m, 1.234567m];
+        for (int i = 0; i < 2_000; i++)
+        {
+            var pricing = new ModelPricing
+            {
+                InputPerMillion = rates[random.Next(rates.Length)],
+                CachedInputPerMillion = rates[random.Next(rates.Length)],
+                CacheWritePerMillion = rates[random.Next(rates.Length)],
+                CacheWrite1HourPerMillion = rates[random.Next(rates.Length)],
+                OutputPerMillion = rates[random.Next(rates.Length)],
+            };
+            long write1h = random.Next(0, 5_000), write = write1h + random.Next(0, 5_000), cached = random.Next(0, 50_000);
+            long input = cached + write + random.Next(0, 2_000_000);
+            long output = random.Next(0, 100_000);
+
+            var cost = Calculator.Calculate("random", Usage(input, output, cached, write, write1h), customPricing: pricing);
+
+            decimal expected = ((input - cached - write) * pricing.InputPerMillion!.Value / 1_000_000m)
+                + (cached * pricing.CachedInputPerMillion!.Value / 1_000_000m)
+                + ((write - write1h) * pricing.CacheWritePerMillion!.Value / 1_000_000m)
+                + (write1h * pricing.CacheWrite1HourPerMillion!.Value / 1_000_000m)
+                + (output * pricing.OutputPerMillion!.Value / 1_000_000m);
+            Assert.Equal(expected, cost.Total);
+            foreach (var item in cost.Items)
+            {
+                Assert.Equal(item.Tokens * item.UsdPerMillionTokens / 1_000_000m, item.Amount);
+                string text = item.Amount.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                Assert.False(text.Contains('.', StringComparison.Ordinal) && text.EndsWith('0'), text);
+            }
+
+            string total = cost.Total!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.False(total.Contains('.', StringComparison.Ordinal) && total.EndsWith('0'), total);
+        }
+    }
 }

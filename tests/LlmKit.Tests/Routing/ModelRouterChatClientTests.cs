@@ -209,10 +209,14 @@ public class ModelRouterChatClientTests
     }
 
     [Fact]
-    public void GetService_TokenCounterForUnknownFamily_IsNull()
+    public void GetService_TokenCounterForUnknownFamily_IsACalibratedEstimate()
     {
         var (sp, _, _) = Build(kit => kit.UseDefaultModel("fast"));
 
-        Assert.Null(sp.GetRequiredService<IChatClient>().GetService<ITokenCounter>());
+        // 'small-model' is neither an OpenAI model nor in the registry: o200k with the default factor, marked inexact.
+        var counter = Assert.IsType<CalibratedTokenCounter>(sp.GetRequiredService<IChatClient>().GetService<ITokenCounter>());
+        Assert.Equal(CalibratedTokenCounter.DefaultFactor, counter.Factor);
+        Assert.False(counter.IsExact);
+        Assert.Null(sp.GetRequiredService<IChatClient>().GetService<ITokenizer>());
     }
 }
