@@ -37,4 +37,7 @@ public sealed class LlmKitOptions
 
     /// <summary>Gets or sets the cooldown settings of deployments that set none of their own. Defaults to <see cref="DeploymentCooldownOptions"/>'s defaults.</summary>
     public DeploymentCooldownOptions Cooldown { get; set; } = new();
+
+    /// <summary>Gets or sets the safety guards' settings (<c>LlmKit:Safety</c>). Defaults to no policy: the guard stages pass calls through.</summary>
+    public SafetyOptions Safety { get; set; } = new();
 }
