@@ -70,7 +70,7 @@ internal static class SafetyLexicon
             "acima " +
             "vorige eerdere bovenstaande");
         Role(InjectionRoles.StrongQualifier, "everything above alles tout todo tutto tudo");
-        Role(InjectionRoles.Negation, "not don't dont never nicht nie pas jamais no nunca non não niet");
+        Role(InjectionRoles.Negation, "not don't dont don doesn didn shouldn mustn never nicht nie pas jamais no nunca non não niet");
         Role(InjectionRoles.NewMarker, "new updated revised neue nouvelles nouvelle nuevas nuevo nuove novas nieuwe");
         Role(InjectionRoles.EndMarker, "end ende fin fine einde");
         Role(InjectionRoles.EndObject, "input prompt document context conversation data text user instructions system message");

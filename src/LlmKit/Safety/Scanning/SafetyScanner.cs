@@ -248,7 +248,7 @@ internal static class SafetyScanner
 
             if (digits)
             {
-                if (len >= 5 && char.IsAsciiLetterUpper(c0) && char.IsAsciiLetterUpper(t[i + 1]) && char.IsAsciiDigit(t[i + 2]) && char.IsAsciiDigit(t[i + 3]))
+                if (len >= 4 && char.IsAsciiLetterUpper(c0) && char.IsAsciiLetterUpper(t[i + 1]) && char.IsAsciiDigit(t[i + 2]) && char.IsAsciiDigit(t[i + 3]))
                 {
                     int ibanEnd = Iban(i);
                     if (ibanEnd > 0)
@@ -299,6 +299,16 @@ internal static class SafetyScanner
                 }
                 else if (HasContext(ContextKinds.DriverLicense, i) && len is >= 5 and <= 16)
                 {
+                    // Licence numbers are often written in hyphenated groups (D1234-56789-01234).
+                    while (j + 1 < n && t[j] == '-' && char.IsAsciiLetterOrDigit(t[j + 1]))
+                    {
+                        j++;
+                        while (j < n && char.IsAsciiLetterOrDigit(t[j]))
+                        {
+                            j++;
+                        }
+                    }
+
                     Add(SafetyFindingTypes.DriverLicense, i, j, 0.75, "DriverLicenseRecognizer");
                 }
             }
@@ -314,6 +324,12 @@ internal static class SafetyScanner
             int len = j - i;
             if (len < 2 || len > SafetyLexicon.MaxLength || !SafetyLexicon.Lookup.TryGetValue(_t[i..j], out var info))
             {
+                // Compounds such as AssemblyVersion or FileVersion introduce version numbers too.
+                if (len > 7 && (_t[j - 1] | 0x20) == 'n' && _t[i..j].EndsWith("version", StringComparison.OrdinalIgnoreCase))
+                {
+                    MarkContext(ContextKinds.Version, j);
+                }
+
                 return;
             }
 
