@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 
 namespace LlmKit;
@@ -59,7 +60,8 @@ internal static class TextNormalizer
                 Activate(ref writer, ref active, text, i);
                 if (decodesTags)
                 {
-                    // Tag characters U+E0020..U+E007E mirror ASCII: append the hidden text so it is scanned.
+                    // Tag characters U+E0020..U+E007E mirror ASCII: append the hidden text, set apart, so it is scanned.
+                    writer.Append(' ', i);
                     for (int k = i; k + 1 < invisibleEnd; k += 2)
                     {
                         int ascii = text[k + 1] - 0xDC00;
@@ -68,6 +70,8 @@ internal static class TextNormalizer
                             writer.Append((char)ascii, k);
                         }
                     }
+
+                    writer.Append(' ', invisibleEnd - 1);
                 }
 
                 i = invisibleEnd;
@@ -94,11 +98,11 @@ internal static class TextNormalizer
                 continue;
             }
 
-            // A run of characters that may change under NFKC: normalise it as one piece.
+            // A character that may change under NFKC, with the combining marks that follow it: normalise it as one piece.
             int runEnd = i + width;
-            while (runEnd < n && text[runEnd] >= 0x80 && InvisibleRun(text, runEnd, out _, out _) == runEnd && !IsNfkcStable(text, runEnd, out int w2))
+            while (runEnd < n && CharUnicodeInfo.GetUnicodeCategory(text[runEnd]) is UnicodeCategory.NonSpacingMark or UnicodeCategory.EnclosingMark)
             {
-                runEnd += w2;
+                runEnd++;
             }
 
             string run = new(text[i..runEnd]);
@@ -214,10 +218,8 @@ internal static class TextNormalizer
                 score = 0.95;
                 decodesTags = bidi == 0 && zeroWidth == 0 && silent == 0;
             }
-            else
-            {
-                return i;
-            }
+
+            // A flag's tags are dropped from the scanned text without a finding.
         }
         else if (bidi > 0)
         {
