@@ -87,8 +87,9 @@ internal static class TextNormalizer
                 continue;
             }
 
-            if (IsNfkcStable(text, i, out int width))
+            if (IsNfkcStable(text, i, out int width) || (char.IsSurrogate(c) && width == 1))
             {
+                // Stable, or an unpaired surrogate (which normalisation rejects): kept as it is.
                 if (active)
                 {
                     writer.AppendIdentity(text, i, i + width);

@@ -1056,7 +1056,7 @@ internal static class SafetyScanner
             {
                 phone = nd is >= 8 and <= 15 && d[0] != '0' ? 0.75 : 0;
             }
-            else if (d[0] == '0' && d[1] == '0' && groups >= 2 && nd is >= 10 and <= 17)
+            else if (nd >= 2 && d[0] == '0' && d[1] == '0' && groups >= 2 && nd is >= 10 and <= 17)
             {
                 phone = 0.6;
             }

@@ -147,3 +147,34 @@ public class BuiltInSafetyRecognizerTests
         Assert.Equal("4111 1111 1111 1111", text.Substring(card.Start, card.Length));
     }
 }
+
+/// <summary>Seeded random texts over the characters the scanner dispatches on: it must never throw and every span must lie inside the text.</summary>
+public class BuiltInSafetyRecognizerFuzzTests
+{
+    private static readonly string[] Pieces =
+    [
+        "0", "1", "9", "00", "4111", " ", "-", ".", "/", "(", ")", "+", "@", ":", "::", "//", "<", "<|", "|>", "[", "]", "#", "=====", "\n",
+        "a", "Z", "x", "DE", "89", "bc1", "0x", "v", "http", "www.", "ignore", "previous", "instructions", "end", "of", "input",
+        "é", "\u0456", "\uFF41", "\u200B", "\u202E", "\uDB40\uDC41", "\uDB40", "\uDC41", "\uD83D\uDC4D", "\u0301", "=", "_", "'", "\"",
+    ];
+
+    [Fact]
+    public void Analyze_RandomTexts_NeverThrowsAndSpansStayInside()
+    {
+        var random = new Random(8);
+        for (int k = 0; k < 5000; k++)
+        {
+            var sb = new System.Text.StringBuilder();
+            int parts = random.Next(1, 60);
+            for (int p = 0; p < parts; p++)
+            {
+                sb.Append(Pieces[random.Next(Pieces.Length)]);
+            }
+
+            string text = sb.ToString();
+            var findings = new List<SafetyFinding>();
+            BuiltInSafetyRecognizer.Instance.Analyze(text, findings);
+            Assert.All(findings, f => Assert.True(f.Start >= 0 && f.Length > 0 && f.Start + f.Length <= text.Length && f.Score is >= 0 and <= 1, $"{f} in '{text}'"));
+        }
+    }
+}
