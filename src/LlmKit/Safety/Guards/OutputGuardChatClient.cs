@@ -254,7 +254,7 @@ public sealed class OutputGuardChatClient : DelegatingChatClient
         }
     }
 
-    private GuardAction AddLimitDecisions(GuardPolicy policy, long characters, RepetitionTracker? tracker, List<GuardDecision> decisions, GuardAction strictest)
+    private static GuardAction AddLimitDecisions(GuardPolicy policy, long characters, RepetitionTracker? tracker, List<GuardDecision> decisions, GuardAction strictest)
     {
         void Limit(string type)
         {
@@ -265,7 +265,7 @@ public sealed class OutputGuardChatClient : DelegatingChatClient
                 return;
             }
 
-            decisions.Add(new GuardDecision(finding, action, _guard.Hash(type)));
+            decisions.Add(new GuardDecision(finding, action, type));
             strictest = action > strictest ? action : strictest;
         }
 

@@ -92,6 +92,7 @@ public sealed class SafetyGuard
         ArgumentNullException.ThrowIfNull(text);
         var findings = new List<SafetyFinding>();
         Recognize(text, findings);
+        findings.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
         return findings;
     }
 
@@ -158,7 +159,7 @@ public sealed class SafetyGuard
     }
 
     /// <summary>Decides each finding and rewrites the text for redactions and anonymisations (overlapping spans: the first, longest wins).</summary>
-    internal GuardEvaluation Apply(string text, List<SafetyFinding> findings, GuardPolicy policy, PiiSurrogateMap? surrogates)
+    internal static GuardEvaluation Apply(string text, List<SafetyFinding> findings, GuardPolicy policy, PiiSurrogateMap? surrogates)
     {
         if (findings.Count == 0)
         {
@@ -179,7 +180,7 @@ public sealed class SafetyGuard
 
             int start = Math.Clamp(f.Start, 0, text.Length);
             int end = Math.Clamp(f.Start + f.Length, start, text.Length);
-            decisions.Add(new GuardDecision(f, action, Hash(text.AsSpan(start, end - start))));
+            decisions.Add(new GuardDecision(f, action, text));
             if (action > strictest)
             {
                 strictest = action;
@@ -233,7 +234,7 @@ public sealed class SafetyGuard
                 FindingType = d.Finding.Type,
                 Recognizer = d.Finding.Recognizer,
                 Score = d.Finding.Score,
-                ValueHash = d.ValueHash,
+                ValueHash = Hash(d.Value),
             };
             foreach (var sink in _sinks)
             {
@@ -303,6 +304,5 @@ public sealed class SafetyGuard
             }
         }
 
-        findings.Sort(static (a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : b.Length.CompareTo(a.Length));
     }
 }

@@ -16,6 +16,37 @@ internal static class SafetyLexicon
     /// <summary>Gets the longest word, in UTF-16 code units.</summary>
     public static int MaxLength { get; } = Words.Keys.Max(k => k.Length);
 
+    /// <summary>Which (first letter, second letter, length) triples of ASCII letters start a lexicon word: most words of a text skip the lookup.</summary>
+    private static readonly bool[] Prefixes = BuildPrefixes();
+
+    /// <summary>Returns whether a word may be in the lexicon (false only when it certainly is not).</summary>
+    public static bool MayContain(ReadOnlySpan<char> word)
+    {
+        char a = word[0], b = word[1];
+        if (!char.IsAsciiLetter(a) || !char.IsAsciiLetter(b))
+        {
+            return true;
+        }
+
+        return word.Length <= MaxLength && Prefixes[Index(a, b, word.Length)];
+    }
+
+    private static int Index(char a, char b, int length) => ((((a | 0x20) - 'a') * 26) + ((b | 0x20) - 'a')) * 32 + (length & 31);
+
+    private static bool[] BuildPrefixes()
+    {
+        var prefixes = new bool[26 * 26 * 32];
+        foreach (string word in Words.Keys)
+        {
+            if (word.Length >= 2 && char.IsAsciiLetter(word[0]) && char.IsAsciiLetter(word[1]))
+            {
+                prefixes[Index(word[0], word[1], word.Length)] = true;
+            }
+        }
+
+        return prefixes;
+    }
+
     private static FrozenDictionary<string, WordInfo> Build()
     {
         var map = new Dictionary<string, WordInfo>(StringComparer.OrdinalIgnoreCase);

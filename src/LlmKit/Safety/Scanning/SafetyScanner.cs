@@ -322,7 +322,7 @@ internal static class SafetyScanner
         private void Word(int i, int j, bool lineStart)
         {
             int len = j - i;
-            if (len < 2 || len > SafetyLexicon.MaxLength || !SafetyLexicon.Lookup.TryGetValue(_t[i..j], out var info))
+            if (len < 2 || len > SafetyLexicon.MaxLength || !SafetyLexicon.MayContain(_t[i..j]) || !SafetyLexicon.Lookup.TryGetValue(_t[i..j], out var info))
             {
                 // Compounds such as AssemblyVersion or FileVersion introduce version numbers too.
                 if (len > 7 && (_t[j - 1] | 0x20) == 'n' && _t[i..j].EndsWith("version", StringComparison.OrdinalIgnoreCase))
@@ -398,7 +398,7 @@ internal static class SafetyScanner
                     end = k;
                 }
 
-                if (word.Length < 2 || word.Length > SafetyLexicon.MaxLength || !SafetyLexicon.Lookup.TryGetValue(word, out var info))
+                if (word.Length < 2 || word.Length > SafetyLexicon.MaxLength || !SafetyLexicon.MayContain(word) || !SafetyLexicon.Lookup.TryGetValue(word, out var info))
                 {
                     continue;
                 }
