@@ -62,6 +62,24 @@ public static class OpenAILlmKitBuilderExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Registers the OpenAI moderation endpoint (<see cref="OpenAIModerationClient"/>) as a content classifier for
+    /// LlmKit's safety guards: its findings are the moderation categories (for example <c>HARASSMENT</c>,
+    /// <c>SELF_HARM_INTENT</c>), acted on by the rules of <c>LlmKit:Safety</c> like any other finding type.
+    /// </summary>
+    /// <param name="builder">The LlmKit builder.</param>
+    /// <param name="configure">Sets the key (defaults to <c>OPENAI_API_KEY</c>), address and model (defaults to <c>omni-moderation-latest</c>).</param>
+    /// <returns>The builder.</returns>
+    public static ILlmKitBuilder AddOpenAIModeration(this ILlmKitBuilder builder, Action<OpenAIClientOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.AddOpenAIProviderTypes();
+        var options = new OpenAIClientOptions { Profile = OpenAICompatibilityProfile.OpenAI };
+        configure?.Invoke(options);
+        builder.Services.AddSingleton<IContentClassifier>(sp => new OpenAIModerationClient(options, sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), sp.GetService<TimeProvider>()));
+        return builder;
+    }
+
     private static OpenAIChatClient Create(IServiceProvider services, OpenAIClientOptions options)
     {
         var factory = services.GetRequiredService<IHttpClientFactory>();

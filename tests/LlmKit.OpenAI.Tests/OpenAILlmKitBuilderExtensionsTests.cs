@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text.Json;
 using LlmKit.OpenAI.Tests.TestDoubles;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
@@ -55,5 +57,30 @@ public class OpenAILlmKitBuilderExtensionsTests
         var ex = await Assert.ThrowsAsync<LlmKitConfigurationException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync("x"));
 
         Assert.Contains("IncludeStreamUsage", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddOpenAIModeration_CategoryOverThreshold_InputGuardBlocksBeforeTheModel()
+    {
+        var handler = new FakeHttpHandler().Respond(HttpStatusCode.OK, """
+            {"id":"modr-2","model":"omni-moderation-latest","results":[{"flagged":true,
+              "category_scores":{"harassment":0.02,"self-harm/intent":0.88}}]}
+            """);
+        var model = new LlmKit.Testing.ScriptedChatClient().ReturnsText("never");
+        var config = new ConfigurationBuilder().AddInMemoryCollection([
+            new("LlmKit:Safety:Input:Rules:SELF_HARM_INTENT:Action", "Block"),
+            new("LlmKit:Safety:Input:Rules:SELF_HARM_INTENT:Threshold", "0.5"),
+        ]).Build();
+        var services = new ServiceCollection();
+        services.AddLlmKit(config, kit => kit
+            .AddProvider("scripted", _ => model)
+            .AddOpenAIModeration(o => o.ApiKey = "sk-test-0123456789"));
+        services.AddHttpClient(OpenAILlmKitBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
+        using var sp = services.BuildServiceProvider();
+
+        var ex = await Assert.ThrowsAsync<ContentBlockedException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync([new ChatMessage(ChatRole.User, "a worrying message")], new ChatOptions { ModelId = "m" }));
+
+        Assert.Equal(["SELF_HARM_INTENT"], ex.FindingTypes);
+        Assert.Equal("a worrying message", JsonDocument.Parse(handler.Requests[0].Body!).RootElement.GetProperty("input").GetString());
     }
 }

@@ -24,7 +24,7 @@ internal sealed class LlmKitConfigurationBinder(IServiceProvider services, IConf
         }
         catch (InvalidOperationException ex)
         {
-            var specific = FindDeploymentError(section) ?? FindBudgetError(section) ?? ex;
+            var specific = FindDeploymentError(section) ?? FindBudgetError(section) ?? SafetyConfigurationErrors.Find(section) ?? ex;
 
             // The binder names the path in its message ("... at 'LlmKit:Models:smart:Strategy' ..."): report it as the bad key.
             var path = System.Text.RegularExpressions.Regex.Match(specific.Message, "at '([^']+)'", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));

@@ -193,6 +193,8 @@ internal sealed class LlmKitOptionsValidator(
             Problem("LlmKit:DefaultModel", $"'{options.DefaultModel}' is not a logical model under 'LlmKit:Models', and with {allProviders.Count} provider connections there is no default provider to send it to. Define the logical model or set 'LlmKit:DefaultProvider'.");
         }
 
+        SafetyOptionsValidator.Validate(options.Safety, Problem);
+
         if (problems.Count > 0)
         {
             // Thrown rather than returned so that hosts see a LlmKit exception at start-up.

@@ -61,6 +61,7 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<IBudgetManager>(BudgetServices.CreateManager);
             services.AddSingleton<RoutingState>();
             services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
+            services.TryAddSingleton<SafetyGuard>();
             services.AddSingleton<LlmKitClientFactory>();
             services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<LlmKitClientFactory>().Create(null));
             services.AddKeyedSingleton<IChatClient>(KeyedService.AnyKey, static (sp, key) => key is string model
@@ -85,6 +86,15 @@ public static class LlmKitServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LlmKitOptions>>().Value.Telemetry,
             sp.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Telemetry"),
             sp.GetService<TimeProvider>()));
+        // The guards sit right inside telemetry. The output guard is inside the input guard (it reads the input guard's
+        // surrogates from the options) and outside metering, so metering records every call the provider answered, even
+        // one the output guard then blocks, and the caller receives the restored text. Without a policy both pass through.
+        pipeline.Add(PipelineStageNames.InputGuard, static (sp, inner) => sp.GetRequiredService<SafetyGuard>() is { IsInputGuarded: true } guard
+            ? new InputGuardChatClient(inner, guard)
+            : inner);
+        pipeline.Add(PipelineStageNames.OutputGuard, static (sp, inner) => sp.GetRequiredService<SafetyGuard>() is { IsOutputGuarded: true } guard
+            ? new OutputGuardChatClient(inner, guard)
+            : inner);
         pipeline.Add(PipelineStageNames.Budget, BudgetChatClient.CreateStage);
         pipeline.Add(PipelineStageNames.Metering, static (sp, inner) => new MeteringChatClient(
             inner,

@@ -43,4 +43,7 @@ public sealed class LlmKitOptions
 
     /// <summary>Gets or sets how the budget stage estimates calls.</summary>
     public BudgetAdmissionOptions BudgetAdmission { get; set; } = new();
+
+    /// <summary>Gets or sets the safety guards' settings (<c>LlmKit:Safety</c>). Defaults to no policy: the guard stages pass calls through.</summary>
+    public SafetyOptions Safety { get; set; } = new();
 }

@@ -1,0 +1,131 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace LlmKit;
+
+/// <summary>
+/// The input guard stage (<see cref="PipelineStageNames.InputGuard"/>): evaluates the text of every user, tool and
+/// assistant message (system messages are the host's and are left alone; prompt-injection signals count only in
+/// user and tool messages and in messages marked with <see cref="UntrustedContent.Mark"/>) against the input
+/// policy of the call's tenant, redacts and anonymises, audits every decision, and throws
+/// <see cref="ContentBlockedException"/> for a block before anything reaches the model. Anonymised values travel
+/// to the output guard in a <see cref="PiiSurrogateMap"/> on the call's options.
+/// </summary>
+public sealed class InputGuardChatClient : DelegatingChatClient
+{
+    private readonly SafetyGuard _guard;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="innerClient">The next stage.</param>
+    /// <param name="guard">The guard with the policies.</param>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public InputGuardChatClient(IChatClient innerClient, SafetyGuard guard)
+        : base(innerClient)
+    {
+        ArgumentNullException.ThrowIfNull(guard);
+        _guard = guard;
+    }
+
+    /// <inheritdoc/>
+    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var (guarded, guardedOptions) = await ProtectAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        return await base.GetResponseAsync(guarded, guardedOptions, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        var (guarded, guardedOptions) = await ProtectAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        await foreach (var update in base.GetStreamingResponseAsync(guarded, guardedOptions, cancellationToken).ConfigureAwait(false))
+        {
+            yield return update;
+        }
+    }
+
+    private async Task<(IEnumerable<ChatMessage> Messages, ChatOptions? Options)> ProtectAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        var context = options.GetLlmContext();
+        var policy = _guard.GetPolicy(GuardDirection.Input, context.TenantId);
+        if (policy.IsPassive)
+        {
+            return (messages, options);
+        }
+
+        var map = new PiiSurrogateMap();
+        var decisions = new List<GuardDecision>();
+        var strictest = GuardAction.Allow;
+        var list = messages as IList<ChatMessage> ?? [.. messages];
+        List<ChatMessage>? copy = null;
+        for (int m = 0; m < list.Count; m++)
+        {
+            var message = list[m];
+            if (message.Role == ChatRole.System)
+            {
+                continue;
+            }
+
+            bool injection = message.Role != ChatRole.Assistant;
+            bool untrusted = message.Role == ChatRole.Tool || UntrustedContent.IsMarked(message);
+            List<AIContent>? contents = null;
+            for (int c = 0; c < message.Contents.Count; c++)
+            {
+                var content = message.Contents[c];
+                string? text = content switch
+                {
+                    TextContent t => t.Text,
+                    FunctionResultContent { Result: string s } => s,
+                    _ => null,
+                };
+                if (string.IsNullOrEmpty(text))
+                {
+                    continue;
+                }
+
+                var evaluation = await _guard.EvaluateAsync(text, GuardDirection.Input, policy, map, untrusted || content is FunctionResultContent, injection, cancellationToken).ConfigureAwait(false);
+                decisions.AddRange(evaluation.Decisions);
+                if (evaluation.Action > strictest)
+                {
+                    strictest = evaluation.Action;
+                }
+
+                if (!ReferenceEquals(evaluation.Text, text))
+                {
+                    contents ??= [.. message.Contents];
+                    contents[c] = content is TextContent tc
+                        ? new TextContent(evaluation.Text) { AdditionalProperties = tc.AdditionalProperties, Annotations = tc.Annotations }
+                        : new FunctionResultContent(((FunctionResultContent)content).CallId, evaluation.Text) { AdditionalProperties = content.AdditionalProperties };
+                }
+            }
+
+            if (contents is not null)
+            {
+                copy ??= [.. list];
+                var replaced = message.Clone();
+                replaced.Contents = contents;
+                copy[m] = replaced;
+            }
+        }
+
+        await _guard.AuditAsync(decisions, strictest, GuardDirection.Input, context, cancellationToken).ConfigureAwait(false);
+        if (strictest == GuardAction.Block)
+        {
+            var types = decisions.Where(d => d.Action == GuardAction.Block).Select(d => d.Finding.Type).Distinct(StringComparer.Ordinal).ToArray();
+            throw new ContentBlockedException(
+                $"The input guard blocked the request: it contains {string.Join(", ", types)} at or above the policy's threshold. Remove that content or change the 'LlmKit:Safety:Input' policy.",
+                PipelineStageNames.InputGuard,
+                types);
+        }
+
+        if (map.Count == 0)
+        {
+            return (copy ?? list, options);
+        }
+
+        var guardedOptions = options?.Clone() ?? new ChatOptions();
+        (guardedOptions.AdditionalProperties ??= [])[PiiSurrogateMap.AdditionalPropertiesKey] = map;
+        return (copy ?? list, guardedOptions);
+    }
+}
