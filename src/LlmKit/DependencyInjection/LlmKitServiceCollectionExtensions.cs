@@ -57,6 +57,8 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());
             services.TryAddSingleton<ICostCalculator, CostCalculator>();
             services.TryAddSingleton<IUsageLedger, InMemoryUsageLedger>();
+            services.TryAddSingleton<ITemplateStore, InMemoryTemplateStore>();
+            services.TryAddSingleton<IPromptTemplateService, PromptTemplateService>();
             services.AddSingleton<RoutingState>();
             services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
             services.AddSingleton<LlmKitClientFactory>();

@@ -118,6 +118,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     {
         long calls = 0, failures = 0, input = 0, output = 0, cached = 0, reasoning = 0, unknown = 0;
         decimal cost = 0m;
+        var latency = TimeSpan.Zero;
         foreach (var r in records)
         {
             calls++;
@@ -126,6 +127,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             output += r.OutputTokens;
             cached += r.CachedInputTokens;
             reasoning += r.ReasoningTokens;
+            latency += r.Latency;
             if (r.Cost.Total is { } total)
             {
                 cost += total;
@@ -136,7 +138,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             }
         }
 
-        return new UsageTotals { Calls = calls, Failures = failures, InputTokens = input, OutputTokens = output, CachedInputTokens = cached, ReasoningTokens = reasoning, KnownCostUsd = cost, UnknownCostCalls = unknown };
+        return new UsageTotals { Calls = calls, Failures = failures, InputTokens = input, OutputTokens = output, CachedInputTokens = cached, ReasoningTokens = reasoning, KnownCostUsd = cost, UnknownCostCalls = unknown, TotalLatency = latency };
     }
 
     private IEnumerable<UsageRecord> Select(UsageQuery query)
@@ -151,6 +153,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         UsageGrouping.Deployment => record.Deployment,
         UsageGrouping.Conversation => record.ConversationId,
         UsageGrouping.Template => record.TemplateId,
+        UsageGrouping.TemplateVersion => record.TemplateId is { } template && record.TemplateVersion is { } version ? $"{template}@{version}" : null,
         _ => null,
     };
 }
