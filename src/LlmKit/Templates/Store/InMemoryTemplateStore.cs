@@ -43,7 +43,7 @@ public sealed class InMemoryTemplateStore : ITemplateStore
         {
             var state = entry.State;
             int version = state.Versions.Length + 1;
-            var saved = promptTemplate with { Version = version, CreatedAt = _timeProvider.GetUtcNow(), Labels = [] };
+            var saved = Snapshot(promptTemplate) with { Version = version, CreatedAt = _timeProvider.GetUtcNow(), Labels = [] };
             entry.State = new State(state.Versions.Add(saved), state.Labels.SetItem(LatestLabel, version));
             return Task.FromResult(WithLabels(saved, entry.State));
         }
@@ -146,6 +146,19 @@ public sealed class InMemoryTemplateStore : ITemplateStore
             }
         }
     }
+
+    /// <summary>Copies the caller's collections so a stored version never changes when the caller's lists do.</summary>
+    private static PromptTemplate Snapshot(PromptTemplate template) => template with
+    {
+        Tags = [.. template.Tags],
+        Inputs = [.. template.Inputs.Select(i => i with { AllowedValues = [.. i.AllowedValues] })],
+        Messages = [.. template.Messages],
+        Tools = [.. template.Tools],
+        Metadata = new Dictionary<string, string>(template.Metadata, StringComparer.Ordinal),
+        ModelHints = template.ModelHints is { } hints
+            ? hints with { StopSequences = [.. hints.StopSequences], AdditionalProperties = new Dictionary<string, object?>(hints.AdditionalProperties, StringComparer.Ordinal) }
+            : null,
+    };
 
     private static PromptTemplate WithLabels(PromptTemplate version, State state)
     {
