@@ -148,7 +148,9 @@ internal sealed class PromptTemplateRenderer
         };
         if (experimentId is not null)
         {
-            var tags = new Dictionary<string, string>(context.Tags, StringComparer.Ordinal) { [ExperimentTag] = $"{experimentId}/{variant}" };
+            // LlmRequestContext.Empty's Tags can be null (static initialisation order), so copy only what is there.
+            var tags = context.Tags is { } existing ? new Dictionary<string, string>(existing, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal);
+            tags[ExperimentTag] = $"{experimentId}/{variant}";
             context = context with { ExperimentVariant = variant, Tags = tags };
         }
 
