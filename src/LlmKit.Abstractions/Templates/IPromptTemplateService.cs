@@ -24,6 +24,20 @@ public interface IPromptTemplateService
     /// <exception cref="TemplateParseException">The stored template cannot be parsed.</exception>
     Task<RenderedPrompt> RenderAsync(string id, IReadOnlyDictionary<string, object?> inputs, string? label = null, int? version = null, CancellationToken cancellationToken = default);
 
+    /// <summary>Returns a stored template version, resolved as <see cref="RenderAsync"/> resolves it.</summary>
+    /// <param name="id">The template id.</param>
+    /// <param name="label">The label; defaults to <c>production</c> when set, else <c>latest</c>.</param>
+    /// <param name="version">A version number, which wins over <paramref name="label"/>.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The template version.</returns>
+    /// <exception cref="TemplateNotFoundException">The template, version or label does not exist.</exception>
+    Task<PromptTemplate> GetTemplateAsync(string id, string? label = null, int? version = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Returns the latest version of every template the service serves: the store's, after importing the configured and shipped ones.</summary>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The templates, ordered by id.</returns>
+    Task<IReadOnlyList<PromptTemplate>> ListTemplatesAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Renders a template that is not (necessarily) stored, such as one just loaded from a file.</summary>
     /// <param name="promptTemplate">The template.</param>
     /// <param name="inputs">The input values by name.</param>

@@ -44,6 +44,20 @@ public sealed class PromptTemplateService : IPromptTemplateService
     }
 
     /// <inheritdoc/>
+    public Task<PromptTemplate> GetTemplateAsync(string id, string? label = null, int? version = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        return ResolveAsync(id, label, version, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<PromptTemplate>> ListTemplatesAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureImportedAsync(cancellationToken).ConfigureAwait(false);
+        return await _store.ListAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
     public RenderedPrompt Render(PromptTemplate promptTemplate, IReadOnlyDictionary<string, object?> inputs)
         => _renderer.Render(promptTemplate, inputs);
 
