@@ -24,8 +24,8 @@ public sealed record TemplateExperimentVariantResult
     /// <summary>Gets the known cost of the variant's calls, in USD.</summary>
     public decimal KnownCostUsd { get; init; }
 
-    /// <summary>Gets the mean latency of the variant's calls; <see cref="TimeSpan.Zero"/> without calls.</summary>
-    public TimeSpan MeanLatency { get; init; }
+    /// <summary>Gets the mean latency of the variant's calls, or <see langword="null"/> without calls or when the ledger does not sum latencies.</summary>
+    public TimeSpan? MeanLatency { get; init; }
 
     /// <summary>
     /// Gets Welch's t statistic of this variant's mean score against the control's, or <see langword="null"/>

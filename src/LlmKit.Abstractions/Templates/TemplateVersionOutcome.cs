@@ -27,8 +27,8 @@ public sealed record TemplateVersionOutcome
     /// <summary>Gets the number of calls whose cost is unknown.</summary>
     public long UnknownCostCalls { get; init; }
 
-    /// <summary>Gets the mean latency per call; <see cref="TimeSpan.Zero"/> without calls.</summary>
-    public TimeSpan MeanLatency { get; init; }
+    /// <summary>Gets the mean latency per call, or <see langword="null"/> without calls or when the ledger does not sum latencies.</summary>
+    public TimeSpan? MeanLatency { get; init; }
 
     /// <summary>Gets how many scores the host reported.</summary>
     public long ScoreCount { get; init; }

@@ -23,7 +23,4 @@ public enum UsageGrouping
 
     /// <summary>By template id.</summary>
     Template,
-
-    /// <summary>By template version; keys are written <c>{templateId}@{version}</c>.</summary>
-    TemplateVersion,
 }

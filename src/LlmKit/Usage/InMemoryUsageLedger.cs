@@ -153,7 +153,6 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         UsageGrouping.Deployment => record.Deployment,
         UsageGrouping.Conversation => record.ConversationId,
         UsageGrouping.Template => record.TemplateId,
-        UsageGrouping.TemplateVersion => record.TemplateId is { } template && record.TemplateVersion is { } version ? $"{template}@{version}" : null,
         _ => null,
     };
 }

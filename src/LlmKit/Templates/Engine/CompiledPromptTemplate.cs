@@ -12,6 +12,9 @@ internal sealed class CompiledPromptTemplate(IReadOnlyList<TemplateMessage> mess
 
     public MustacheNode[][] Bodies { get; } = bodies;
 
+    /// <summary>Gets or sets the shared usage tags of a stored version (set on first render).</summary>
+    public IReadOnlyDictionary<string, string>? VersionTags { get; set; }
+
     public static CompiledPromptTemplate Compile(PromptTemplate template, IReadOnlyDictionary<string, string>? partials)
     {
         var messages = template.Messages;

@@ -17,6 +17,9 @@ internal sealed class PromptTemplateRenderer
     /// <summary>The usage tag that names the experiment and variant a prompt was rendered for, written <c>{experiment}/{variant}</c>.</summary>
     public const string ExperimentTag = "llmkit.experiment";
 
+    /// <summary>The usage tag that names the template version a prompt was rendered from, written <c>{id}@{version}</c>.</summary>
+    public const string TemplateVersionTag = "llmkit.template";
+
     [ThreadStatic]
     private static StringBuilder? t_builder;
 
@@ -101,7 +104,7 @@ internal sealed class PromptTemplateRenderer
         return new RenderedPrompt
         {
             Messages = messages,
-            Options = CreateOptions(template, experimentId, variant),
+            Options = CreateOptions(template, compiled, experimentId, variant),
             TemplateId = template.Id,
             TemplateVersion = template.Version,
             ToolNames = template.Tools,
@@ -110,7 +113,7 @@ internal sealed class PromptTemplateRenderer
         };
     }
 
-    private ChatOptions CreateOptions(PromptTemplate template, string? experimentId, string? variant)
+    private ChatOptions CreateOptions(PromptTemplate template, CompiledPromptTemplate compiled, string? experimentId, string? variant)
     {
         var hints = template.ModelHints;
         var options = new ChatOptions();
@@ -146,12 +149,29 @@ internal sealed class PromptTemplateRenderer
             TemplateId = template.Id,
             TemplateVersion = template.Version > 0 ? template.Version : null,
         };
-        if (experimentId is not null)
+
+        // LlmRequestContext.Empty's Tags can be null (static initialisation order), so copy only what is there.
+        var ambientTags = context.Tags is { Count: > 0 } existing ? existing : null;
+        if (experimentId is null && ambientTags is null && template.Version > 0)
         {
-            // LlmRequestContext.Empty's Tags can be null (static initialisation order), so copy only what is there.
-            var tags = context.Tags is { } existing ? new Dictionary<string, string>(existing, StringComparer.Ordinal) : new Dictionary<string, string>(StringComparer.Ordinal);
-            tags[ExperimentTag] = $"{experimentId}/{variant}";
-            context = context with { ExperimentVariant = variant, Tags = tags };
+            // The common case shares one read-only tag set per compiled version.
+            context = context with { Tags = compiled.VersionTags ??= new Dictionary<string, string>(1, StringComparer.Ordinal) { [TemplateVersionTag] = $"{template.Id}@{template.Version}" }.AsReadOnly() };
+        }
+        else if (experimentId is not null || template.Version > 0)
+        {
+            var tags = ambientTags is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(ambientTags, StringComparer.Ordinal);
+            if (template.Version > 0)
+            {
+                tags[TemplateVersionTag] = $"{template.Id}@{template.Version}";
+            }
+
+            if (experimentId is not null)
+            {
+                tags[ExperimentTag] = $"{experimentId}/{variant}";
+                context = context with { ExperimentVariant = variant };
+            }
+
+            context = context with { Tags = tags };
         }
 
         return options.WithLlmContext(context);

@@ -112,19 +112,13 @@ public sealed class PromptTemplateService : IPromptTemplateService
         ArgumentException.ThrowIfNullOrWhiteSpace(templateId);
         await EnsureImportedAsync(cancellationToken).ConfigureAwait(false);
         var versions = await _store.GetVersionsAsync(templateId, cancellationToken).ConfigureAwait(false);
-        var usage = new Dictionary<string, UsageTotals>(StringComparer.Ordinal);
-        if (_ledger is not null && versions.Count > 0)
-        {
-            foreach (var pair in await _ledger.GetTopAsync(new UsageQuery(), UsageGrouping.TemplateVersion, int.MaxValue, cancellationToken).ConfigureAwait(false))
-            {
-                usage[pair.Key] = pair.Value;
-            }
-        }
-
         var outcomes = new List<TemplateVersionOutcome>(versions.Count);
         foreach (var version in versions)
         {
-            var totals = usage.GetValueOrDefault($"{templateId}@{version.Version}") ?? new UsageTotals();
+            // Prompts rendered by this service tag their calls with the template version; any ledger can filter on tags.
+            var totals = _ledger is null
+                ? new UsageTotals()
+                : await _ledger.GetTotalsAsync(new UsageQuery { Scope = new BudgetScope(BudgetScopeKind.Custom, $"{PromptTemplateRenderer.TemplateVersionTag}={templateId}@{version.Version}") }, cancellationToken).ConfigureAwait(false);
             var (count, mean, _) = _versionScores.TryGetValue((templateId, version.Version), out var scores) ? scores.Snapshot() : (0, 0d, 0d);
             outcomes.Add(new TemplateVersionOutcome
             {
@@ -136,7 +130,7 @@ public sealed class PromptTemplateService : IPromptTemplateService
                 OutputTokens = totals.OutputTokens,
                 KnownCostUsd = totals.KnownCostUsd,
                 UnknownCostCalls = totals.UnknownCostCalls,
-                MeanLatency = totals.Calls > 0 ? totals.TotalLatency / totals.Calls : TimeSpan.Zero,
+                MeanLatency = totals.Calls > 0 && totals.TotalLatency is { } latency ? latency / totals.Calls : null,
                 ScoreCount = count,
                 MeanScore = count > 0 ? mean : null,
             });
@@ -224,7 +218,7 @@ public sealed class PromptTemplateService : IPromptTemplateService
                 MeanScore = scores.Count > 0 ? scores.Mean : null,
                 ScoreStandardDeviation = scores.Count > 1 ? Math.Sqrt(scores.Variance) : null,
                 KnownCostUsd = totals.KnownCostUsd,
-                MeanLatency = totals.Calls > 0 ? totals.TotalLatency / totals.Calls : TimeSpan.Zero,
+                MeanLatency = totals.Calls > 0 && totals.TotalLatency is { } latency ? latency / totals.Calls : null,
                 TStatistic = test?.T,
                 PValue = test?.P,
             });

@@ -214,8 +214,28 @@ public class PromptTemplateRendererTests
         Assert.Equal("low", options.AdditionalProperties!["reasoning_effort"]);
         var context = options.GetLlmContext();
         Assert.Equal(("greet", 4, "acme"), (context.TemplateId, context.TemplateVersion, context.TenantId));
+        Assert.Equal("greet@4", context.Tags["llmkit.template"]);
         Assert.Equal(["search"], rendered.ToolNames);
         Assert.Equal(("greet", 4), (rendered.TemplateId, rendered.TemplateVersion));
+    }
+
+    [Fact]
+    public void Render_AmbientTags_AreKeptNextToTheVersionTag()
+    {
+        var template = Template([], (ChatRole.User, "hi")) with { Id = "t", Version = 2 };
+        var renderer = new PromptTemplateRenderer();
+
+        var plain = renderer.Render(template, Values()).Options.GetLlmContext();
+        LlmRequestContext tagged;
+        using (LlmRequestContext.BeginScope(new LlmRequestContext { Tags = new Dictionary<string, string> { ["project"] = "x" } }))
+        {
+            tagged = renderer.Render(template, Values()).Options.GetLlmContext();
+        }
+
+        Assert.Equal([new KeyValuePair<string, string>("llmkit.template", "t@2")], plain.Tags);
+        Assert.Equal([new KeyValuePair<string, string>("llmkit.template", "t@2"), new KeyValuePair<string, string>("project", "x")], tagged.Tags.OrderBy(p => p.Key));
+        // A template that is not stored has no version to tag.
+        Assert.Null(renderer.Render(template with { Version = 0 }, Values()).Options.GetLlmContext().TemplateVersion);
     }
 
     [Fact]

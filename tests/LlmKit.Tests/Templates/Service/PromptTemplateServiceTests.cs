@@ -116,6 +116,7 @@ public class PromptTemplateServiceTests
         // gpt-4o: (4000 x 2.50 + 400 x 10) per million = 0.014.
         Assert.Equal(0.014m, o1.KnownCostUsd);
         Assert.Equal(TimeSpan.FromMilliseconds(300), o1.MeanLatency);
+        Assert.Null(new TemplateVersionOutcome { TemplateId = "x" }.MeanLatency);
         Assert.Equal((2L, 4.5), (o1.ScoreCount, o1.MeanScore));
         Assert.Equal((2L, 1L), (o2.Calls, o2.Successes));
         Assert.Null(o2.MeanScore);
