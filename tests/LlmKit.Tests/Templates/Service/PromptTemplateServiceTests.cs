@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -166,6 +167,35 @@ public class PromptTemplateServiceTests
         // Welch: t = 2, ν = 8, p = 0.0805162379572627 (see WelchTTestTests).
         Assert.Equal(2, rb.TStatistic!.Value, 10);
         Assert.Equal(0.0805162379572627, rb.PValue!.Value, 10);
+    }
+
+    [Fact]
+    public async Task RenderAsync_CallThroughThePipeline_TagsTheSpanWithTemplateIdAndVersion()
+    {
+        var (sp, provider, time) = Build();
+        var service = sp.GetRequiredService<IPromptTemplateService>();
+        await service.ImportAsync(Greeting("v1"));
+        await service.ImportAsync(Greeting("v2"));
+        var spans = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == LlmKitTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = a =>
+            {
+                lock (spans)
+                {
+                    spans.Add(a);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+
+        var prompt = await service.RenderAsync("greet", Ann, version: 2);
+        await CallAsync(sp, provider, time, prompt, 10, 1, 0);
+
+        var span = Assert.Single(spans, a => "greet".Equals(a.GetTagItem("llmkit.template.id")));
+        Assert.Equal(2, span.GetTagItem("llmkit.template.version"));
     }
 
     [Fact]
