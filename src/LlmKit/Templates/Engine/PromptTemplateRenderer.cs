@@ -144,36 +144,39 @@ internal sealed class PromptTemplateRenderer
             }
         }
 
-        var context = (LlmRequestContext.Current ?? LlmRequestContext.Empty) with
-        {
-            TemplateId = template.Id,
-            TemplateVersion = template.Version > 0 ? template.Version : null,
-        };
+        var ambient = LlmRequestContext.Current ?? LlmRequestContext.Empty;
 
         // LlmRequestContext.Empty's Tags can be null (static initialisation order), so copy only what is there.
-        var ambientTags = context.Tags is { Count: > 0 } existing ? existing : null;
+        var ambientTags = ambient.Tags is { Count: > 0 } existing ? existing : null;
+        var tags = ambient.Tags;
         if (experimentId is null && ambientTags is null && template.Version > 0)
         {
             // The common case shares one read-only tag set per compiled version.
-            context = context with { Tags = compiled.VersionTags ??= new Dictionary<string, string>(1, StringComparer.Ordinal) { [TemplateVersionTag] = $"{template.Id}@{template.Version}" }.AsReadOnly() };
+            tags = compiled.VersionTags ??= new Dictionary<string, string>(1, StringComparer.Ordinal) { [TemplateVersionTag] = $"{template.Id}@{template.Version}" }.AsReadOnly();
         }
         else if (experimentId is not null || template.Version > 0)
         {
-            var tags = ambientTags is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(ambientTags, StringComparer.Ordinal);
+            var merged = ambientTags is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(ambientTags, StringComparer.Ordinal);
             if (template.Version > 0)
             {
-                tags[TemplateVersionTag] = $"{template.Id}@{template.Version}";
+                merged[TemplateVersionTag] = $"{template.Id}@{template.Version}";
             }
 
             if (experimentId is not null)
             {
-                tags[ExperimentTag] = $"{experimentId}/{variant}";
-                context = context with { ExperimentVariant = variant };
+                merged[ExperimentTag] = $"{experimentId}/{variant}";
             }
 
-            context = context with { Tags = tags };
+            tags = merged;
         }
 
+        var context = ambient with
+        {
+            TemplateId = template.Id,
+            TemplateVersion = template.Version > 0 ? template.Version : null,
+            ExperimentVariant = experimentId is null ? ambient.ExperimentVariant : variant,
+            Tags = tags,
+        };
         return options.WithLlmContext(context);
     }
 
