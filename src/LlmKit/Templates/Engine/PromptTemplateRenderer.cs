@@ -266,7 +266,8 @@ internal sealed class PromptTemplateRenderer
 
                 if (!ok)
                 {
-                    (problems ??= []).Add($"input '{input.Name}' is '{text}', which is not one of the allowed values: {string.Join(", ", allowed)}");
+                    // The value itself is left out: inputs can hold personal data, and exception messages get logged.
+                    (problems ??= []).Add($"input '{input.Name}' is not one of the allowed values: {string.Join(", ", allowed)}");
                 }
             }
 

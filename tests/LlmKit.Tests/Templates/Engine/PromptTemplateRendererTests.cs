@@ -105,12 +105,15 @@ public class PromptTemplateRendererTests
             [
                 "missing required input 'topic' (a string)",
                 "input 'count' must be an integer, not a string",
-                "input 'level' is 'medium', which is not one of the allowed values: low, high",
+                "input 'level' is not one of the allowed values: low, high",
                 "unknown input 'stray': the template declares topic, count, level",
                 "message 2 (user), line 1, column 1: '{{question}}' has no value: the template declares topic, count, level",
             ],
             ex.Problems);
         Assert.Contains("5 problems", ex.Message, StringComparison.Ordinal);
+        // Input values never appear in the message (they can hold personal data).
+        Assert.DoesNotContain("medium", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("three", ex.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<LlmKitException>(ex);
     }
 
