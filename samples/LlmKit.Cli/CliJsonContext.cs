@@ -11,6 +11,11 @@ namespace LlmKit.Cli;
 [JsonSerializable(typeof(CostResult))]
 [JsonSerializable(typeof(TokensResult))]
 [JsonSerializable(typeof(ScanResult))]
+[JsonSerializable(typeof(TemplateRenderResult))]
+[JsonSerializable(typeof(List<TemplateRow>))]
+[JsonSerializable(typeof(TemplateRow))]
+[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>Gets a context that writes quotes and non-ASCII text as they are (the output is not HTML).</summary>

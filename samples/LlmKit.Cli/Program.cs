@@ -12,6 +12,7 @@ root.Subcommands.Add(ModelsCommand.Create(json, config));
 root.Subcommands.Add(CostCommand.Create(json, config));
 root.Subcommands.Add(TokensCommand.Create(json));
 root.Subcommands.Add(ScanCommand.Create(json, config));
+root.Subcommands.Add(TemplatesCommand.Create(json, config));
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

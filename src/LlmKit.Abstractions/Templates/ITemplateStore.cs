@@ -4,7 +4,7 @@ namespace LlmKit;
 public interface ITemplateStore
 {
     /// <summary>Saves a new version of a template; the store assigns the version and moves the <c>latest</c> label to it.</summary>
-    /// <param name="promptTemplate">The template; its <see cref="PromptTemplate.Version"/> is ignored.</param>
+    /// <param name="promptTemplate">The template; its <see cref="PromptTemplate.Version"/>, <see cref="PromptTemplate.CreatedAt"/> and <see cref="PromptTemplate.Labels"/> are ignored (the store assigns them).</param>
     /// <param name="cancellationToken">Cancels the save.</param>
     /// <returns>The saved version.</returns>
     Task<PromptTemplate> SaveAsync(PromptTemplate promptTemplate, CancellationToken cancellationToken = default);

@@ -16,4 +16,13 @@ public sealed record RenderedPrompt
 
     /// <summary>Gets the template version.</summary>
     public int TemplateVersion { get; init; }
+
+    /// <summary>Gets the names of the tools the template expects; the host adds the matching <see cref="AITool"/>s to <see cref="Options"/>. Defaults to none.</summary>
+    public IReadOnlyList<string> ToolNames { get; init; } = [];
+
+    /// <summary>Gets the A/B experiment the version was chosen by, or <see langword="null"/>.</summary>
+    public string? ExperimentId { get; init; }
+
+    /// <summary>Gets the experiment variant the version was chosen by, or <see langword="null"/>.</summary>
+    public string? ExperimentVariant { get; init; }
 }

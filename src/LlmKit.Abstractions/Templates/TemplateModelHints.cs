@@ -18,6 +18,18 @@ public sealed record TemplateModelHints
     /// <summary>Gets the response format: <c>text</c>, <c>json</c>, or a JSON schema as text; <see langword="null"/> for text.</summary>
     public string? ResponseFormat { get; init; }
 
+    /// <summary>Gets the stop sequences. Defaults to none.</summary>
+    public IReadOnlyList<string> StopSequences { get; init; } = [];
+
+    /// <summary>Gets the frequency penalty, or <see langword="null"/>.</summary>
+    public float? FrequencyPenalty { get; init; }
+
+    /// <summary>Gets the presence penalty, or <see langword="null"/>.</summary>
+    public float? PresencePenalty { get; init; }
+
+    /// <summary>Gets the sampling seed, or <see langword="null"/>.</summary>
+    public long? Seed { get; init; }
+
     /// <summary>Gets further options passed through to the provider. Defaults to empty.</summary>
     public IReadOnlyDictionary<string, object?> AdditionalProperties { get; init; } = new Dictionary<string, object?>();
 }

@@ -26,4 +26,7 @@ public sealed record UsageTotals
 
     /// <summary>Gets the number of calls whose cost is unknown (not included in <see cref="KnownCostUsd"/>).</summary>
     public long UnknownCostCalls { get; init; }
+
+    /// <summary>Gets the summed wall-clock latency of the calls (divide by <see cref="Calls"/> for the mean), or <see langword="null"/> when the ledger does not sum latencies.</summary>
+    public TimeSpan? TotalLatency { get; init; }
 }

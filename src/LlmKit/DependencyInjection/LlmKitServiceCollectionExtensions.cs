@@ -59,6 +59,8 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<IUsageLedger, InMemoryUsageLedger>();
             services.TryAddSingleton<IBudgetStore, InMemoryBudgetStore>();
             services.TryAddSingleton<IBudgetManager>(BudgetServices.CreateManager);
+            services.TryAddSingleton<ITemplateStore, InMemoryTemplateStore>();
+            services.TryAddSingleton<IPromptTemplateService, PromptTemplateService>();
             services.AddSingleton<RoutingState>();
             services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
             services.TryAddSingleton<SafetyGuard>();

@@ -193,6 +193,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     {
         long calls = 0, failures = 0, input = 0, output = 0, cached = 0, reasoning = 0, unknown = 0;
         decimal cost = 0m;
+        var latency = TimeSpan.Zero;
         foreach (var r in records)
         {
             calls++;
@@ -201,6 +202,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             output += r.OutputTokens;
             cached += r.CachedInputTokens;
             reasoning += r.ReasoningTokens;
+            latency += r.Latency;
             if (r.Cost.Total is { } total)
             {
                 cost += total;
@@ -211,7 +213,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             }
         }
 
-        return new UsageTotals { Calls = calls, Failures = failures, InputTokens = input, OutputTokens = output, CachedInputTokens = cached, ReasoningTokens = reasoning, KnownCostUsd = cost, UnknownCostCalls = unknown };
+        return new UsageTotals { Calls = calls, Failures = failures, InputTokens = input, OutputTokens = output, CachedInputTokens = cached, ReasoningTokens = reasoning, KnownCostUsd = cost, UnknownCostCalls = unknown, TotalLatency = latency };
     }
 
     /// <summary>

@@ -1,0 +1,18 @@
+namespace LlmKit;
+
+/// <summary>
+/// An A/B experiment over versions of one template. Callers are assigned to a variant by a key (a user or
+/// conversation id): the same key always gets the same variant, in every process, as long as the
+/// experiment id and its variants stay the same. The first variant is the control the others are compared to.
+/// </summary>
+public sealed record TemplateExperiment
+{
+    /// <summary>Gets the experiment id.</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Gets the template the variants are versions of.</summary>
+    public required string TemplateId { get; init; }
+
+    /// <summary>Gets the variants, control first; at least two.</summary>
+    public required IReadOnlyList<TemplateExperimentVariant> Variants { get; init; }
+}

@@ -1,0 +1,527 @@
+using System.Collections;
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace LlmKit;
+
+/// <summary>
+/// Validates inputs and renders templates into chat messages and options. Compiled templates are cached by
+/// template id and version (and, for templates not from a store, by their message list), so each version is
+/// parsed once.
+/// </summary>
+internal sealed class PromptTemplateRenderer
+{
+    /// <summary>The usage tag that names the experiment and variant a prompt was rendered for, written <c>{experiment}/{variant}</c>.</summary>
+    public const string ExperimentTag = "llmkit.experiment";
+
+    /// <summary>The usage tag that names the template version a prompt was rendered from, written <c>{id}@{version}</c>.</summary>
+    public const string TemplateVersionTag = "llmkit.template";
+
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
+    [ThreadStatic]
+    private static object?[]? t_frames;
+
+    private readonly ConcurrentDictionary<(string Id, int Version), CompiledPromptTemplate> _byVersion = new();
+    private readonly ConditionalWeakTable<IReadOnlyList<TemplateMessage>, CompiledPromptTemplate> _unversioned = new();
+    private readonly IReadOnlyDictionary<string, string> _partials;
+    private readonly bool _strict;
+    private readonly ConcurrentDictionary<string, ChatResponseFormat> _formats = new(StringComparer.Ordinal);
+
+    public PromptTemplateRenderer(IReadOnlyDictionary<string, string>? partials = null, bool strict = true)
+    {
+        _partials = partials ?? new Dictionary<string, string>();
+        _strict = strict;
+    }
+
+    /// <summary>Gets the number of compiled template versions in the cache.</summary>
+    public int CachedVersions => _byVersion.Count;
+
+    public CompiledPromptTemplate GetCompiled(PromptTemplate template)
+    {
+        if (template.Version > 0)
+        {
+            var key = (template.Id, template.Version);
+            if (_byVersion.TryGetValue(key, out var cached) && cached.IsFor(template.Messages))
+            {
+                return cached;
+            }
+
+            var compiled = CompiledPromptTemplate.Compile(template, _partials);
+            _byVersion[key] = compiled;
+            return compiled;
+        }
+
+        if (template.Messages is not null && _unversioned.TryGetValue(template.Messages, out var unversioned))
+        {
+            return unversioned;
+        }
+
+        var fresh = CompiledPromptTemplate.Compile(template, _partials);
+        _unversioned.AddOrUpdate(template.Messages!, fresh);
+        return fresh;
+    }
+
+    public RenderedPrompt Render(PromptTemplate template, IReadOnlyDictionary<string, object?> inputs, string? experimentId = null, string? variant = null)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(inputs);
+        var compiled = GetCompiled(template);
+        List<string>? problems = null;
+        ValidateInputs(template, inputs, ref problems);
+
+        var messages = new List<ChatMessage>(compiled.Bodies.Length);
+        var builder = t_builder ??= new StringBuilder(4096);
+        var frames = t_frames ??= new object?[16];
+        var root = new RootScope(template, inputs);
+        HashSet<MustacheNode>? reported = null;
+        for (int i = 0; i < compiled.Bodies.Length; i++)
+        {
+            builder.Clear();
+            frames[0] = root;
+            var state = new RenderState(builder, frames, 1, i, compiled.Roles[i]);
+            RenderNodes(compiled.Bodies[i], ref state, ref problems, ref reported);
+            frames = state.Frames;
+            messages.Add(new ChatMessage(compiled.Roles[i], builder.ToString()));
+        }
+
+        Array.Clear(frames);
+        t_frames = frames;
+        if (builder.Capacity > 64 * 1024)
+        {
+            t_builder = null;
+        }
+
+        if (problems is not null)
+        {
+            throw new TemplateRenderException(template.Id, template.Version, problems);
+        }
+
+        return new RenderedPrompt
+        {
+            Messages = messages,
+            Options = CreateOptions(template, compiled, experimentId, variant),
+            TemplateId = template.Id,
+            TemplateVersion = template.Version,
+            ToolNames = template.Tools,
+            ExperimentId = experimentId,
+            ExperimentVariant = variant,
+        };
+    }
+
+    private ChatOptions CreateOptions(PromptTemplate template, CompiledPromptTemplate compiled, string? experimentId, string? variant)
+    {
+        var hints = template.ModelHints;
+        var options = new ChatOptions();
+        if (hints is not null)
+        {
+            options.ModelId = hints.Model;
+            options.Temperature = hints.Temperature;
+            options.TopP = hints.TopP;
+            options.MaxOutputTokens = hints.MaxOutputTokens;
+            options.FrequencyPenalty = hints.FrequencyPenalty;
+            options.PresencePenalty = hints.PresencePenalty;
+            options.Seed = hints.Seed;
+            if (hints.StopSequences is { Count: > 0 } stops)
+            {
+                options.StopSequences = [.. stops];
+            }
+
+            options.ResponseFormat = ResponseFormat(template, hints.ResponseFormat);
+            if (hints.AdditionalProperties is { Count: > 0 } extra)
+            {
+                var properties = new AdditionalPropertiesDictionary();
+                foreach (var pair in extra)
+                {
+                    properties[pair.Key] = pair.Value;
+                }
+
+                options.AdditionalProperties = properties;
+            }
+        }
+
+        var ambient = LlmRequestContext.Current ?? LlmRequestContext.Empty;
+
+        // LlmRequestContext.Empty's Tags can be null (static initialisation order), so copy only what is there.
+        var ambientTags = ambient.Tags is { Count: > 0 } existing ? existing : null;
+        var tags = ambient.Tags;
+        if (experimentId is null && ambientTags is null && template.Version > 0)
+        {
+            // The common case shares one read-only tag set per compiled version.
+            tags = compiled.VersionTags ??= new Dictionary<string, string>(1, StringComparer.Ordinal) { [TemplateVersionTag] = $"{template.Id}@{template.Version}" }.AsReadOnly();
+        }
+        else if (experimentId is not null || template.Version > 0)
+        {
+            var merged = ambientTags is null ? new Dictionary<string, string>(StringComparer.Ordinal) : new Dictionary<string, string>(ambientTags, StringComparer.Ordinal);
+            if (template.Version > 0)
+            {
+                merged[TemplateVersionTag] = $"{template.Id}@{template.Version}";
+            }
+
+            if (experimentId is not null)
+            {
+                merged[ExperimentTag] = $"{experimentId}/{variant}";
+            }
+
+            tags = merged;
+        }
+
+        var context = ambient with
+        {
+            TemplateId = template.Id,
+            TemplateVersion = template.Version > 0 ? template.Version : null,
+            ExperimentVariant = experimentId is null ? ambient.ExperimentVariant : variant,
+            Tags = tags,
+        };
+        return options.WithLlmContext(context);
+    }
+
+    private ChatResponseFormat? ResponseFormat(PromptTemplate template, string? format)
+    {
+        if (format is null || format.Length == 0 || format.Equals("text", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        if (format.Equals("json", StringComparison.OrdinalIgnoreCase) || format.Equals("json_object", StringComparison.OrdinalIgnoreCase))
+        {
+            return ChatResponseFormat.Json;
+        }
+
+        if (_formats.TryGetValue(format, out var cached))
+        {
+            return cached;
+        }
+
+        JsonElement schema;
+        try
+        {
+            using var document = JsonDocument.Parse(format);
+            schema = document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            throw new TemplateParseException(CompiledPromptTemplate.Describe(template), 0, 0, $"the response format is neither 'text', 'json' nor a JSON schema: {ex.Message}", ex);
+        }
+
+        string name = template.Id.Replace('.', '_').Replace('/', '_');
+        if (schema.TryGetProperty("json_schema", out var wrapped) && wrapped.ValueKind == JsonValueKind.Object)
+        {
+            // The OpenAI wire shape {type: json_schema, json_schema: {name, schema}}.
+            name = wrapped.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : name;
+            schema = wrapped.TryGetProperty("schema", out var inner) ? inner : schema;
+        }
+
+        var created = ChatResponseFormat.ForJsonSchema(schema, name, template.Description);
+        _formats.TryAdd(format, created);
+        return created;
+    }
+
+    private void ValidateInputs(PromptTemplate template, IReadOnlyDictionary<string, object?> inputs, ref List<string>? problems)
+    {
+        var declared = template.Inputs;
+        int matched = 0;
+        for (int i = 0; i < declared.Count; i++)
+        {
+            var input = declared[i];
+            if (!inputs.TryGetValue(input.Name, out object? value))
+            {
+                if (input.IsRequired && input.Default is null)
+                {
+                    (problems ??= []).Add($"missing required input '{input.Name}'{Describe(input)}");
+                }
+
+                continue;
+            }
+
+            matched++;
+            if (value is null)
+            {
+                if (input.IsRequired && input.Default is null)
+                {
+                    (problems ??= []).Add($"required input '{input.Name}' is null");
+                }
+
+                continue;
+            }
+
+            if (!TemplateValues.Matches(input.Type, value))
+            {
+                (problems ??= []).Add($"input '{input.Name}' must be {TypeName(input.Type)}, not {TemplateValues.Describe(value)}");
+                continue;
+            }
+
+            if (input.AllowedValues is { Count: > 0 } allowed)
+            {
+                string? text = TemplateValues.AsText(value);
+                bool ok = false;
+                for (int a = 0; a < allowed.Count && !ok; a++)
+                {
+                    ok = string.Equals(allowed[a], text, StringComparison.Ordinal);
+                }
+
+                if (!ok)
+                {
+                    // The value itself is left out: inputs can hold personal data, and exception messages get logged.
+                    (problems ??= []).Add($"input '{input.Name}' is not one of the allowed values: {string.Join(", ", allowed)}");
+                }
+            }
+
+            if (input.JsonSchema is { } schema)
+            {
+                var schemaProblems = new List<string>();
+                JsonSchemaSubset.Validate(schema, ToJson(value), input.Name, schemaProblems);
+                foreach (string problem in schemaProblems)
+                {
+                    (problems ??= []).Add($"input '{input.Name}' does not match its JSON schema: {problem}");
+                }
+            }
+        }
+
+        if (_strict && declared.Count > 0 && inputs.Count > matched)
+        {
+            foreach (var pair in inputs)
+            {
+                if (!IsDeclared(declared, pair.Key))
+                {
+                    (problems ??= []).Add($"unknown input '{pair.Key}': the template declares {string.Join(", ", declared.Select(d => d.Name))}");
+                }
+            }
+        }
+    }
+
+    private static JsonElement ToJson(object value)
+        => value is JsonElement element ? element : JsonSerializer.SerializeToElement(value, value.GetType());
+
+    private static bool IsDeclared(IReadOnlyList<TemplateInput> declared, string name)
+    {
+        for (int i = 0; i < declared.Count; i++)
+        {
+            if (string.Equals(declared[i].Name, name, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static string Describe(TemplateInput input)
+        => input.Description is { Length: > 0 } description ? $" ({TypeName(input.Type)}: {description})" : $" ({TypeName(input.Type)})";
+
+    private static string TypeName(TemplateInputType type) => type switch
+    {
+        TemplateInputType.Integer => "an integer",
+        TemplateInputType.Number => "a number",
+        TemplateInputType.Boolean => "a boolean",
+        TemplateInputType.Array => "an array",
+        TemplateInputType.Object => "an object",
+        _ => "a string",
+    };
+
+    private void RenderNodes(MustacheNode[] nodes, ref RenderState state, ref List<string>? problems, ref HashSet<MustacheNode>? reported)
+    {
+        for (int n = 0; n < nodes.Length; n++)
+        {
+            switch (nodes[n])
+            {
+                case MustacheTextNode text:
+                    state.Builder.Append(text.Text);
+                    break;
+                case MustacheVariableNode variable:
+                    if (Resolve(ref state, variable.Path, variable.Name, variable, ref problems, ref reported, out object? value)
+                        && !TemplateValues.TryAppend(state.Builder, value))
+                    {
+                        Report(ref problems, ref reported, variable, ref state, $"'{{{{{variable.Name}}}}}' is a list or object; iterate it with a section '{{{{#{variable.Name}}}}}..{{{{/{variable.Name}}}}}'");
+                    }
+
+                    break;
+                case MustacheSectionNode section:
+                    RenderSection(section, ref state, ref problems, ref reported);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private void RenderSection(MustacheSectionNode section, ref RenderState state, ref List<string>? problems, ref HashSet<MustacheNode>? reported)
+    {
+        Resolve(ref state, section.Path, section.Name, section, ref problems, ref reported, out object? value);
+        if (section.Inverted)
+        {
+            if (!TemplateValues.IsTruthy(value))
+            {
+                RenderNodes(section.Children, ref state, ref problems, ref reported);
+            }
+
+            return;
+        }
+
+        if (!TemplateValues.IsTruthy(value))
+        {
+            return;
+        }
+
+        if (value is JsonElement { ValueKind: JsonValueKind.Array } array)
+        {
+            foreach (var item in array.EnumerateArray())
+            {
+                Push(ref state, item);
+                RenderNodes(section.Children, ref state, ref problems, ref reported);
+                state.Depth--;
+            }
+
+            return;
+        }
+
+        if (TemplateValues.IsList(value))
+        {
+            foreach (object? item in (IEnumerable)value!)
+            {
+                Push(ref state, item);
+                RenderNodes(section.Children, ref state, ref problems, ref reported);
+                state.Depth--;
+            }
+
+            return;
+        }
+
+        Push(ref state, value);
+        RenderNodes(section.Children, ref state, ref problems, ref reported);
+        state.Depth--;
+    }
+
+    private static void Push(ref RenderState state, object? value)
+    {
+        if (state.Depth == state.Frames.Length)
+        {
+            Array.Resize(ref state.Frames, state.Frames.Length * 2);
+            t_frames = state.Frames;
+        }
+
+        state.Frames[state.Depth++] = value;
+    }
+
+    private bool Resolve(ref RenderState state, string[] path, string name, MustacheNode node, ref List<string>? problems, ref HashSet<MustacheNode>? reported, out object? value)
+    {
+        if (path.Length == 0)
+        {
+            value = state.Frames[state.Depth - 1];
+            if (value is RootScope)
+            {
+                Report(ref problems, ref reported, node, ref state, "'{{.}}' is only meaningful inside a section");
+                value = null;
+                return false;
+            }
+
+            return true;
+        }
+
+        object? current = null;
+        bool found = false;
+        for (int f = state.Depth - 1; f >= 0 && !found; f--)
+        {
+            found = state.Frames[f] is RootScope root ? root.TryGet(path[0], out current) : TemplateValues.TryGetMember(state.Frames[f], path[0], out current);
+        }
+
+        if (!found)
+        {
+            value = null;
+            if (_strict)
+            {
+                var template = ((RootScope)state.Frames[0]!).Template;
+                string declared = template.Inputs.Count > 0 ? $"the template declares {string.Join(", ", template.Inputs.Select(i => i.Name))}" : "no input has this name";
+                Report(ref problems, ref reported, node, ref state, $"'{{{{{name}}}}}' has no value: {declared}");
+            }
+
+            return false;
+        }
+
+        for (int s = 1; s < path.Length; s++)
+        {
+            if (current is null)
+            {
+                // An absent optional value: its fields are absent too.
+                value = null;
+                return true;
+            }
+
+            if (!TemplateValues.TryGetMember(current, path[s], out current))
+            {
+                value = null;
+                if (_strict)
+                {
+                    Report(ref problems, ref reported, node, ref state, $"'{{{{{name}}}}}' has no value: '{string.Join('.', path, 0, s)}' has no field '{path[s]}'");
+                }
+
+                return false;
+            }
+        }
+
+        value = current;
+        return true;
+    }
+
+    private static void Report(ref List<string>? problems, ref HashSet<MustacheNode>? reported, MustacheNode node, ref RenderState state, string problem)
+    {
+        if ((reported ??= []).Add(node))
+        {
+            (problems ??= []).Add($"message {state.MessageIndex + 1} ({state.Role.Value}), line {node.Line}, column {node.Column}: {problem}");
+        }
+    }
+
+    private struct RenderState(StringBuilder builder, object?[] frames, int depth, int messageIndex, ChatRole role)
+    {
+        public StringBuilder Builder = builder;
+        public object?[] Frames = frames;
+        public int Depth = depth;
+        public int MessageIndex = messageIndex;
+        public ChatRole Role = role;
+    }
+
+    /// <summary>The root of the lookup: the given inputs, then the declared inputs' defaults; a declared optional input without a value is null.</summary>
+    private sealed class RootScope(PromptTemplate template, IReadOnlyDictionary<string, object?> inputs)
+    {
+        public PromptTemplate Template { get; } = template;
+
+        public bool TryGet(string name, out object? value)
+        {
+            if (inputs.TryGetValue(name, out value))
+            {
+                if (value is null && Find(name) is { Default: { } fallback })
+                {
+                    value = fallback;
+                }
+
+                return true;
+            }
+
+            if (Find(name) is { } input)
+            {
+                value = input.Default is { } d ? d : null;
+                return true;
+            }
+
+            return false;
+        }
+
+        private TemplateInput? Find(string name)
+        {
+            var declared = Template.Inputs;
+            for (int i = 0; i < declared.Count; i++)
+            {
+                if (string.Equals(declared[i].Name, name, StringComparison.Ordinal))
+                {
+                    return declared[i];
+                }
+            }
+
+            return null;
+        }
+    }
+}

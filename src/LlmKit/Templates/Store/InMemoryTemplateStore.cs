@@ -1,0 +1,186 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+
+namespace LlmKit;
+
+/// <summary>
+/// The default <see cref="ITemplateStore"/>: every version of every template in memory, with labels.
+/// Saves and label moves of one template are serialised, so concurrent saves get consecutive versions and a
+/// label always points at exactly one version; reads never wait. Use the SQLite or PostgreSQL store to keep
+/// templates across restarts.
+/// </summary>
+public sealed class InMemoryTemplateStore : ITemplateStore
+{
+    /// <summary>The label the store moves to each new version.</summary>
+    public const string LatestLabel = "latest";
+
+    /// <summary>The label <see cref="IPromptTemplateService.RenderAsync"/> prefers when it is set.</summary>
+    public const string ProductionLabel = "production";
+
+    private readonly ConcurrentDictionary<string, Entry> _templates = new(StringComparer.Ordinal);
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="timeProvider">The clock that stamps <see cref="PromptTemplate.CreatedAt"/>; defaults to <see cref="TimeProvider.System"/>.</param>
+    public InMemoryTemplateStore(TimeProvider? timeProvider = null)
+    {
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc/>
+    public Task<PromptTemplate> SaveAsync(PromptTemplate promptTemplate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(promptTemplate);
+        ArgumentException.ThrowIfNullOrWhiteSpace(promptTemplate.Id);
+        if (promptTemplate.Messages is null || promptTemplate.Messages.Count == 0)
+        {
+            throw new ArgumentException($"Template '{promptTemplate.Id}' has no messages; give it at least one message.", nameof(promptTemplate));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var entry = _templates.GetOrAdd(promptTemplate.Id, static _ => new Entry());
+        lock (entry.Gate)
+        {
+            var state = entry.State;
+            int version = state.Versions.Length + 1;
+            var saved = Snapshot(promptTemplate) with { Version = version, CreatedAt = _timeProvider.GetUtcNow(), Labels = [] };
+            entry.State = new State(state.Versions.Add(saved), state.Labels.SetItem(LatestLabel, version));
+            return Task.FromResult(WithLabels(saved, entry.State));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<PromptTemplate?> GetAsync(string id, int? version = null, string? label = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_templates.TryGetValue(id, out var entry))
+        {
+            return Task.FromResult<PromptTemplate?>(null);
+        }
+
+        var state = entry.State;
+        int? wanted = version ?? (state.Labels.TryGetValue(label ?? LatestLabel, out int labelled) ? labelled : null);
+        return Task.FromResult(wanted is { } v && v >= 1 && v <= state.Versions.Length ? WithLabels(state.Versions[v - 1], state) : null);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<PromptTemplate>> GetVersionsAsync(string id, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_templates.TryGetValue(id, out var entry))
+        {
+            return Task.FromResult<IReadOnlyList<PromptTemplate>>([]);
+        }
+
+        var state = entry.State;
+        var versions = new PromptTemplate[state.Versions.Length];
+        for (int i = 0; i < versions.Length; i++)
+        {
+            versions[i] = WithLabels(state.Versions[i], state);
+        }
+
+        return Task.FromResult<IReadOnlyList<PromptTemplate>>(versions);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<PromptTemplate>> ListAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var list = new List<PromptTemplate>(_templates.Count);
+        foreach (var pair in _templates)
+        {
+            var state = pair.Value.State;
+            if (state.Versions.Length > 0)
+            {
+                list.Add(WithLabels(state.Versions[^1], state));
+            }
+        }
+
+        list.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return Task.FromResult<IReadOnlyList<PromptTemplate>>(list);
+    }
+
+    /// <inheritdoc/>
+    public Task SetLabelAsync(string id, string label, int version, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        ValidateLabel(label);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_templates.TryGetValue(id, out var entry))
+        {
+            throw new TemplateNotFoundException(id, null, null);
+        }
+
+        lock (entry.Gate)
+        {
+            var state = entry.State;
+            if (version < 1 || version > state.Versions.Length)
+            {
+                throw new TemplateNotFoundException(id, version, null);
+            }
+
+            entry.State = state with { Labels = state.Labels.SetItem(label, version) };
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Checks a label that can be moved by hand: not empty, no blank space, not <c>latest</c>.</summary>
+    /// <param name="label">The label.</param>
+    /// <exception cref="ArgumentException">The label is empty, contains blank space, or is <c>latest</c>.</exception>
+    internal static void ValidateLabel(string label)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(label);
+        if (string.Equals(label, LatestLabel, StringComparison.Ordinal))
+        {
+            throw new ArgumentException("The 'latest' label always points at the newest version; save a new version to move it.", nameof(label));
+        }
+
+        foreach (char c in label)
+        {
+            if (char.IsWhiteSpace(c))
+            {
+                throw new ArgumentException($"Label '{label}' contains blank space; use letters, digits, '-', '_' or '.'.", nameof(label));
+            }
+        }
+    }
+
+    /// <summary>Copies the caller's collections so a stored version never changes when the caller's lists do.</summary>
+    private static PromptTemplate Snapshot(PromptTemplate template) => template with
+    {
+        Tags = [.. template.Tags],
+        Inputs = [.. template.Inputs.Select(i => i with { AllowedValues = [.. i.AllowedValues] })],
+        Messages = [.. template.Messages],
+        Tools = [.. template.Tools],
+        Metadata = new Dictionary<string, string>(template.Metadata, StringComparer.Ordinal),
+        ModelHints = template.ModelHints is { } hints
+            ? hints with { StopSequences = [.. hints.StopSequences], AdditionalProperties = new Dictionary<string, object?>(hints.AdditionalProperties, StringComparer.Ordinal) }
+            : null,
+    };
+
+    private static PromptTemplate WithLabels(PromptTemplate version, State state)
+    {
+        List<string>? labels = null;
+        foreach (var pair in state.Labels)
+        {
+            if (pair.Value == version.Version)
+            {
+                (labels ??= []).Add(pair.Key);
+            }
+        }
+
+        labels?.Sort(StringComparer.Ordinal);
+        return version with { Labels = labels ?? (IReadOnlyList<string>)[] };
+    }
+
+    private sealed class Entry
+    {
+        public object Gate { get; } = new();
+
+        public volatile State State = new([], ImmutableDictionary.Create<string, int>(StringComparer.Ordinal));
+    }
+
+    private sealed record State(ImmutableArray<PromptTemplate> Versions, ImmutableDictionary<string, int> Labels);
+}
