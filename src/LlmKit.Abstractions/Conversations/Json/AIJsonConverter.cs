@@ -1,0 +1,23 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.AI;
+
+namespace LlmKit;
+
+/// <summary>
+/// Reads and writes a Microsoft.Extensions.AI type with <see cref="AIJsonUtilities.DefaultOptions"/>, whose
+/// source-generated contract knows every <see cref="AIContent"/> type by its <c>$type</c> discriminator.
+/// </summary>
+/// <typeparam name="T">The Microsoft.Extensions.AI type.</typeparam>
+internal sealed class AIJsonConverter<T> : JsonConverter<T>
+    where T : class
+{
+    private static readonly JsonTypeInfo<T> TypeInfo = (JsonTypeInfo<T>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T));
+
+    public override T? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+        => JsonSerializer.Deserialize(ref reader, TypeInfo);
+
+    public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
+        => JsonSerializer.Serialize(writer, value, TypeInfo);
+}
