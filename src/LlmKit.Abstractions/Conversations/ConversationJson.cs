@@ -296,9 +296,19 @@ public static class ConversationJson
         if (ex is JsonException json)
         {
             string location = json.Path ?? "$";
-            if (json.LineNumber is { } line)
+            long? line = json.LineNumber;
+            long? position = json.BytePositionInLine;
+            if (json.InnerException is JsonException { Path: { Length: > 1 } inner } nested)
             {
-                location += string.Create(CultureInfo.InvariantCulture, $" (line {line + 1}, position {(json.BytePositionInLine ?? 0) + 1})");
+                // Raised inside a Microsoft.Extensions.AI value: its path is relative to that value.
+                location += inner[1..];
+                line = nested.LineNumber ?? line;
+                position = nested.BytePositionInLine ?? position;
+            }
+
+            if (line is { } l)
+            {
+                location += string.Create(CultureInfo.InvariantCulture, $" (line {l + 1}, position {(position ?? 0) + 1})");
             }
 
             return new ConversationFormatException($"The conversation data cannot be read at {location}: {FirstSentence(json.Message)} Check that the file is an unmodified LlmKit conversation export.", location, ex);

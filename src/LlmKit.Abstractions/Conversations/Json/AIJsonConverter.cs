@@ -16,7 +16,18 @@ internal sealed class AIJsonConverter<T> : JsonConverter<T>
     private static readonly JsonTypeInfo<T> TypeInfo = (JsonTypeInfo<T>)AIJsonUtilities.DefaultOptions.GetTypeInfo(typeof(T));
 
     public override T? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
-        => JsonSerializer.Deserialize(ref reader, TypeInfo);
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(ref reader, TypeInfo);
+        }
+        catch (JsonException ex) when (ex.Path is not null)
+        {
+            // The nested call reports a path relative to this value; rethrow without a path so the outer
+            // serializer fills in where the value is, and keep the inner one to append it.
+            throw new JsonException(ex.Message, ex);
+        }
+    }
 
     public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
         => JsonSerializer.Serialize(writer, value, TypeInfo);
