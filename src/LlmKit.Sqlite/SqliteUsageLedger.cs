@@ -39,7 +39,7 @@ public sealed class SqliteUsageLedger : IUsageLedger
         ArgumentException.ThrowIfNullOrWhiteSpace(record.RequestId);
         ArgumentNullException.ThrowIfNull(record.Cost);
         string cost = JsonSerializer.Serialize(record.Cost, StoreJsonContext.Default.CallCost);
-        string tags = JsonSerializer.Serialize(new Dictionary<string, string>(record.Tags, StringComparer.Ordinal), StoreJsonContext.Default.DictionaryStringString);
+        string tags = JsonSerializer.Serialize(record.Tags is null ? [] : new Dictionary<string, string>(record.Tags, StringComparer.Ordinal), StoreJsonContext.Default.DictionaryStringString);
         return await _database.WriteAsync((connection, transaction) =>
         {
             using var insert = SqliteDatabase.Command(connection, transaction, """
