@@ -15,7 +15,7 @@ namespace LlmKit;
 /// </summary>
 public sealed class PostgreSqlConversationStore : IConversationStore
 {
-    private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_usd, c.version";
+    private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_usd, c.version, c.message_count";
 
     private readonly PostgreSqlDatabase _database;
     private readonly TimeProvider _timeProvider;
@@ -109,6 +109,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                 OutputTokens = outputTokens,
                 CostUsd = cost,
                 Version = 1,
+                MessageCount = messages.Count,
                 Messages = stored,
             };
         }, cancellationToken);
@@ -534,5 +535,6 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         OutputTokens = reader.GetInt64(10),
         CostUsd = reader.GetDecimal(11),
         Version = reader.GetInt64(12),
+        MessageCount = reader.GetInt64(13),
     };
 }

@@ -18,7 +18,7 @@ namespace LlmKit;
 public sealed class SqliteConversationStore : IConversationStore
 {
     private const decimal CostUnitsPerUsd = 10_000_000_000m;
-    private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_units, c.version";
+    private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_units, c.version, c.message_count";
 
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _timeProvider;
@@ -116,6 +116,7 @@ public sealed class SqliteConversationStore : IConversationStore
                 OutputTokens = outputTokens,
                 CostUsd = costUnits / CostUnitsPerUsd,
                 Version = 1,
+                MessageCount = messages.Count,
                 Messages = ToMessages(messages),
             };
         }, cancellationToken);
@@ -550,6 +551,7 @@ public sealed class SqliteConversationStore : IConversationStore
         OutputTokens = reader.GetInt64(o + 10),
         CostUsd = reader.GetInt64(o + 11) / CostUnitsPerUsd,
         Version = reader.GetInt64(o + 12),
+        MessageCount = reader.GetInt64(o + 13),
     };
 
     internal static long ToUnits(decimal? usd) => usd is { } value ? decimal.ToInt64(decimal.Round(value * CostUnitsPerUsd, MidpointRounding.AwayFromZero)) : 0;

@@ -152,6 +152,7 @@ public static class ConversationJson
                 OutputTokens = c.OutputTokens,
                 CostUsd = c.CostUsd,
                 Version = c.Version,
+                MessageCount = c.MessageCount,
                 Messages = messages,
             });
         }
@@ -245,6 +246,7 @@ public static class ConversationJson
                 OutputTokens = c.OutputTokens,
                 CostUsd = c.CostUsd,
                 Version = c.Version,
+                MessageCount = c.MessageCount,
                 Messages = messages,
             });
         }

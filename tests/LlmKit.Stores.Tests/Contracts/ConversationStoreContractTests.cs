@@ -64,6 +64,7 @@ public abstract class ConversationStoreContractTests
             Assert.Equal(Start, c.CreatedAt);
             Assert.Equal(Start, c.UpdatedAt);
             Assert.Equal(1, c.Version);
+            Assert.Equal(4, c.MessageCount);
             Assert.Equal(320, c.InputTokens);
             Assert.Equal(50, c.OutputTokens);
             Assert.Equal(0.006m, c.CostUsd);
@@ -148,6 +149,7 @@ public abstract class ConversationStoreContractTests
         Assert.Null(await store.GetAsync("nope"));
         var header = (await store.GetAsync("c1", includeMessages: false))!;
         Assert.Empty(header.Messages);
+        Assert.Equal(1, header.MessageCount);
         Assert.Equal("c1", header.Id);
     }
 
@@ -204,6 +206,7 @@ public abstract class ConversationStoreContractTests
         Assert.Equal(2, retry);
         var loaded = (await store.GetAsync("c1"))!;
         Assert.Equal(2, loaded.Messages.Count);
+        Assert.Equal(2, loaded.MessageCount);
         Assert.Equal(10, loaded.InputTokens);
         Assert.Equal(0.001m, loaded.CostUsd);
     }
@@ -274,6 +277,7 @@ public abstract class ConversationStoreContractTests
 
         var loaded = (await store.GetAsync("c1"))!;
         Assert.Equal(200, loaded.Messages.Count);
+        Assert.Equal(200, loaded.MessageCount);
         Assert.Equal(200, loaded.Messages.Select(m => m.Message.MessageId).Distinct().Count());
         Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), loaded.Messages.Select(m => m.Sequence));
         Assert.Equal(201, loaded.Version);
@@ -405,6 +409,7 @@ public abstract class ConversationStoreContractTests
         Assert.Equal(["b", "c"], page2.Items.Select(c => c.Id));
         Assert.Null(page2.ContinuationToken);
         Assert.All(page1.Items, c => Assert.Empty(c.Messages));
+        Assert.All(page1.Items, c => Assert.Equal(1, c.MessageCount));
     }
 
     [Fact]

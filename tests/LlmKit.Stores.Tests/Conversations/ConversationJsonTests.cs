@@ -23,6 +23,7 @@ public sealed class ConversationJsonTests
         OutputTokens = 20,
         CostUsd = 0.00035m,
         Version = 7,
+        MessageCount = 5,
         Messages = ContentSamples.Messages(),
     };
 

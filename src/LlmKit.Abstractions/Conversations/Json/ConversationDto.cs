@@ -29,5 +29,7 @@ internal sealed class ConversationDto
 
     public long Version { get; set; }
 
+    public long MessageCount { get; set; }
+
     public List<MessageDto?>? Messages { get; set; }
 }
