@@ -10,6 +10,8 @@ namespace LlmKit.Cli;
 [JsonSerializable(typeof(List<ModelRow>))]
 [JsonSerializable(typeof(CostResult))]
 [JsonSerializable(typeof(TokensResult))]
+[JsonSerializable(typeof(List<ConversationRow>))]
+[JsonSerializable(typeof(List<SearchHitRow>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>Gets a context that writes quotes and non-ASCII text as they are (the output is not HTML).</summary>

@@ -11,6 +11,7 @@ root.Subcommands.Add(ChatCommand.Create(json, config));
 root.Subcommands.Add(ModelsCommand.Create(json, config));
 root.Subcommands.Add(CostCommand.Create(json, config));
 root.Subcommands.Add(TokensCommand.Create(json));
+root.Subcommands.Add(ConversationsCommand.Create(json));
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)
