@@ -34,7 +34,7 @@ public static class ConversationJson
     /// <returns>The indented JSON document.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="conversations"/> or one of them is <see langword="null"/>.</exception>
     public static string Serialize(IEnumerable<Conversation> conversations)
-        => JsonSerializer.Serialize(ToDocument(conversations), Indented.ConversationDocument);
+        => JsonSerializer.Serialize(BuildDocument(conversations), Indented.ConversationDocument);
 
     /// <summary>Writes conversations (with their messages) as an export file to a stream (UTF-8, indented).</summary>
     /// <param name="destination">The stream; left open.</param>
@@ -45,7 +45,7 @@ public static class ConversationJson
     public static Task SerializeAsync(Stream destination, IEnumerable<Conversation> conversations, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(destination);
-        return JsonSerializer.SerializeAsync(destination, ToDocument(conversations), Indented.ConversationDocument, cancellationToken);
+        return JsonSerializer.SerializeAsync(destination, BuildDocument(conversations), Indented.ConversationDocument, cancellationToken);
     }
 
     /// <summary>Reads an export file.</summary>
@@ -66,7 +66,7 @@ public static class ConversationJson
             throw ReadFailure(ex);
         }
 
-        return FromDocument(document);
+        return ReadDocument(document);
     }
 
     /// <summary>Reads an export file from a stream.</summary>
@@ -88,7 +88,7 @@ public static class ConversationJson
             throw ReadFailure(ex);
         }
 
-        return FromDocument(document);
+        return ReadDocument(document);
     }
 
     /// <summary>Writes one stored message (the chat message with its status, usage, cost and model) as compact JSON, as the durable stores keep it per row.</summary>
@@ -123,7 +123,7 @@ public static class ConversationJson
         return FromDto(dto, "$");
     }
 
-    private static ConversationDocument ToDocument(IEnumerable<Conversation> conversations)
+    private static ConversationDocument BuildDocument(IEnumerable<Conversation> conversations)
     {
         ArgumentNullException.ThrowIfNull(conversations);
         var list = new List<ConversationDto?>();
@@ -170,7 +170,7 @@ public static class ConversationJson
         Message = m.Message,
     };
 
-    private static List<Conversation> FromDocument(ConversationDocument? document)
+    private static List<Conversation> ReadDocument(ConversationDocument? document)
     {
         if (document is null)
         {

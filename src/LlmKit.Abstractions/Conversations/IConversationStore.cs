@@ -83,8 +83,9 @@ public interface IConversationStore
     Task<ConversationPage> ListAsync(ConversationQuery query, CancellationToken cancellationToken = default);
 
     /// <summary>
-    /// Searches titles and message text: every word of <paramref name="text"/> must occur (whole words, any case);
-    /// punctuation is ignored. One hit per conversation, with its best matching message or title.
+    /// Searches titles and message text: every word of <paramref name="text"/> must occur in the same message (or in
+    /// the title), as a whole word in any case; punctuation is ignored. One hit per conversation, with its best
+    /// matching message or its title (<see cref="ConversationSearchHit.MessageId"/> <see langword="null"/>).
     /// </summary>
     /// <param name="text">The search words.</param>
     /// <param name="query">Filters; its <see cref="ConversationQuery.PageSize"/> limits the number of hits.</param>

@@ -53,7 +53,7 @@ public sealed class PostgreSqlServerFixture : IAsyncLifetime
             await create.ExecuteNonQueryAsync();
         }
 
-        var dataSource = NpgsqlDataSource.Create(string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={Port};Username=llmkit;Database={name};Maximum Pool Size=40;Timeout=60;Command Timeout=120"));
+        var dataSource = NpgsqlDataSource.Create(string.Create(CultureInfo.InvariantCulture, $"Host=127.0.0.1;Port={Port};Username=llmkit;Database={name};Maximum Pool Size=40;Connection Idle Lifetime=2;Connection Pruning Interval=1;Timeout=60;Command Timeout=120"));
         lock (_dataSources)
         {
             _dataSources.Add(dataSource);
