@@ -378,43 +378,81 @@ public sealed class SqliteConversationStore : IConversationStore
 
         return _database.ReadAsync<IReadOnlyList<ConversationSearchHit>>((connection, transaction) =>
         {
-            using var select = SqliteDatabase.Command(connection, transaction, string.Empty);
-            var sql = new StringBuilder("""
-                WITH hits AS (
-                    SELECT m.conversation_pk AS cpk, m.message_id AS mid, f.snip AS snip, f.score AS score
-                    FROM (SELECT rowid AS rid, snippet(llmkit_messages_fts, 0, '[', ']', '...', 16) AS snip, bm25(llmkit_messages_fts) AS score
-                          FROM llmkit_messages_fts WHERE llmkit_messages_fts MATCH $match) f
-                    JOIN llmkit_messages m ON m.id = f.rid
-                    UNION ALL
-                    SELECT rowid, NULL, snippet(llmkit_titles_fts, 0, '[', ']', '...', 16), bm25(llmkit_titles_fts)
-                    FROM llmkit_titles_fts WHERE llmkit_titles_fts MATCH $match
-                ), best AS (
-                    SELECT cpk, mid, snip, score, row_number() OVER (PARTITION BY cpk ORDER BY score, mid IS NOT NULL, mid) AS rn FROM hits
-                )
-                SELECT c.id, c.title, b.mid, b.snip, b.score FROM best b JOIN llmkit_conversations c ON c.pk = b.cpk
-                WHERE b.rn = 1
-                """);
-            select.Parameters.AddWithValue("$match", match.ToString());
-            SqliteFilter.Append(sql, select, query);
-            sql.Append(" ORDER BY b.score, c.id LIMIT $limit;");
-            select.Parameters.AddWithValue("$limit", query.PageSize);
-            select.CommandText = sql.ToString();
-            var hits = new List<ConversationSearchHit>();
-            using var reader = select.ExecuteReader();
-            while (reader.Read())
+            // First the best hit per conversation by bm25 (no snippets: computing one per match is the expensive part),
+            // then the snippets of the returned hits only.
+            var rows = new List<(string Id, string? Title, string? MessageId, long RowId, double Score)>();
+            using (var select = SqliteDatabase.Command(connection, transaction, string.Empty))
+            {
+                var sql = new StringBuilder("""
+                    WITH hits AS (
+                        SELECT m.conversation_pk AS cpk, m.message_id AS mid, f.rid AS rid, f.score AS score
+                        FROM (SELECT rowid AS rid, bm25(llmkit_messages_fts) AS score FROM llmkit_messages_fts WHERE llmkit_messages_fts MATCH $match) f
+                        JOIN llmkit_messages m ON m.id = f.rid
+                        UNION ALL
+                        SELECT rowid, NULL, rowid, bm25(llmkit_titles_fts) FROM llmkit_titles_fts WHERE llmkit_titles_fts MATCH $match
+                    ), best AS (
+                        SELECT cpk, mid, rid, score, row_number() OVER (PARTITION BY cpk ORDER BY score, mid IS NOT NULL, mid) AS rn FROM hits
+                    )
+                    SELECT c.id, c.title, b.mid, b.rid, b.score FROM best b JOIN llmkit_conversations c ON c.pk = b.cpk
+                    WHERE b.rn = 1
+                    """);
+                select.Parameters.AddWithValue("$match", match.ToString());
+                SqliteFilter.Append(sql, select, query);
+                sql.Append(" ORDER BY b.score, c.id LIMIT $limit;");
+                select.Parameters.AddWithValue("$limit", query.PageSize);
+                select.CommandText = sql.ToString();
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
+                {
+                    rows.Add((reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.IsDBNull(2) ? null : reader.GetString(2), reader.GetInt64(3), reader.GetDouble(4)));
+                }
+            }
+
+            var messageSnippets = Snippets(connection, transaction, "llmkit_messages_fts", match.ToString(), rows.Where(r => r.MessageId is not null).Select(r => r.RowId));
+            var titleSnippets = Snippets(connection, transaction, "llmkit_titles_fts", match.ToString(), rows.Where(r => r.MessageId is null).Select(r => r.RowId));
+            var hits = new List<ConversationSearchHit>(rows.Count);
+            foreach (var r in rows)
             {
                 hits.Add(new ConversationSearchHit
                 {
-                    ConversationId = reader.GetString(0),
-                    Title = reader.IsDBNull(1) ? null : reader.GetString(1),
-                    MessageId = reader.IsDBNull(2) ? null : reader.GetString(2),
-                    Snippet = reader.GetString(3),
-                    Rank = -reader.GetDouble(4),
+                    ConversationId = r.Id,
+                    Title = r.Title,
+                    MessageId = r.MessageId,
+                    Snippet = (r.MessageId is null ? titleSnippets : messageSnippets).GetValueOrDefault(r.RowId, string.Empty),
+                    Rank = -r.Score,
                 });
             }
 
             return hits;
         }, cancellationToken);
+    }
+
+    private static Dictionary<long, string> Snippets(SqliteConnection connection, SqliteTransaction transaction, string table, string match, IEnumerable<long> rowIds)
+    {
+        var snippets = new Dictionary<long, string>();
+        using var select = SqliteDatabase.Command(connection, transaction, string.Empty);
+        var ids = new StringBuilder();
+        foreach (long rowId in rowIds)
+        {
+            string name = string.Create(CultureInfo.InvariantCulture, $"$r{select.Parameters.Count}");
+            ids.Append(ids.Length == 0 ? string.Empty : ", ").Append(name);
+            select.Parameters.AddWithValue(name, rowId);
+        }
+
+        if (ids.Length == 0)
+        {
+            return snippets;
+        }
+
+        select.Parameters.AddWithValue("$match", match);
+        select.CommandText = $"SELECT rowid, snippet({table}, 0, '[', ']', '...', 16) FROM {table} WHERE {table} MATCH $match AND rowid IN ({ids});";
+        using var reader = select.ExecuteReader();
+        while (reader.Read())
+        {
+            snippets[reader.GetInt64(0)] = reader.GetString(1);
+        }
+
+        return snippets;
     }
 
     /// <inheritdoc/>

@@ -8,7 +8,8 @@ namespace LlmKit.Benchmarks;
 /// <summary>
 /// A PostgreSQL server for the store benchmarks, started from the installed binaries (<c>/usr/lib/postgresql/*/bin</c>)
 /// on a free loopback port over a data directory kept between runs (so the seeded data survives), stopped at the end.
-/// As root the server runs as the <c>postgres</c> user.
+/// As root the server runs as the <c>postgres</c> user. <c>LLMKIT_BENCH_PG_OPTIONS</c> adds server options (for example
+/// <c>-c synchronous_commit=off</c>).
 /// </summary>
 internal sealed class BenchmarkPostgres : IDisposable
 {
@@ -53,7 +54,7 @@ internal sealed class BenchmarkPostgres : IDisposable
             port = ((IPEndPoint)listener.LocalEndpoint).Port;
         }
 
-        string options = string.Create(CultureInfo.InvariantCulture, $"-p {port} -h 127.0.0.1 -k {directory} -c shared_buffers=256MB -c max_connections=100");
+        string options = string.Create(CultureInfo.InvariantCulture, $"-p {port} -h 127.0.0.1 -k {directory} -c shared_buffers=256MB -c max_connections=100 {Environment.GetEnvironmentVariable("LLMKIT_BENCH_PG_OPTIONS")}");
         Run(Path.Combine(bin, "pg_ctl"), ["-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "120", "-o", options, "start"], asPostgres);
         return new BenchmarkPostgres(bin, data, asPostgres, port);
     }
