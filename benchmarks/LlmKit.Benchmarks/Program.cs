@@ -8,7 +8,22 @@ using LlmKit.Benchmarks;
 // dotnet run -c Release -- write-corpus corpus.txt   writes the corpus for tiktoken-throughput.mjs
 // dotnet run -c Release -- quick [corpus.txt]        a Stopwatch measurement (MB/s, bytes allocated per count)
 // dotnet run -c Release -- safety-quick             a Stopwatch measurement of the safety scanner (MB/s)
+// dotnet run -c Release -- seed-stores              seeds the cached data of ConversationStoreBenchmarks (SQLite and PostgreSQL)
 // dotnet run -c Release -- [BenchmarkDotNet args]    TokenizerBenchmarks (for example --filter *Count*)
+if (args.Length >= 1 && args[0] == "seed-stores")
+{
+    foreach (string store in new[] { "SQLite", "PostgreSQL" })
+    {
+        var clock = Stopwatch.StartNew();
+        var benchmarks = new ConversationStoreBenchmarks { Store = store };
+        benchmarks.Setup();
+        benchmarks.Cleanup();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{store}: ready in {clock.Elapsed.TotalSeconds:0} s"));
+    }
+
+    return;
+}
+
 if (args.Length >= 2 && args[0] == "write-corpus")
 {
     File.WriteAllText(args[1], BenchmarkCorpus.Create(), new UTF8Encoding(false));

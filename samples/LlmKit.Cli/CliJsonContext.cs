@@ -16,6 +16,8 @@ namespace LlmKit.Cli;
 [JsonSerializable(typeof(TemplateRow))]
 [JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(List<ConversationRow>))]
+[JsonSerializable(typeof(List<SearchHitRow>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>Gets a context that writes quotes and non-ASCII text as they are (the output is not HTML).</summary>

@@ -42,6 +42,9 @@ public sealed record Conversation
     /// <summary>Gets the concurrency version; every change increments it. Pass it back to detect conflicting updates.</summary>
     public long Version { get; init; }
 
+    /// <summary>Gets the number of stored messages, also when the conversation is loaded without them (set by the store).</summary>
+    public long MessageCount { get; init; }
+
     /// <summary>Gets the messages, in order. Empty when loaded without messages.</summary>
     public IReadOnlyList<ConversationMessage> Messages { get; init; } = [];
 }

@@ -12,13 +12,13 @@ public sealed record ConversationQuery
     /// <summary>Gets tags the conversation must all carry. Defaults to none.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 
-    /// <summary>Gets the earliest last-update time, or <see langword="null"/>.</summary>
+    /// <summary>Gets the earliest last-update time (inclusive), or <see langword="null"/> for no lower bound.</summary>
     public DateTimeOffset? UpdatedAfter { get; init; }
 
-    /// <summary>Gets the latest last-update time, or <see langword="null"/>.</summary>
+    /// <summary>Gets the end of the last-update range (exclusive), or <see langword="null"/> for no upper bound.</summary>
     public DateTimeOffset? UpdatedBefore { get; init; }
 
-    /// <summary>Gets the page size. Defaults to 50.</summary>
+    /// <summary>Gets the page size, 1 to 1,000. Defaults to 50.</summary>
     public int PageSize { get; init; } = 50;
 
     /// <summary>Gets the continuation token of the previous page, or <see langword="null"/> for the first page.</summary>

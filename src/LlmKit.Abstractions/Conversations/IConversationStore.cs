@@ -4,12 +4,25 @@ namespace LlmKit;
 /// Durable storage of conversations. Implementations keep data under concurrency: optimistic
 /// concurrency on updates, appends idempotent by message id, no lost or duplicated messages.
 /// </summary>
+/// <remarks>
+/// <para>Every change (append of at least one new message, update) increments <see cref="Conversation.Version"/>
+/// by one and sets <see cref="Conversation.UpdatedAt"/> to the store's clock; creation sets version 1.</para>
+/// <para>The totals of a conversation (<see cref="Conversation.InputTokens"/>, <see cref="Conversation.OutputTokens"/>,
+/// <see cref="Conversation.CostUsd"/>) are the sums of its messages' <see cref="ConversationMessage.Usage"/> and known
+/// <see cref="ConversationMessage.Cost"/>; <see cref="Conversation.Model"/> is the model of the latest message that
+/// names one. The store maintains them.</para>
+/// <para>Times are kept to the microsecond and returned in UTC.</para>
+/// </remarks>
 public interface IConversationStore
 {
-    /// <summary>Creates a conversation (its messages, if any, are stored too).</summary>
-    /// <param name="conversation">The conversation; the store sets times and version.</param>
+    /// <summary>Creates a conversation (its messages, if any, are stored too, in order).</summary>
+    /// <param name="conversation">
+    /// The conversation. <see cref="Conversation.CreatedAt"/> and <see cref="Conversation.UpdatedAt"/> are kept when set
+    /// (as when importing) and otherwise set to the store's clock; version and totals are set by the store.
+    /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The stored conversation.</returns>
+    /// <returns>The stored conversation, with its messages.</returns>
+    /// <exception cref="ArgumentException">The id is empty, a tag is empty, or two messages share an id.</exception>
     /// <exception cref="ConcurrencyConflictException">A conversation with the same id exists.</exception>
     Task<Conversation> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default);
 
@@ -22,14 +35,21 @@ public interface IConversationStore
 
     /// <summary>
     /// Appends messages atomically (all or none). A message whose id is already stored is skipped, so a
-    /// retried append never duplicates.
+    /// retried append never duplicates. A message without <see cref="Microsoft.Extensions.AI.ChatMessage.MessageId"/> gets a
+    /// new one and one without <see cref="Microsoft.Extensions.AI.ChatMessage.CreatedAt"/> gets the store's clock (on the
+    /// stored copy; the caller's objects are not changed).
     /// </summary>
     /// <param name="id">The conversation id.</param>
     /// <param name="messages">The messages.</param>
-    /// <param name="expectedVersion">The version the caller read, or <see langword="null"/> to append whatever the version.</param>
+    /// <param name="expectedVersion">
+    /// The version the caller read, or <see langword="null"/> to append whatever the version. When every message is
+    /// already stored (a retry of an append that succeeded) nothing changes and the current version is returned
+    /// whatever this value.
+    /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The conversation's new version.</returns>
-    /// <exception cref="KeyNotFoundException">The conversation does not exist.</exception>
+    /// <exception cref="ArgumentException">A message is <see langword="null"/> or two messages of the call share an id.</exception>
+    /// <exception cref="ConversationNotFoundException">The conversation does not exist.</exception>
     /// <exception cref="ConcurrencyConflictException">The version moved on.</exception>
     Task<long> AppendAsync(string id, IReadOnlyList<ConversationMessage> messages, long? expectedVersion = null, CancellationToken cancellationToken = default);
 
@@ -38,7 +58,10 @@ public interface IConversationStore
     /// <param name="update">The changes.</param>
     /// <param name="expectedVersion">The version the caller read, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
-    /// <returns>The conversation's new version.</returns>
+    /// <returns>The conversation's new version (unchanged when <paramref name="update"/> changes nothing).</returns>
+    /// <exception cref="ArgumentException">A tag is empty.</exception>
+    /// <exception cref="ConversationNotFoundException">The conversation does not exist.</exception>
+    /// <exception cref="ConcurrencyConflictException">The version moved on.</exception>
     Task<long> UpdateAsync(string id, ConversationUpdate update, long? expectedVersion = null, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a conversation and its messages.</summary>
@@ -47,22 +70,33 @@ public interface IConversationStore
     /// <returns><see langword="true"/> when it existed.</returns>
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
 
-    /// <summary>Lists conversations (without messages), most recently updated first, with keyset paging.</summary>
-    /// <param name="query">Filters and paging.</param>
+    /// <summary>
+    /// Lists conversations (without messages), most recently updated first (ties by id, descending ordinal),
+    /// with keyset paging: a page continues exactly after the last item of the previous one, so changes made
+    /// meanwhile never repeat or skip an unchanged conversation.
+    /// </summary>
+    /// <param name="query">Filters and paging; <see cref="ConversationQuery.PageSize"/> must be 1 to 1,000.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>One page.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The page size is outside 1 to 1,000.</exception>
+    /// <exception cref="LlmKitException">The continuation token is not one this store returned.</exception>
     Task<ConversationPage> ListAsync(ConversationQuery query, CancellationToken cancellationToken = default);
 
-    /// <summary>Searches titles and message text.</summary>
+    /// <summary>
+    /// Searches titles and message text: every word of <paramref name="text"/> must occur in the same message (or in
+    /// the title), as a whole word in any case; punctuation is ignored. One hit per conversation, with its best
+    /// matching message or its title (<see cref="ConversationSearchHit.MessageId"/> <see langword="null"/>).
+    /// </summary>
     /// <param name="text">The search words.</param>
-    /// <param name="query">Filters; its paging fields limit the number of hits.</param>
+    /// <param name="query">Filters; its <see cref="ConversationQuery.PageSize"/> limits the number of hits.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The hits, most relevant first.</returns>
+    /// <exception cref="ArgumentException"><paramref name="text"/> holds no letter or digit.</exception>
     Task<IReadOnlyList<ConversationSearchHit>> SearchAsync(string text, ConversationQuery? query = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Returns totals over the conversations that match <paramref name="query"/>.</summary>
+    /// <summary>Returns totals over the conversations that match <paramref name="query"/> (its paging fields are ignored).</summary>
     /// <param name="query">Filters, or <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
-    /// <returns>The statistics.</returns>
+    /// <returns>The statistics; <see cref="ConversationStatistics.TopTags"/> holds at most 10 tags, ties by tag ordinal.</returns>
     Task<ConversationStatistics> GetStatisticsAsync(ConversationQuery? query = null, CancellationToken cancellationToken = default);
 }

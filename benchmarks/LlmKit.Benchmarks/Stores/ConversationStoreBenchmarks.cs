@@ -1,0 +1,102 @@
+using System.Globalization;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
+using Npgsql;
+
+namespace LlmKit.Benchmarks;
+
+/// <summary>
+/// The durable conversation stores (issue 6) on 10,000 conversations and 1,000,000 messages: appending one message,
+/// listing one page, and a full-text search. The data is seeded once through the stores' own API into a cache under
+/// the temp directory (<c>llmkit-bench-stores</c>: a SQLite file and a PostgreSQL data directory) and reused by later
+/// runs; the PostgreSQL server is started from the installed binaries for the run.
+/// </summary>
+[MedianColumn]
+public class ConversationStoreBenchmarks
+{
+    private static readonly string CacheDirectory = Path.Combine(Path.GetTempPath(), "llmkit-bench-stores");
+
+    private readonly ConversationQuery _page = new() { PageSize = 50, TenantId = "tenant-3" };
+    private readonly ConversationQuery _hits = new() { PageSize = 20 };
+    private IConversationStore _store = null!;
+    private BenchmarkPostgres? _server;
+    private NpgsqlDataSource? _dataSource;
+    private long _appends;
+    private int _searches;
+
+    [Params("SQLite", "PostgreSQL")]
+    public string Store { get; set; } = "SQLite";
+
+    [GlobalSetup]
+    public void Setup() => SetupAsync().GetAwaiter().GetResult();
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _dataSource?.Dispose();
+        _server?.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
+
+    [Benchmark(Description = "append one message")]
+    public Task<long> Append()
+    {
+        long n = Interlocked.Increment(ref _appends);
+        string id = StoreBenchmarkData.ConversationId((int)(n * 7919 % StoreBenchmarkData.Conversations));
+        var message = new ConversationMessage { Message = new ChatMessage(ChatRole.User, "one more question about w1f and w2a") { MessageId = "bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + n.ToString(CultureInfo.InvariantCulture) } };
+        return _store.AppendAsync(id, [message]);
+    }
+
+    [Benchmark(Description = "list page (50, tenant filter)")]
+    public Task<ConversationPage> ListPage() => _store.ListAsync(_page);
+
+    [Benchmark(Description = "full-text search (top 20)")]
+    public Task<IReadOnlyList<ConversationSearchHit>> Search()
+        => _store.SearchAsync(StoreBenchmarkData.Word(1000 + (Interlocked.Increment(ref _searches) % 64)), _hits);
+
+    private async Task SetupAsync()
+    {
+        Directory.CreateDirectory(CacheDirectory);
+        if (Store == "SQLite")
+        {
+            string path = Path.Combine(CacheDirectory, "conversations.db");
+            if (!File.Exists(path))
+            {
+                string seeding = path + ".seeding";
+                File.Delete(seeding);
+                await StoreBenchmarkData.SeedAsync(new SqliteConversationStore("Data Source=" + seeding), parallelism: 1).ConfigureAwait(false);
+                SqliteConnection.ClearAllPools();
+                File.Move(seeding, path);
+            }
+
+            _store = new SqliteConversationStore("Data Source=" + path);
+        }
+        else
+        {
+            string directory = Path.Combine(CacheDirectory, "pg");
+            string marker = Path.Combine(CacheDirectory, "pg.seeded");
+            if (!File.Exists(marker) && Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+
+            _server = BenchmarkPostgres.Start(directory);
+            _dataSource = NpgsqlDataSource.Create(_server.ConnectionString("postgres"));
+            _store = new PostgreSqlConversationStore(_dataSource);
+            if (!File.Exists(marker))
+            {
+                await StoreBenchmarkData.SeedAsync(_store, parallelism: 4).ConfigureAwait(false);
+                await using (var analyze = _dataSource.CreateCommand("VACUUM ANALYZE;"))
+                {
+                    await analyze.ExecuteNonQueryAsync().ConfigureAwait(false);
+                }
+
+                await File.WriteAllTextAsync(marker, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)).ConfigureAwait(false);
+            }
+        }
+
+        var statistics = await _store.GetStatisticsAsync().ConfigureAwait(false);
+        Console.WriteLine($"// {Store}: {statistics.Conversations} conversations, {statistics.Messages} messages");
+    }
+}

@@ -1,0 +1,48 @@
+using LlmKit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Npgsql;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the PostgreSQL stores on an <see cref="ILlmKitBuilder"/>.</summary>
+public static class PostgreSqlLlmKitBuilderExtensions
+{
+    /// <summary>
+    /// Keeps conversations and the usage ledger in PostgreSQL, replacing the in-memory defaults: registers
+    /// <see cref="PostgreSqlConversationStore"/> as <see cref="IConversationStore"/> and <see cref="PostgreSqlUsageLedger"/>
+    /// as <see cref="IUsageLedger"/> (singletons) over one <see cref="NpgsqlDataSource"/> built from
+    /// <paramref name="connectionString"/> and disposed with the service provider. The schema is created or upgraded on
+    /// first use.
+    /// </summary>
+    /// <param name="builder">The LlmKit builder.</param>
+    /// <param name="connectionString">The Npgsql connection string, for example <c>Host=db;Database=app;Username=app;Password=...</c>.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is empty.</exception>
+    public static ILlmKitBuilder UsePostgreSqlStores(this ILlmKitBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        builder.Services.TryAddSingleton(_ => new PostgreSqlStoresDataSource(NpgsqlDataSource.Create(connectionString)));
+        return builder.UsePostgreSqlStores(sp => sp.GetRequiredService<PostgreSqlStoresDataSource>().DataSource);
+    }
+
+    /// <summary>
+    /// Keeps conversations and the usage ledger in PostgreSQL over a data source the app provides (for example one it
+    /// also uses itself), replacing the in-memory defaults.
+    /// </summary>
+    /// <param name="builder">The LlmKit builder.</param>
+    /// <param name="dataSource">Returns the data source; the app owns it.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
+    public static ILlmKitBuilder UsePostgreSqlStores(this ILlmKitBuilder builder, Func<IServiceProvider, NpgsqlDataSource> dataSource)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(dataSource);
+        builder.Services.RemoveAll<IConversationStore>();
+        builder.Services.RemoveAll<IUsageLedger>();
+        builder.Services.AddSingleton<IConversationStore>(sp => new PostgreSqlConversationStore(dataSource(sp), sp.GetService<TimeProvider>()));
+        builder.Services.AddSingleton<IUsageLedger>(sp => new PostgreSqlUsageLedger(dataSource(sp)));
+        return builder;
+    }
+}

@@ -1,0 +1,85 @@
+namespace LlmKit;
+
+/// <summary>The schema of the PostgreSQL stores as an ordered list of migrations; each runs once, recorded in <c>llmkit_schema_migrations</c>.</summary>
+internal static class PostgreSqlMigrations
+{
+    public static IReadOnlyList<(int Version, string Name, string Sql)> All { get; } =
+    [
+        (1, "conversations", """
+            CREATE TABLE llmkit_conversations (
+                id text COLLATE "C" PRIMARY KEY,
+                title text,
+                tenant_id text COLLATE "C",
+                user_id text COLLATE "C",
+                tags text NOT NULL,
+                metadata text NOT NULL,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL,
+                model text,
+                input_tokens bigint NOT NULL,
+                output_tokens bigint NOT NULL,
+                cost_usd numeric NOT NULL,
+                message_count bigint NOT NULL,
+                version bigint NOT NULL,
+                title_search tsvector GENERATED ALWAYS AS (to_tsvector('simple', coalesce(title, ''))) STORED
+            );
+            CREATE INDEX ix_llmkit_conversations_updated ON llmkit_conversations (updated_at DESC, id DESC);
+            CREATE INDEX ix_llmkit_conversations_tenant ON llmkit_conversations (tenant_id, updated_at DESC, id DESC);
+            CREATE INDEX ix_llmkit_conversations_user ON llmkit_conversations (user_id, updated_at DESC, id DESC);
+            CREATE INDEX ix_llmkit_conversations_title_search ON llmkit_conversations USING gin (title_search);
+            CREATE TABLE llmkit_conversation_tags (
+                tag text COLLATE "C" NOT NULL,
+                conversation_id text COLLATE "C" NOT NULL REFERENCES llmkit_conversations (id) ON DELETE CASCADE,
+                PRIMARY KEY (tag, conversation_id)
+            );
+            CREATE INDEX ix_llmkit_conversation_tags_conversation ON llmkit_conversation_tags (conversation_id);
+            CREATE TABLE llmkit_messages (
+                conversation_id text COLLATE "C" NOT NULL REFERENCES llmkit_conversations (id) ON DELETE CASCADE,
+                seq bigint NOT NULL,
+                message_id text COLLATE "C" NOT NULL,
+                role text NOT NULL,
+                created_at timestamptz NOT NULL,
+                status smallint NOT NULL,
+                text text NOT NULL,
+                body text NOT NULL,
+                search tsvector GENERATED ALWAYS AS (to_tsvector('simple', text)) STORED,
+                PRIMARY KEY (conversation_id, seq),
+                UNIQUE (conversation_id, message_id)
+            );
+            CREATE INDEX ix_llmkit_messages_search ON llmkit_messages USING gin (search);
+            """),
+        (2, "usage ledger", """
+            CREATE TABLE llmkit_usage (
+                request_id text COLLATE "C" PRIMARY KEY,
+                ts timestamptz NOT NULL,
+                tenant_id text COLLATE "C",
+                user_id text COLLATE "C",
+                api_key_id text COLLATE "C",
+                conversation_id text COLLATE "C",
+                logical_model text COLLATE "C",
+                deployment text COLLATE "C",
+                provider text,
+                response_model text,
+                template_id text COLLATE "C",
+                template_version integer,
+                input_tokens bigint NOT NULL,
+                cached_input_tokens bigint NOT NULL,
+                cache_write_tokens bigint NOT NULL,
+                output_tokens bigint NOT NULL,
+                reasoning_tokens bigint NOT NULL,
+                cost_usd numeric,
+                cost text NOT NULL,
+                latency_us bigint NOT NULL,
+                outcome smallint NOT NULL,
+                failure_kind smallint,
+                tags jsonb NOT NULL
+            );
+            CREATE INDEX ix_llmkit_usage_ts ON llmkit_usage (ts);
+            CREATE INDEX ix_llmkit_usage_tenant ON llmkit_usage (tenant_id, ts);
+            CREATE INDEX ix_llmkit_usage_user ON llmkit_usage (user_id, ts);
+            CREATE INDEX ix_llmkit_usage_api_key ON llmkit_usage (api_key_id, ts);
+            CREATE INDEX ix_llmkit_usage_conversation ON llmkit_usage (conversation_id, ts);
+            CREATE INDEX ix_llmkit_usage_model ON llmkit_usage (lower(logical_model), ts);
+            """),
+    ];
+}

@@ -1,0 +1,540 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace LlmKit;
+
+/// <summary>
+/// An <see cref="IConversationStore"/> on PostgreSQL, for apps running on many machines: an <see cref="NpgsqlDataSource"/>
+/// (pooled connections), versioned schema migrations applied on first use under an advisory lock, full-text search
+/// over titles and message text (<c>tsvector</c> with GIN indexes, the <c>simple</c> configuration), keyset paging,
+/// optimistic concurrency on a row version, and appends idempotent by message id. Appends lock the conversation's row
+/// (<c>SELECT ... FOR UPDATE</c>), so concurrent writers on any number of machines never lose or duplicate a message.
+/// </summary>
+public sealed class PostgreSqlConversationStore : IConversationStore
+{
+    private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_usd, c.version, c.message_count";
+
+    private readonly PostgreSqlDatabase _database;
+    private readonly TimeProvider _timeProvider;
+
+    /// <summary>Initializes a new instance.</summary>
+    /// <param name="dataSource">The data source; the caller owns and disposes it.</param>
+    /// <param name="timeProvider">The clock for creation and update times. Defaults to <see cref="TimeProvider.System"/>.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="dataSource"/> is <see langword="null"/>.</exception>
+    public PostgreSqlConversationStore(NpgsqlDataSource dataSource, TimeProvider? timeProvider = null)
+    {
+        _database = new PostgreSqlDatabase(dataSource);
+        _timeProvider = timeProvider ?? TimeProvider.System;
+    }
+
+    /// <summary>Creates or upgrades the schema now instead of on first use.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>A task that completes when the schema is current.</returns>
+    /// <exception cref="StoreUnavailableException">The server cannot be reached or the schema is newer than this LlmKit.</exception>
+    public Task MigrateAsync(CancellationToken cancellationToken = default) => _database.MigrateAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public Task<Conversation> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(conversation);
+        StoreRules.CheckId(conversation.Id, nameof(conversation));
+        var tags = StoreRules.CheckTags(conversation.Tags, nameof(conversation));
+        var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
+        var messages = StoreRules.Prepare(conversation.Messages, now, nameof(conversation));
+        var createdAt = conversation.CreatedAt == default ? now : StoreRules.Normalize(conversation.CreatedAt);
+        var updatedAt = conversation.UpdatedAt == default ? createdAt : StoreRules.Normalize(conversation.UpdatedAt);
+        var metadata = new Dictionary<string, string>(conversation.Metadata, StringComparer.Ordinal);
+        long inputTokens = 0, outputTokens = 0;
+        decimal cost = 0m;
+        string? model = conversation.Model;
+        foreach (var m in messages)
+        {
+            inputTokens += m.InputTokens;
+            outputTokens += m.OutputTokens;
+            cost += m.Cost ?? 0m;
+            model = m.Model ?? model;
+        }
+
+        return _database.RunAsync(async (connection, transaction) =>
+        {
+            await using (var insert = PostgreSqlDatabase.Command(connection, transaction, """
+                INSERT INTO llmkit_conversations (id, title, tenant_id, user_id, tags, metadata, created_at, updated_at, model, input_tokens, output_tokens, cost_usd, message_count, version)
+                VALUES (@id, @title, @tenant, @user, @tags, @metadata, @created, @updated, @model, @input, @output, @cost, @count, 1)
+                ON CONFLICT (id) DO NOTHING;
+                """))
+            {
+                var p = insert.Parameters;
+                p.AddWithValue("id", conversation.Id);
+                p.AddWithValue("title", NpgsqlDbType.Text, (object?)conversation.Title ?? DBNull.Value);
+                p.AddWithValue("tenant", NpgsqlDbType.Text, (object?)conversation.TenantId ?? DBNull.Value);
+                p.AddWithValue("user", NpgsqlDbType.Text, (object?)conversation.UserId ?? DBNull.Value);
+                p.AddWithValue("tags", JsonSerializer.Serialize(tags, StoreJsonContext.Default.ListString));
+                p.AddWithValue("metadata", JsonSerializer.Serialize(metadata, StoreJsonContext.Default.DictionaryStringString));
+                p.AddWithValue("created", createdAt);
+                p.AddWithValue("updated", updatedAt);
+                p.AddWithValue("model", NpgsqlDbType.Text, (object?)model ?? DBNull.Value);
+                p.AddWithValue("input", inputTokens);
+                p.AddWithValue("output", outputTokens);
+                p.AddWithValue("cost", cost);
+                p.AddWithValue("count", (long)messages.Count);
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    throw StoreRules.AlreadyExists(conversation.Id);
+                }
+            }
+
+            await InsertTagsAsync(connection, transaction, conversation.Id, tags, cancellationToken).ConfigureAwait(false);
+            await InsertMessagesAsync(connection, transaction, conversation.Id, 0, messages, cancellationToken).ConfigureAwait(false);
+            var stored = new List<ConversationMessage>(messages.Count);
+            for (int i = 0; i < messages.Count; i++)
+            {
+                stored.Add(ConversationJson.DeserializeMessage(messages[i].Json) with { Sequence = i + 1 });
+            }
+
+            return new Conversation
+            {
+                Id = conversation.Id,
+                Title = conversation.Title,
+                TenantId = conversation.TenantId,
+                UserId = conversation.UserId,
+                Tags = tags,
+                Metadata = metadata,
+                CreatedAt = createdAt,
+                UpdatedAt = updatedAt,
+                Model = model,
+                InputTokens = inputTokens,
+                OutputTokens = outputTokens,
+                CostUsd = cost,
+                Version = 1,
+                MessageCount = messages.Count,
+                Messages = stored,
+            };
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<Conversation?> GetAsync(string id, bool includeMessages = true, CancellationToken cancellationToken = default)
+    {
+        StoreRules.CheckId(id, nameof(id));
+        return _database.RunAsync<Conversation?>(async (connection, transaction) =>
+        {
+            Conversation conversation;
+            await using (var select = PostgreSqlDatabase.Command(connection, transaction, $"SELECT {ConversationColumns} FROM llmkit_conversations c WHERE c.id = @id;"))
+            {
+                select.Parameters.AddWithValue("id", id);
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    return null;
+                }
+
+                conversation = ReadConversation(reader);
+            }
+
+            if (!includeMessages)
+            {
+                return conversation;
+            }
+
+            var messages = new List<ConversationMessage>();
+            await using (var select = PostgreSqlDatabase.Command(connection, transaction, "SELECT seq, body FROM llmkit_messages WHERE conversation_id = @id ORDER BY seq;"))
+            {
+                select.Parameters.AddWithValue("id", id);
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    messages.Add(ConversationJson.DeserializeMessage(reader.GetString(1)) with { Sequence = reader.GetInt64(0) });
+                }
+            }
+
+            return conversation with { Messages = messages };
+        }, cancellationToken, snapshot: true);
+    }
+
+    /// <inheritdoc/>
+    public Task<long> AppendAsync(string id, IReadOnlyList<ConversationMessage> messages, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        StoreRules.CheckId(id, nameof(id));
+        var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
+        var prepared = StoreRules.Prepare(messages, now, nameof(messages));
+        return _database.RunAsync(async (connection, transaction) =>
+        {
+            var (version, count) = await LockAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+            var existing = new HashSet<string>(StringComparer.Ordinal);
+            await using (var select = PostgreSqlDatabase.Command(connection, transaction, "SELECT message_id FROM llmkit_messages WHERE conversation_id = @id AND message_id = ANY(@ids);"))
+            {
+                select.Parameters.AddWithValue("id", id);
+                select.Parameters.AddWithValue("ids", prepared.Select(m => m.MessageId).ToArray());
+                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    existing.Add(reader.GetString(0));
+                }
+            }
+
+            var fresh = prepared.FindAll(m => !existing.Contains(m.MessageId));
+            if (fresh.Count == 0)
+            {
+                return version;
+            }
+
+            if (expectedVersion is { } expected && expected != version)
+            {
+                throw new ConcurrencyConflictException(id, expected, version);
+            }
+
+            await InsertMessagesAsync(connection, transaction, id, count, fresh, cancellationToken).ConfigureAwait(false);
+            long input = 0, output = 0;
+            decimal cost = 0m;
+            string? model = null;
+            foreach (var m in fresh)
+            {
+                input += m.InputTokens;
+                output += m.OutputTokens;
+                cost += m.Cost ?? 0m;
+                model = m.Model ?? model;
+            }
+
+            await using var update = PostgreSqlDatabase.Command(connection, transaction, """
+                UPDATE llmkit_conversations SET version = version + 1, updated_at = @now, message_count = message_count + @count,
+                    input_tokens = input_tokens + @input, output_tokens = output_tokens + @output, cost_usd = cost_usd + @cost,
+                    model = coalesce(@model, model)
+                WHERE id = @id;
+                """);
+            update.Parameters.AddWithValue("now", now);
+            update.Parameters.AddWithValue("count", (long)fresh.Count);
+            update.Parameters.AddWithValue("input", input);
+            update.Parameters.AddWithValue("output", output);
+            update.Parameters.AddWithValue("cost", cost);
+            update.Parameters.AddWithValue("model", NpgsqlDbType.Text, (object?)model ?? DBNull.Value);
+            update.Parameters.AddWithValue("id", id);
+            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            return version + 1;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<long> UpdateAsync(string id, ConversationUpdate update, long? expectedVersion = null, CancellationToken cancellationToken = default)
+    {
+        StoreRules.CheckId(id, nameof(id));
+        ArgumentNullException.ThrowIfNull(update);
+        var tags = update.Tags is null ? null : StoreRules.CheckTags(update.Tags, nameof(update));
+        if (update.Metadata is { } entries && entries.Keys.Any(string.IsNullOrEmpty))
+        {
+            throw new ArgumentException("A metadata key is empty.", nameof(update));
+        }
+
+        var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
+        return _database.RunAsync(async (connection, transaction) =>
+        {
+            var (version, _) = await LockAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+            if (expectedVersion is { } expected && expected != version)
+            {
+                throw new ConcurrencyConflictException(id, expected, version);
+            }
+
+            if (update.Title is null && tags is null && update.Metadata is null)
+            {
+                return version;
+            }
+
+            string? metadataJson = null;
+            if (update.Metadata is { } changes)
+            {
+                Dictionary<string, string> metadata;
+                await using (var select = PostgreSqlDatabase.Command(connection, transaction, "SELECT metadata FROM llmkit_conversations WHERE id = @id;"))
+                {
+                    select.Parameters.AddWithValue("id", id);
+                    metadata = JsonSerializer.Deserialize((string)(await select.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!, StoreJsonContext.Default.DictionaryStringString)!;
+                }
+
+                foreach (var (key, value) in changes)
+                {
+                    if (value is null)
+                    {
+                        metadata.Remove(key);
+                    }
+                    else
+                    {
+                        metadata[key] = value;
+                    }
+                }
+
+                metadataJson = JsonSerializer.Serialize(metadata, StoreJsonContext.Default.DictionaryStringString);
+            }
+
+            await using (var command = PostgreSqlDatabase.Command(connection, transaction, """
+                UPDATE llmkit_conversations SET version = version + 1, updated_at = @now,
+                    title = CASE WHEN @setTitle THEN @title ELSE title END,
+                    tags = coalesce(@tags, tags),
+                    metadata = coalesce(@metadata, metadata)
+                WHERE id = @id;
+                """))
+            {
+                command.Parameters.AddWithValue("now", now);
+                command.Parameters.AddWithValue("setTitle", update.Title is not null);
+                command.Parameters.AddWithValue("title", NpgsqlDbType.Text, (object?)update.Title ?? DBNull.Value);
+                command.Parameters.AddWithValue("tags", NpgsqlDbType.Text, tags is null ? DBNull.Value : JsonSerializer.Serialize(tags, StoreJsonContext.Default.ListString));
+                command.Parameters.AddWithValue("metadata", NpgsqlDbType.Text, (object?)metadataJson ?? DBNull.Value);
+                command.Parameters.AddWithValue("id", id);
+                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (tags is not null)
+            {
+                await using (var delete = PostgreSqlDatabase.Command(connection, transaction, "DELETE FROM llmkit_conversation_tags WHERE conversation_id = @id;"))
+                {
+                    delete.Parameters.AddWithValue("id", id);
+                    await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                await InsertTagsAsync(connection, transaction, id, tags, cancellationToken).ConfigureAwait(false);
+            }
+
+            return version + 1;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
+    {
+        StoreRules.CheckId(id, nameof(id));
+        return _database.RunAsync(async (connection, transaction) =>
+        {
+            await using var delete = PostgreSqlDatabase.Command(connection, transaction, "DELETE FROM llmkit_conversations WHERE id = @id;");
+            delete.Parameters.AddWithValue("id", id);
+            return await delete.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<ConversationPage> ListAsync(ConversationQuery query, CancellationToken cancellationToken = default)
+    {
+        StoreRules.CheckQuery(query, nameof(query));
+        var after = query.ContinuationToken is { } token ? StoreRules.DecodeToken(token) : ((DateTimeOffset, string)?)null;
+        return _database.RunAsync(async (connection, transaction) =>
+        {
+            await using var select = PostgreSqlDatabase.Command(connection, transaction, string.Empty);
+            var sql = new StringBuilder($"SELECT {ConversationColumns} FROM llmkit_conversations c WHERE TRUE");
+            PostgreSqlFilter.Append(sql, select, query);
+            if (after is var (updatedAt, lastId))
+            {
+                sql.Append(" AND (c.updated_at, c.id) < (@afterUpdated, @afterId)");
+                select.Parameters.AddWithValue("afterUpdated", updatedAt);
+                select.Parameters.AddWithValue("afterId", lastId);
+            }
+
+            sql.Append(" ORDER BY c.updated_at DESC, c.id DESC LIMIT @limit;");
+            select.Parameters.AddWithValue("limit", query.PageSize + 1);
+            select.CommandText = sql.ToString();
+            var items = new List<Conversation>(Math.Min(query.PageSize, 64));
+            bool more = false;
+            await using (var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    if (items.Count == query.PageSize)
+                    {
+                        more = true;
+                        break;
+                    }
+
+                    items.Add(ReadConversation(reader));
+                }
+            }
+
+            return new ConversationPage
+            {
+                Items = items,
+                ContinuationToken = more ? StoreRules.EncodeToken(items[^1].UpdatedAt, items[^1].Id) : null,
+            };
+        }, cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<ConversationSearchHit>> SearchAsync(string text, ConversationQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        var terms = StoreRules.SearchTerms(text, nameof(text));
+        query ??= new ConversationQuery();
+        StoreRules.CheckQuery(query, nameof(query));
+        return _database.RunAsync<IReadOnlyList<ConversationSearchHit>>(async (connection, transaction) =>
+        {
+            await using var select = PostgreSqlDatabase.Command(connection, transaction, string.Empty);
+            var sql = new StringBuilder("""
+                WITH q AS (SELECT plainto_tsquery('simple', @terms) AS query),
+                hits AS (
+                    SELECT m.conversation_id AS cid, m.message_id AS mid, m.text AS body, ts_rank(m.search, q.query) AS score
+                    FROM llmkit_messages m, q WHERE m.search @@ q.query
+                    UNION ALL
+                    SELECT c.id, NULL, c.title, ts_rank(c.title_search, q.query)
+                    FROM llmkit_conversations c, q WHERE c.title_search @@ q.query
+                ),
+                best AS (
+                    SELECT DISTINCT ON (cid) cid, mid, body, score FROM hits ORDER BY cid, score DESC, mid NULLS FIRST
+                ),
+                top AS (
+                    SELECT c.id, c.title, b.mid, b.body, b.score FROM best b JOIN llmkit_conversations c ON c.id = b.cid WHERE TRUE
+                """);
+            select.Parameters.AddWithValue("terms", string.Join(' ', terms));
+            PostgreSqlFilter.Append(sql, select, query);
+            sql.Append("""
+                     ORDER BY b.score DESC, c.id LIMIT @limit
+                )
+                SELECT t.id, t.title, t.mid, ts_headline('simple', t.body, q.query, 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, ShortWord=0'), t.score
+                FROM top t, q ORDER BY t.score DESC, t.id;
+                """);
+            select.Parameters.AddWithValue("limit", query.PageSize);
+            select.CommandText = sql.ToString();
+            var hits = new List<ConversationSearchHit>();
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                hits.Add(new ConversationSearchHit
+                {
+                    ConversationId = reader.GetString(0),
+                    Title = reader.IsDBNull(1) ? null : reader.GetString(1),
+                    MessageId = reader.IsDBNull(2) ? null : reader.GetString(2),
+                    Snippet = reader.GetString(3),
+                    Rank = reader.GetFloat(4),
+                });
+            }
+
+            return hits;
+        }, cancellationToken, snapshot: true);
+    }
+
+    /// <inheritdoc/>
+    public Task<ConversationStatistics> GetStatisticsAsync(ConversationQuery? query = null, CancellationToken cancellationToken = default)
+    {
+        if (query is not null)
+        {
+            StoreRules.CheckQuery(query with { PageSize = 1 }, nameof(query));
+        }
+
+        return _database.RunAsync(async (connection, transaction) =>
+        {
+            ConversationStatistics statistics;
+            await using (var totals = PostgreSqlDatabase.Command(connection, transaction, string.Empty))
+            {
+                var sql = new StringBuilder("SELECT count(*), coalesce(sum(c.message_count), 0)::bigint, coalesce(sum(c.input_tokens), 0)::bigint, coalesce(sum(c.output_tokens), 0)::bigint, coalesce(sum(c.cost_usd), 0) FROM llmkit_conversations c WHERE TRUE");
+                PostgreSqlFilter.Append(sql, totals, query);
+                totals.CommandText = sql.ToString();
+                await using var reader = await totals.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                statistics = new ConversationStatistics
+                {
+                    Conversations = reader.GetInt64(0),
+                    Messages = reader.GetInt64(1),
+                    InputTokens = reader.GetInt64(2),
+                    OutputTokens = reader.GetInt64(3),
+                    CostUsd = reader.GetDecimal(4),
+                };
+            }
+
+            var top = new List<KeyValuePair<string, long>>();
+            await using (var tags = PostgreSqlDatabase.Command(connection, transaction, string.Empty))
+            {
+                var sql = new StringBuilder("SELECT tg.tag, count(*) AS n FROM llmkit_conversation_tags tg JOIN llmkit_conversations c ON c.id = tg.conversation_id WHERE TRUE");
+                PostgreSqlFilter.Append(sql, tags, query);
+                sql.Append(CultureInfo.InvariantCulture, $" GROUP BY tg.tag ORDER BY n DESC, tg.tag LIMIT {StoreRules.TopTagCount};");
+                tags.CommandText = sql.ToString();
+                await using var reader = await tags.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    top.Add(new KeyValuePair<string, long>(reader.GetString(0), reader.GetInt64(1)));
+                }
+            }
+
+            return statistics with { TopTags = top };
+        }, cancellationToken, snapshot: true);
+    }
+
+    private static async Task<(long Version, long Count)> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, CancellationToken cancellationToken)
+    {
+        await using var select = PostgreSqlDatabase.Command(connection, transaction, "SELECT version, message_count FROM llmkit_conversations WHERE id = @id FOR UPDATE;");
+        select.Parameters.AddWithValue("id", id);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            throw ConversationNotFoundException.ForId(id);
+        }
+
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static async Task InsertTagsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, List<string> tags, CancellationToken cancellationToken)
+    {
+        if (tags.Count == 0)
+        {
+            return;
+        }
+
+        await using var insert = PostgreSqlDatabase.Command(connection, transaction, "INSERT INTO llmkit_conversation_tags (tag, conversation_id) SELECT unnest(@tags), @id;");
+        insert.Parameters.AddWithValue("tags", tags.ToArray());
+        insert.Parameters.AddWithValue("id", id);
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task InsertMessagesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, long count, List<PreparedMessage> messages, CancellationToken cancellationToken)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        int n = messages.Count;
+        var seqs = new long[n];
+        var ids = new string[n];
+        var roles = new string[n];
+        var times = new DateTimeOffset[n];
+        var statuses = new short[n];
+        var texts = new string[n];
+        var bodies = new string[n];
+        for (int i = 0; i < n; i++)
+        {
+            var m = messages[i];
+            seqs[i] = count + i + 1;
+            ids[i] = m.MessageId;
+            roles[i] = m.Role;
+            times[i] = m.CreatedAt;
+            statuses[i] = (short)m.Status;
+            texts[i] = m.Text;
+            bodies[i] = m.Json;
+        }
+
+        await using var insert = PostgreSqlDatabase.Command(connection, transaction, """
+            INSERT INTO llmkit_messages (conversation_id, seq, message_id, role, created_at, status, text, body)
+            SELECT @id, * FROM unnest(@seqs, @ids, @roles, @times, @statuses, @texts, @bodies);
+            """);
+        insert.Parameters.AddWithValue("id", id);
+        insert.Parameters.AddWithValue("seqs", seqs);
+        insert.Parameters.AddWithValue("ids", ids);
+        insert.Parameters.AddWithValue("roles", roles);
+        insert.Parameters.AddWithValue("times", times);
+        insert.Parameters.AddWithValue("statuses", statuses);
+        insert.Parameters.AddWithValue("texts", texts);
+        insert.Parameters.AddWithValue("bodies", bodies);
+        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Conversation ReadConversation(NpgsqlDataReader reader) => new()
+    {
+        Id = reader.GetString(0),
+        Title = reader.IsDBNull(1) ? null : reader.GetString(1),
+        TenantId = reader.IsDBNull(2) ? null : reader.GetString(2),
+        UserId = reader.IsDBNull(3) ? null : reader.GetString(3),
+        Tags = JsonSerializer.Deserialize(reader.GetString(4), StoreJsonContext.Default.ListString)!,
+        Metadata = JsonSerializer.Deserialize(reader.GetString(5), StoreJsonContext.Default.DictionaryStringString)!,
+        CreatedAt = reader.GetFieldValue<DateTimeOffset>(6),
+        UpdatedAt = reader.GetFieldValue<DateTimeOffset>(7),
+        Model = reader.IsDBNull(8) ? null : reader.GetString(8),
+        InputTokens = reader.GetInt64(9),
+        OutputTokens = reader.GetInt64(10),
+        CostUsd = reader.GetDecimal(11),
+        Version = reader.GetInt64(12),
+        MessageCount = reader.GetInt64(13),
+    };
+}

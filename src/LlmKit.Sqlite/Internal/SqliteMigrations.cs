@@ -1,0 +1,101 @@
+namespace LlmKit;
+
+/// <summary>The schema of the SQLite stores as an ordered list of migrations; each runs once, recorded in <c>llmkit_schema_migrations</c>.</summary>
+internal static class SqliteMigrations
+{
+    public static IReadOnlyList<(int Version, string Name, string Sql)> All { get; } =
+    [
+        (1, "conversations", """
+            CREATE TABLE llmkit_conversations (
+                pk INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE,
+                title TEXT,
+                tenant_id TEXT,
+                user_id TEXT,
+                tags TEXT NOT NULL,
+                metadata TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                updated_at INTEGER NOT NULL,
+                model TEXT,
+                input_tokens INTEGER NOT NULL,
+                output_tokens INTEGER NOT NULL,
+                cost_units INTEGER NOT NULL,
+                message_count INTEGER NOT NULL,
+                version INTEGER NOT NULL
+            );
+            CREATE INDEX ix_llmkit_conversations_updated ON llmkit_conversations (updated_at DESC, id DESC);
+            CREATE INDEX ix_llmkit_conversations_tenant ON llmkit_conversations (tenant_id, updated_at DESC, id DESC);
+            CREATE INDEX ix_llmkit_conversations_user ON llmkit_conversations (user_id, updated_at DESC, id DESC);
+            CREATE TABLE llmkit_conversation_tags (
+                tag TEXT NOT NULL,
+                conversation_pk INTEGER NOT NULL REFERENCES llmkit_conversations (pk) ON DELETE CASCADE,
+                PRIMARY KEY (tag, conversation_pk)
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_llmkit_conversation_tags_conversation ON llmkit_conversation_tags (conversation_pk);
+            CREATE TABLE llmkit_messages (
+                id INTEGER PRIMARY KEY,
+                conversation_pk INTEGER NOT NULL REFERENCES llmkit_conversations (pk) ON DELETE CASCADE,
+                seq INTEGER NOT NULL,
+                message_id TEXT NOT NULL,
+                role TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                status INTEGER NOT NULL,
+                text TEXT NOT NULL,
+                body TEXT NOT NULL,
+                UNIQUE (conversation_pk, seq),
+                UNIQUE (conversation_pk, message_id)
+            );
+            CREATE VIRTUAL TABLE llmkit_messages_fts USING fts5 (text, content = 'llmkit_messages', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
+            CREATE TRIGGER llmkit_messages_fts_insert AFTER INSERT ON llmkit_messages BEGIN
+                INSERT INTO llmkit_messages_fts (rowid, text) VALUES (new.id, new.text);
+            END;
+            CREATE TRIGGER llmkit_messages_fts_delete AFTER DELETE ON llmkit_messages BEGIN
+                INSERT INTO llmkit_messages_fts (llmkit_messages_fts, rowid, text) VALUES ('delete', old.id, old.text);
+            END;
+            CREATE VIRTUAL TABLE llmkit_titles_fts USING fts5 (title, content = 'llmkit_conversations', content_rowid = 'pk', tokenize = 'unicode61 remove_diacritics 2');
+            CREATE TRIGGER llmkit_titles_fts_insert AFTER INSERT ON llmkit_conversations BEGIN
+                INSERT INTO llmkit_titles_fts (rowid, title) VALUES (new.pk, coalesce(new.title, ''));
+            END;
+            CREATE TRIGGER llmkit_titles_fts_delete AFTER DELETE ON llmkit_conversations BEGIN
+                INSERT INTO llmkit_titles_fts (llmkit_titles_fts, rowid, title) VALUES ('delete', old.pk, coalesce(old.title, ''));
+            END;
+            CREATE TRIGGER llmkit_titles_fts_update AFTER UPDATE OF title ON llmkit_conversations BEGIN
+                INSERT INTO llmkit_titles_fts (llmkit_titles_fts, rowid, title) VALUES ('delete', old.pk, coalesce(old.title, ''));
+                INSERT INTO llmkit_titles_fts (rowid, title) VALUES (new.pk, coalesce(new.title, ''));
+            END;
+            """),
+        (2, "usage ledger", """
+            CREATE TABLE llmkit_usage (
+                request_id TEXT PRIMARY KEY,
+                ts INTEGER NOT NULL,
+                tenant_id TEXT,
+                user_id TEXT,
+                api_key_id TEXT,
+                conversation_id TEXT,
+                logical_model TEXT,
+                deployment TEXT,
+                provider TEXT,
+                response_model TEXT,
+                template_id TEXT,
+                template_version INTEGER,
+                input_tokens INTEGER NOT NULL,
+                cached_input_tokens INTEGER NOT NULL,
+                cache_write_tokens INTEGER NOT NULL,
+                output_tokens INTEGER NOT NULL,
+                reasoning_tokens INTEGER NOT NULL,
+                cost_units INTEGER,
+                cost TEXT NOT NULL,
+                latency_us INTEGER NOT NULL,
+                outcome INTEGER NOT NULL,
+                failure_kind INTEGER,
+                tags TEXT NOT NULL
+            );
+            CREATE INDEX ix_llmkit_usage_ts ON llmkit_usage (ts);
+            CREATE INDEX ix_llmkit_usage_tenant ON llmkit_usage (tenant_id, ts);
+            CREATE INDEX ix_llmkit_usage_user ON llmkit_usage (user_id, ts);
+            CREATE INDEX ix_llmkit_usage_api_key ON llmkit_usage (api_key_id, ts);
+            CREATE INDEX ix_llmkit_usage_conversation ON llmkit_usage (conversation_id, ts);
+            CREATE INDEX ix_llmkit_usage_model ON llmkit_usage (logical_model COLLATE NOCASE, ts);
+            """),
+    ];
+}

@@ -1,0 +1,171 @@
+using System.Buffers.Text;
+using System.Globalization;
+using System.Text;
+
+namespace LlmKit;
+
+/// <summary>Argument checks, message preparation, search terms and continuation tokens shared by the durable stores.</summary>
+internal static class StoreRules
+{
+    public const int MaxPageSize = 1000;
+    public const int TopTagCount = 10;
+
+    /// <summary>Truncates to whole microseconds in UTC, the precision every store keeps.</summary>
+    public static DateTimeOffset Normalize(DateTimeOffset time)
+    {
+        long ticks = time.UtcTicks;
+        return new DateTimeOffset(ticks - (ticks % 10), TimeSpan.Zero);
+    }
+
+    public static void CheckId(string id, string paramName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id, paramName);
+    }
+
+    public static List<string> CheckTags(IReadOnlyList<string>? tags, string paramName)
+    {
+        var result = new List<string>(tags?.Count ?? 0);
+        if (tags is null)
+        {
+            return result;
+        }
+
+        foreach (string tag in tags)
+        {
+            if (string.IsNullOrWhiteSpace(tag))
+            {
+                throw new ArgumentException("A tag is null or empty. Give every tag a name.", paramName);
+            }
+
+            if (!result.Contains(tag, StringComparer.Ordinal))
+            {
+                result.Add(tag);
+            }
+        }
+
+        return result;
+    }
+
+    public static void CheckQuery(ConversationQuery query, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(query, paramName);
+        if (query.PageSize is < 1 or > MaxPageSize)
+        {
+            throw new ArgumentOutOfRangeException(paramName, query.PageSize, string.Create(CultureInfo.InvariantCulture, $"PageSize must be 1 to {MaxPageSize}."));
+        }
+
+        foreach (string tag in query.Tags)
+        {
+            if (string.IsNullOrWhiteSpace(tag))
+            {
+                throw new ArgumentException("A tag filter is null or empty.", paramName);
+            }
+        }
+    }
+
+    /// <summary>Assigns ids and times, checks for duplicates within the call and computes what the rows hold.</summary>
+    public static List<PreparedMessage> Prepare(IReadOnlyList<ConversationMessage> messages, DateTimeOffset now, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(messages, paramName);
+        var prepared = new List<PreparedMessage>(messages.Count);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var message in messages)
+        {
+            if (message?.Message is null)
+            {
+                throw new ArgumentException("A message (or its ChatMessage) is null.", paramName);
+            }
+
+            var chat = message.Message;
+            string messageId = string.IsNullOrEmpty(chat.MessageId) ? Guid.NewGuid().ToString("N") : chat.MessageId;
+            if (!ids.Add(messageId))
+            {
+                throw new ArgumentException($"Two messages of the call have id '{messageId}'. Give each message its own id.", paramName);
+            }
+
+            DateTimeOffset createdAt = Normalize(chat.CreatedAt ?? now);
+            if (chat.MessageId != messageId || chat.CreatedAt != createdAt)
+            {
+                chat = chat.Clone();
+                chat.MessageId = messageId;
+                chat.CreatedAt = createdAt;
+            }
+
+            var stored = message with { Message = chat };
+            prepared.Add(new PreparedMessage(
+                messageId,
+                chat.Role.Value,
+                createdAt,
+                message.Status,
+                chat.Text,
+                ConversationJson.SerializeMessage(stored),
+                message.Usage?.InputTokenCount ?? 0,
+                message.Usage?.OutputTokenCount ?? 0,
+                message.Cost?.Total,
+                message.Model));
+        }
+
+        return prepared;
+    }
+
+    /// <summary>Splits search text into words (runs of letters and digits), lower-cased.</summary>
+    public static List<string> SearchTerms(string text, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(text, paramName);
+        var terms = new List<string>();
+        var current = new StringBuilder();
+        foreach (char c in text)
+        {
+            if (char.IsLetterOrDigit(c) || char.IsSurrogate(c))
+            {
+                current.Append(c);
+            }
+            else if (current.Length > 0)
+            {
+                terms.Add(current.ToString().ToLowerInvariant());
+                current.Clear();
+            }
+        }
+
+        if (current.Length > 0)
+        {
+            terms.Add(current.ToString().ToLowerInvariant());
+        }
+
+        if (terms.Count == 0)
+        {
+            throw new ArgumentException("The search text holds no letter or digit. Give at least one word.", paramName);
+        }
+
+        return terms;
+    }
+
+    public static string EncodeToken(DateTimeOffset updatedAt, string id)
+    {
+        string raw = string.Create(CultureInfo.InvariantCulture, $"1:{updatedAt.UtcTicks}:{id}");
+        return Base64Url.EncodeToString(Encoding.UTF8.GetBytes(raw));
+    }
+
+    public static (DateTimeOffset UpdatedAt, string Id) DecodeToken(string token)
+    {
+        try
+        {
+            string raw = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
+            string[] parts = raw.Split(':', 3);
+            if (parts.Length == 3 && parts[0] == "1" && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long ticks)
+                && ticks <= DateTimeOffset.MaxValue.UtcTicks && parts[2].Length > 0)
+            {
+                return (new DateTimeOffset(ticks, TimeSpan.Zero), parts[2]);
+            }
+        }
+        catch (FormatException)
+        {
+            // Reported below with the same message as any other malformed token.
+        }
+
+        throw new LlmKitException("The continuation token is not one this store returned. Pass back the ContinuationToken of the previous page unchanged, or null for the first page.");
+    }
+
+    public static ConcurrencyConflictException AlreadyExists(string id)
+        => new($"Conversation '{id}' already exists. Use another id, or load it and append to it.");
+}

@@ -1,0 +1,635 @@
+using System.Text.Json;
+using LlmKit.Testing;
+using Microsoft.Extensions.AI;
+
+namespace LlmKit.Stores.Tests.Contracts;
+
+/// <summary>
+/// The behaviour every <see cref="IConversationStore"/> must have. A store joins the suite with one subclass that
+/// returns a fresh, empty store from <see cref="CreateStoreAsync"/>.
+/// </summary>
+public abstract class ConversationStoreContractTests
+{
+    protected static readonly DateTimeOffset Start = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
+
+    protected FakeTimeProvider Time { get; } = new(Start);
+
+    /// <summary>Returns a new, empty store that reads its clock from <paramref name="timeProvider"/>.</summary>
+    protected abstract Task<IConversationStore> CreateStoreAsync(TimeProvider timeProvider);
+
+    protected static ConversationMessage User(string id, string text, ConversationMessageStatus status = ConversationMessageStatus.Completed)
+        => new() { Message = new ChatMessage(ChatRole.User, text) { MessageId = id }, Status = status };
+
+    protected static ConversationMessage Assistant(string id, string text, long input, long output, decimal? cost, string model = "gpt-4o")
+        => new()
+        {
+            Message = new ChatMessage(ChatRole.Assistant, text) { MessageId = id },
+            Usage = new UsageDetails { InputTokenCount = input, OutputTokenCount = output, TotalTokenCount = input + output },
+            Cost = cost is { } c ? new CallCost { Total = c, Items = [new CostItem("input", input, 2.5m, c)] } : CallCost.Unknown("no price for model 'x'"),
+            Model = model,
+        };
+
+    [Fact]
+    public async Task CreateAsync_WithMessages_StoresEveryFieldAndComputesTotals()
+    {
+        var store = await CreateStoreAsync(Time);
+        var created = await store.CreateAsync(new Conversation
+        {
+            Id = "c1",
+            Title = "Trip to Lisbon",
+            TenantId = "acme",
+            UserId = "u1",
+            Tags = ["travel", "work", "travel"],
+            Metadata = new Dictionary<string, string> { ["summary"] = "planning", ["lang"] = "en" },
+            Messages =
+            [
+                User("m1", "Find me a hotel"),
+                Assistant("m2", "Here are three hotels", 120, 30, 0.0025m, "gpt-4o"),
+                User("m3", "Cheaper please"),
+                Assistant("m4", "Two cheaper ones", 200, 20, 0.0035m, "gpt-4o-mini"),
+            ],
+        });
+
+        var loaded = await store.GetAsync("c1");
+
+        Assert.NotNull(loaded);
+        foreach (var c in new[] { created, loaded })
+        {
+            Assert.Equal("Trip to Lisbon", c.Title);
+            Assert.Equal("acme", c.TenantId);
+            Assert.Equal("u1", c.UserId);
+            Assert.Equal(["travel", "work"], c.Tags);
+            Assert.Equal("planning", c.Metadata["summary"]);
+            Assert.Equal(2, c.Metadata.Count);
+            Assert.Equal(Start, c.CreatedAt);
+            Assert.Equal(Start, c.UpdatedAt);
+            Assert.Equal(1, c.Version);
+            Assert.Equal(4, c.MessageCount);
+            Assert.Equal(320, c.InputTokens);
+            Assert.Equal(50, c.OutputTokens);
+            Assert.Equal(0.006m, c.CostUsd);
+            Assert.Equal("gpt-4o-mini", c.Model);
+            Assert.Equal(["m1", "m2", "m3", "m4"], c.Messages.Select(m => m.Message.MessageId));
+            Assert.Equal([1L, 2, 3, 4], c.Messages.Select(m => m.Sequence));
+        }
+
+        var answer = loaded.Messages[1];
+        Assert.Equal(ChatRole.Assistant, answer.Message.Role);
+        Assert.Equal("Here are three hotels", answer.Message.Text);
+        Assert.Equal(Start, answer.Message.CreatedAt);
+        Assert.Equal(120, answer.Usage!.InputTokenCount);
+        Assert.Equal(30, answer.Usage.OutputTokenCount);
+        Assert.Equal(0.0025m, answer.Cost!.Total);
+        Assert.Equal(new CostItem("input", 120, 2.5m, 0.0025m), Assert.Single(answer.Cost.Items));
+        Assert.Equal("gpt-4o", answer.Model);
+    }
+
+    [Fact]
+    public async Task CreateAsync_MessageWithoutIdOrTime_GetsThemWithoutChangingTheCallersObject()
+    {
+        var store = await CreateStoreAsync(Time);
+        var message = new ChatMessage(ChatRole.User, "hello");
+
+        var created = await store.CreateAsync(new Conversation { Id = "c1", Messages = [new ConversationMessage { Message = message }] });
+
+        var stored = Assert.Single((await store.GetAsync("c1"))!.Messages).Message;
+        Assert.False(string.IsNullOrEmpty(stored.MessageId));
+        Assert.Equal(stored.MessageId, created.Messages[0].Message.MessageId);
+        Assert.Equal(Start, stored.CreatedAt);
+        Assert.Null(message.MessageId);
+        Assert.Null(message.CreatedAt);
+    }
+
+    [Fact]
+    public async Task CreateAsync_GivenTimes_AreKept()
+    {
+        var store = await CreateStoreAsync(Time);
+        var created = new DateTimeOffset(2025, 5, 6, 7, 8, 9, TimeSpan.FromHours(2));
+
+        await store.CreateAsync(new Conversation { Id = "c1", CreatedAt = created, UpdatedAt = created.AddHours(1) });
+
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(created, loaded.CreatedAt);
+        Assert.Equal(TimeSpan.Zero, loaded.CreatedAt.Offset);
+        Assert.Equal(created.AddHours(1), loaded.UpdatedAt);
+    }
+
+    [Fact]
+    public async Task CreateAsync_ExistingId_ThrowsConcurrencyConflictAndKeepsTheFirst()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Title = "first" });
+
+        var ex = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.CreateAsync(new Conversation { Id = "c1", Title = "second", Messages = [User("m1", "x")] }));
+
+        Assert.Contains("c1", ex.Message, StringComparison.Ordinal);
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal("first", loaded.Title);
+        Assert.Empty(loaded.Messages);
+    }
+
+    [Fact]
+    public async Task CreateAsync_BadInput_ThrowsArgumentExceptions()
+    {
+        var store = await CreateStoreAsync(Time);
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => store.CreateAsync(null!));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CreateAsync(new Conversation { Id = " " }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CreateAsync(new Conversation { Id = "c1", Tags = ["ok", ""] }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CreateAsync(new Conversation { Id = "c1", Messages = [User("m1", "a"), User("m1", "b")] }));
+        Assert.Null(await store.GetAsync("c1"));
+    }
+
+    [Fact]
+    public async Task GetAsync_MissingOrWithoutMessages_ReturnsNullOrNoMessages()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Messages = [User("m1", "a")] });
+
+        Assert.Null(await store.GetAsync("nope"));
+        var header = (await store.GetAsync("c1", includeMessages: false))!;
+        Assert.Empty(header.Messages);
+        Assert.Equal(1, header.MessageCount);
+        Assert.Equal("c1", header.Id);
+    }
+
+    [Fact]
+    public async Task AppendAsync_NewMessages_IncrementsVersionAddsTotalsAndSetsUpdatedAt()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Messages = [User("m1", "a"), Assistant("m2", "b", 10, 5, 0.001m)] });
+        Time.Advance(TimeSpan.FromMinutes(5));
+
+        long version = await store.AppendAsync("c1", [User("m3", "c"), Assistant("m4", "d", 100, 50, 0.01m, "claude-sonnet-4-5")], expectedVersion: 1);
+
+        Assert.Equal(2, version);
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(2, loaded.Version);
+        Assert.Equal(Start.AddMinutes(5), loaded.UpdatedAt);
+        Assert.Equal(Start, loaded.CreatedAt);
+        Assert.Equal(110, loaded.InputTokens);
+        Assert.Equal(55, loaded.OutputTokens);
+        Assert.Equal(0.011m, loaded.CostUsd);
+        Assert.Equal("claude-sonnet-4-5", loaded.Model);
+        Assert.Equal(["m1", "m2", "m3", "m4"], loaded.Messages.Select(m => m.Message.MessageId));
+        Assert.Equal([1L, 2, 3, 4], loaded.Messages.Select(m => m.Sequence));
+        Assert.Equal(Start.AddMinutes(5), loaded.Messages[3].Message.CreatedAt);
+    }
+
+    [Fact]
+    public async Task AppendAsync_UnknownCostAndFailedUserMessage_KeptWithoutAddingCost()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+
+        await store.AppendAsync("c1", [User("m1", "hello", ConversationMessageStatus.Failed), Assistant("m2", "b", 7, 3, null)]);
+
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(ConversationMessageStatus.Failed, loaded.Messages[0].Status);
+        Assert.Equal(ConversationMessageStatus.Completed, loaded.Messages[1].Status);
+        Assert.False(loaded.Messages[1].Cost!.IsKnown);
+        Assert.Equal("no price for model 'x'", loaded.Messages[1].Cost!.UnknownReason);
+        Assert.Equal(0m, loaded.CostUsd);
+        Assert.Equal(7, loaded.InputTokens);
+    }
+
+    [Fact]
+    public async Task AppendAsync_RetriedWithSameIds_IsSkippedAndReturnsCurrentVersion()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+        long first = await store.AppendAsync("c1", [User("m1", "a"), Assistant("m2", "b", 10, 5, 0.001m)], expectedVersion: 1);
+
+        long retry = await store.AppendAsync("c1", [User("m1", "a"), Assistant("m2", "b", 10, 5, 0.001m)], expectedVersion: 1);
+
+        Assert.Equal(2, first);
+        Assert.Equal(2, retry);
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(2, loaded.Messages.Count);
+        Assert.Equal(2, loaded.MessageCount);
+        Assert.Equal(10, loaded.InputTokens);
+        Assert.Equal(0.001m, loaded.CostUsd);
+    }
+
+    [Fact]
+    public async Task AppendAsync_PartlyStored_AppendsOnlyTheNewOnes()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Messages = [User("m1", "a")] });
+
+        long version = await store.AppendAsync("c1", [User("m1", "a"), User("m2", "b")]);
+
+        Assert.Equal(2, version);
+        Assert.Equal(["m1", "m2"], (await store.GetAsync("c1"))!.Messages.Select(m => m.Message.MessageId));
+    }
+
+    [Fact]
+    public async Task AppendAsync_StaleExpectedVersion_ThrowsConflictAndWritesNothing()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+        await store.AppendAsync("c1", [User("m1", "a")]);
+
+        var ex = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.AppendAsync("c1", [User("m2", "b")], expectedVersion: 1));
+
+        Assert.Equal(1, ex.ExpectedVersion);
+        Assert.Equal(2, ex.ActualVersion);
+        Assert.Equal("c1", ex.ItemId);
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(2, loaded.Version);
+        Assert.Single(loaded.Messages);
+    }
+
+    [Fact]
+    public async Task AppendAsync_BadInput_ThrowsAndWritesNothing()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+
+        var missing = await Assert.ThrowsAsync<ConversationNotFoundException>(() => store.AppendAsync("nope", [User("m1", "a")]));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AppendAsync("c1", [User("m1", "a"), User("m1", "b")]));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AppendAsync("c1", [User("m1", "a"), null!]));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AppendAsync("c1", null!));
+
+        Assert.Equal("nope", missing.ConversationId);
+        Assert.Contains("nope", missing.Message, StringComparison.Ordinal);
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Empty(loaded.Messages);
+        Assert.Equal(1, loaded.Version);
+    }
+
+    [Fact]
+    public async Task AppendAsync_200ConcurrentWritersEachRetryingOnce_NoMessageLostOrDuplicated()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+        using var gate = new ManualResetEventSlim(false);
+
+        var writers = Enumerable.Range(0, 200).Select(i => Task.Run(async () =>
+        {
+            gate.Wait();
+            var message = Assistant($"m{i:D3}", $"answer {i}", 2, 1, 0.0001m);
+            await store.AppendAsync("c1", [message]);
+            await store.AppendAsync("c1", [message]);
+        })).ToArray();
+        gate.Set();
+        await Task.WhenAll(writers);
+
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(200, loaded.Messages.Count);
+        Assert.Equal(200, loaded.MessageCount);
+        Assert.Equal(200, loaded.Messages.Select(m => m.Message.MessageId).Distinct().Count());
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => (long)i), loaded.Messages.Select(m => m.Sequence));
+        Assert.Equal(201, loaded.Version);
+        Assert.Equal(400, loaded.InputTokens);
+        Assert.Equal(0.02m, loaded.CostUsd);
+    }
+
+    [Fact]
+    public async Task AppendAsync_ConcurrentWritersWithExpectedVersion_EachVersionWonOnceAndRetriesLandEverything()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+
+        var writers = Enumerable.Range(0, 40).Select(i => Task.Run(async () =>
+        {
+            while (true)
+            {
+                var current = (await store.GetAsync("c1", includeMessages: false))!;
+                try
+                {
+                    return await store.AppendAsync("c1", [User($"m{i}", $"q {i}")], current.Version);
+                }
+                catch (ConcurrencyConflictException)
+                {
+                    // Someone else appended first: reload and try again.
+                }
+            }
+        })).ToArray();
+        long[] versions = await Task.WhenAll(writers);
+
+        Assert.Equal(Enumerable.Range(2, 40).Select(v => (long)v), versions.Order());
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(40, loaded.Messages.Count);
+        Assert.Equal(41, loaded.Version);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_TitleTagsAndMetadata_AreChangedAndVersionIncrements()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Title = "old", Tags = ["a"], Metadata = new Dictionary<string, string> { ["keep"] = "1", ["drop"] = "2" } });
+        Time.Advance(TimeSpan.FromSeconds(30));
+
+        long version = await store.UpdateAsync("c1", new ConversationUpdate
+        {
+            Title = "new",
+            Tags = ["b", "c"],
+            Metadata = new Dictionary<string, string?> { ["drop"] = null, ["add"] = "3" },
+        }, expectedVersion: 1);
+
+        Assert.Equal(2, version);
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal("new", loaded.Title);
+        Assert.Equal(["b", "c"], loaded.Tags);
+        Assert.Equal(new Dictionary<string, string> { ["keep"] = "1", ["add"] = "3" }, loaded.Metadata.OrderBy(kv => kv.Key).ToDictionary());
+        Assert.Equal(Start.AddSeconds(30), loaded.UpdatedAt);
+        Assert.Equal(2, loaded.Version);
+        Assert.Single((await store.ListAsync(new ConversationQuery { Tags = ["b"] })).Items);
+        Assert.Empty((await store.ListAsync(new ConversationQuery { Tags = ["a"] })).Items);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_OnlyTitle_LeavesTagsAndMetadata()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Title = "old", Tags = ["a"], Metadata = new Dictionary<string, string> { ["k"] = "v" } });
+
+        await store.UpdateAsync("c1", new ConversationUpdate { Title = "new" });
+
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal("new", loaded.Title);
+        Assert.Equal(["a"], loaded.Tags);
+        Assert.Equal("v", loaded.Metadata["k"]);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_StaleVersionMissingOrEmpty_ThrowsOrKeepsVersion()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Title = "t" });
+        await store.UpdateAsync("c1", new ConversationUpdate { Title = "t2" });
+
+        var conflict = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.UpdateAsync("c1", new ConversationUpdate { Title = "t3" }, expectedVersion: 1));
+        await Assert.ThrowsAsync<ConversationNotFoundException>(() => store.UpdateAsync("nope", new ConversationUpdate { Title = "x" }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpdateAsync("c1", new ConversationUpdate { Tags = [""] }));
+        long unchanged = await store.UpdateAsync("c1", new ConversationUpdate(), expectedVersion: 2);
+
+        Assert.Equal(2, conflict.ActualVersion);
+        Assert.Equal(2, unchanged);
+        Assert.Equal("t2", (await store.GetAsync("c1"))!.Title);
+    }
+
+    [Fact]
+    public async Task DeleteAsync_Existing_RemovesConversationMessagesAndSearchEntries()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Title = "giraffe notes", Tags = ["zoo"], Messages = [User("m1", "the giraffe is tall")] });
+        await store.CreateAsync(new Conversation { Id = "c2", Messages = [User("m1", "other")] });
+
+        Assert.True(await store.DeleteAsync("c1"));
+        Assert.False(await store.DeleteAsync("c1"));
+
+        Assert.Null(await store.GetAsync("c1"));
+        Assert.Empty(await store.SearchAsync("giraffe"));
+        var statistics = await store.GetStatisticsAsync();
+        Assert.Equal(1, statistics.Conversations);
+        Assert.Equal(1, statistics.Messages);
+        Assert.Empty(statistics.TopTags);
+        await store.CreateAsync(new Conversation { Id = "c1", Messages = [User("m1", "fresh")] });
+        Assert.Equal("fresh", Assert.Single((await store.GetAsync("c1"))!.Messages).Message.Text);
+    }
+
+    [Fact]
+    public async Task ListAsync_Paging_NewestUpdateFirstTiesByIdDescending()
+    {
+        var store = await CreateStoreAsync(Time);
+        // Created at minutes 0..4; "b" and "d" share minute 1, "a" and "e" share minute 3.
+        foreach (var (id, minute) in new[] { ("c", 0), ("b", 1), ("d", 1), ("a", 3), ("e", 3), ("f", 4) })
+        {
+            Time.SetUtcNow(Start.AddMinutes(minute));
+            await store.CreateAsync(new Conversation { Id = id, Messages = [User("m1", "x")] });
+        }
+
+        var page1 = await store.ListAsync(new ConversationQuery { PageSize = 4 });
+        var page2 = await store.ListAsync(new ConversationQuery { PageSize = 4, ContinuationToken = page1.ContinuationToken });
+
+        Assert.Equal(["f", "e", "a", "d"], page1.Items.Select(c => c.Id));
+        Assert.NotNull(page1.ContinuationToken);
+        Assert.Equal(["b", "c"], page2.Items.Select(c => c.Id));
+        Assert.Null(page2.ContinuationToken);
+        Assert.All(page1.Items, c => Assert.Empty(c.Messages));
+        Assert.All(page1.Items, c => Assert.Equal(1, c.MessageCount));
+    }
+
+    [Fact]
+    public async Task ListAsync_SeenConversationUpdatedBetweenPages_IsNotRepeatedAndNothingIsSkipped()
+    {
+        var store = await CreateStoreAsync(Time);
+        for (int i = 0; i < 6; i++)
+        {
+            Time.SetUtcNow(Start.AddMinutes(i));
+            await store.CreateAsync(new Conversation { Id = $"c{i}" });
+        }
+
+        var page1 = await store.ListAsync(new ConversationQuery { PageSize = 3 });
+        Time.SetUtcNow(Start.AddHours(1));
+        await store.UpdateAsync("c4", new ConversationUpdate { Title = "moved to the top" });
+        var page2 = await store.ListAsync(new ConversationQuery { PageSize = 3, ContinuationToken = page1.ContinuationToken });
+
+        Assert.Equal(["c5", "c4", "c3"], page1.Items.Select(c => c.Id));
+        Assert.Equal(["c2", "c1", "c0"], page2.Items.Select(c => c.Id));
+    }
+
+    [Fact]
+    public async Task ListAsync_Filters_TenantUserTagsAndDates()
+    {
+        var store = await CreateStoreAsync(Time);
+        var rows = new[]
+        {
+            ("c1", "acme", "u1", new[] { "a", "b" }, 0),
+            ("c2", "acme", "u2", new[] { "a" }, 1),
+            ("c3", "globex", "u1", new[] { "a", "b" }, 2),
+            ("c4", "acme", "u1", new[] { "b" }, 3),
+        };
+        foreach (var (id, tenant, user, tags, day) in rows)
+        {
+            Time.SetUtcNow(Start.AddDays(day));
+            await store.CreateAsync(new Conversation { Id = id, TenantId = tenant, UserId = user, Tags = tags });
+        }
+
+        async Task<string[]> Ids(ConversationQuery q) => [.. (await store.ListAsync(q)).Items.Select(c => c.Id)];
+
+        Assert.Equal(["c4", "c2", "c1"], await Ids(new ConversationQuery { TenantId = "acme" }));
+        Assert.Equal(["c4", "c1"], await Ids(new ConversationQuery { TenantId = "acme", UserId = "u1" }));
+        Assert.Equal(["c3", "c1"], await Ids(new ConversationQuery { Tags = ["a", "b"] }));
+        Assert.Equal(["c3", "c2"], await Ids(new ConversationQuery { UpdatedAfter = Start.AddDays(1), UpdatedBefore = Start.AddDays(3) }));
+        Assert.Empty(await Ids(new ConversationQuery { TenantId = "initech" }));
+    }
+
+    [Fact]
+    public async Task ListAsync_BadInput_ThrowsClearExceptions()
+    {
+        var store = await CreateStoreAsync(Time);
+
+        await Assert.ThrowsAsync<ArgumentNullException>(() => store.ListAsync(null!));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.ListAsync(new ConversationQuery { PageSize = 0 }));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.ListAsync(new ConversationQuery { PageSize = 1001 }));
+        var token = await Assert.ThrowsAnyAsync<LlmKitException>(() => store.ListAsync(new ConversationQuery { ContinuationToken = "not-a-token!" }));
+        Assert.Contains("continuation token", token.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task SearchAsync_WordsInMessagesAndTitles_OneHitPerConversation()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation
+        {
+            Id = "c1",
+            Title = "Zebra migration",
+            TenantId = "acme",
+            Messages = [User("m1", "Tell me about zebra stripes"), Assistant("m2", "Zebras have stripes; the zebra crossing is named after them.", 1, 1, 0m)],
+        });
+        await store.CreateAsync(new Conversation { Id = "c2", Title = "Cooking", TenantId = "globex", Messages = [User("m1", "How long to boil an egg?"), User("m2", "and a zebra cake?")] });
+        await store.CreateAsync(new Conversation { Id = "c3", Title = "Quarterly budget", TenantId = "acme", Messages = [User("m1", "numbers")] });
+
+        var zebra = await store.SearchAsync("zebra");
+        var words = await store.SearchAsync("ZEBRA,  crossing!");
+        var title = await store.SearchAsync("quarterly");
+        var filtered = await store.SearchAsync("zebra", new ConversationQuery { TenantId = "globex" });
+        var none = await store.SearchAsync("elephant");
+
+        Assert.Equal(["c1", "c2"], zebra.Select(h => h.ConversationId).Order());
+        var crossing = Assert.Single(words);
+        Assert.Equal("c1", crossing.ConversationId);
+        Assert.Equal("m2", crossing.MessageId);
+        Assert.Equal("Zebra migration", crossing.Title);
+        Assert.Contains("crossing", crossing.Snippet, StringComparison.OrdinalIgnoreCase);
+        var budget = Assert.Single(title);
+        Assert.Equal("c3", budget.ConversationId);
+        Assert.Null(budget.MessageId);
+        Assert.Contains("Quarterly", budget.Snippet, StringComparison.Ordinal);
+        Assert.Equal("m2", Assert.Single(filtered).MessageId);
+        Assert.Empty(none);
+    }
+
+    [Fact]
+    public async Task SearchAsync_PageSizeAndNewMessages_LimitHitsAndFindAppendedText()
+    {
+        var store = await CreateStoreAsync(Time);
+        for (int i = 0; i < 5; i++)
+        {
+            await store.CreateAsync(new Conversation { Id = $"c{i}", Messages = [User("m1", "common words here")] });
+        }
+
+        await store.AppendAsync("c3", [User("m2", "a rare platypus")]);
+
+        Assert.Equal(2, (await store.SearchAsync("common", new ConversationQuery { PageSize = 2 })).Count);
+        var hit = Assert.Single(await store.SearchAsync("platypus"));
+        Assert.Equal(("c3", "m2"), (hit.ConversationId, hit.MessageId));
+    }
+
+    [Fact]
+    public async Task SearchAsync_NoWord_ThrowsArgumentException()
+    {
+        var store = await CreateStoreAsync(Time);
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SearchAsync(" ,.;\"* "));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SearchAsync(null!));
+    }
+
+    [Fact]
+    public async Task GetStatisticsAsync_TotalsAndTopTags_OverTheMatchingConversations()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", TenantId = "acme", Tags = ["x", "y"], Messages = [User("m1", "a"), Assistant("m2", "b", 100, 10, 0.5m)] });
+        await store.CreateAsync(new Conversation { Id = "c2", TenantId = "acme", Tags = ["y"], Messages = [User("m1", "a"), Assistant("m2", "b", 200, 20, 0.25m), User("m3", "c")] });
+        await store.CreateAsync(new Conversation { Id = "c3", TenantId = "globex", Tags = ["y", "z", "a"], Messages = [Assistant("m1", "b", 1000, 100, null)] });
+
+        var all = await store.GetStatisticsAsync();
+        var acme = await store.GetStatisticsAsync(new ConversationQuery { TenantId = "acme" });
+
+        Assert.Equal(3, all.Conversations);
+        Assert.Equal(6, all.Messages);
+        Assert.Equal(1300, all.InputTokens);
+        Assert.Equal(130, all.OutputTokens);
+        Assert.Equal(0.75m, all.CostUsd);
+        Assert.Equal([KeyValuePair.Create("y", 3L), KeyValuePair.Create("a", 1L), KeyValuePair.Create("x", 1L), KeyValuePair.Create("z", 1L)], all.TopTags);
+        Assert.Equal(2, acme.Conversations);
+        Assert.Equal(5, acme.Messages);
+        Assert.Equal(300, acme.InputTokens);
+        Assert.Equal([KeyValuePair.Create("y", 2L), KeyValuePair.Create("x", 1L)], acme.TopTags);
+    }
+
+    [Fact]
+    public async Task ExportAndImport_EveryContentType_RoundTripsIntoAnotherStore()
+    {
+        var source = await CreateStoreAsync(Time);
+        await source.CreateAsync(new Conversation
+        {
+            Id = "c1",
+            Title = "Everything",
+            TenantId = "acme",
+            UserId = "u1",
+            Tags = ["t1", "t2"],
+            Metadata = new Dictionary<string, string> { ["summary"] = "earlier turns" },
+            Messages = ContentSamples.Messages(),
+        });
+        Time.Advance(TimeSpan.FromMinutes(3));
+        await source.AppendAsync("c1", [Assistant("late", "final answer", 40, 8, 0.000123m)]);
+        var original = (await source.GetAsync("c1"))!;
+        using var file = new MemoryStream();
+        await source.ExportAsync(["c1"], file);
+
+        var target = await CreateStoreAsync(new FakeTimeProvider(Start.AddYears(1)));
+        file.Position = 0;
+        var imported = Assert.Single(await target.ImportAsync(file));
+        var reloaded = (await target.GetAsync("c1"))!;
+
+        Assert.Equal(original.CreatedAt, reloaded.CreatedAt);
+        Assert.Equal(original.UpdatedAt, reloaded.UpdatedAt);
+        Assert.Equal(original.InputTokens, reloaded.InputTokens);
+        Assert.Equal(original.CostUsd, reloaded.CostUsd);
+        Assert.Equal(original.Model, reloaded.Model);
+        Assert.Equal(imported.Messages.Count, reloaded.Messages.Count);
+        Assert.Equal(Normalized(original), Normalized(reloaded));
+        for (int i = 0; i < original.Messages.Count; i++)
+        {
+            Assert.Equal(
+                original.Messages[i].Message.Contents.Select(c => c.GetType()),
+                reloaded.Messages[i].Message.Contents.Select(c => c.GetType()));
+        }
+    }
+
+    [Fact]
+    public async Task ImportAsync_CorruptFile_ThrowsFormatExceptionWithLocationAndWritesNothing()
+    {
+        var store = await CreateStoreAsync(Time);
+        string json = ConversationJson.Serialize([new Conversation { Id = "c1", Messages = [User("m1", "a")] }, new Conversation { Id = "c2" }]);
+        string broken = json.Replace("\"role\": \"user\"", "\"role\": 42", StringComparison.Ordinal);
+        using var file = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(broken));
+
+        var ex = await Assert.ThrowsAsync<ConversationFormatException>(() => store.ImportAsync(file));
+
+        Assert.Contains("conversations[0].messages[0]", ex.Location, StringComparison.Ordinal);
+        Assert.Contains("line", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, (await store.GetStatisticsAsync()).Conversations);
+    }
+
+    [Fact]
+    public async Task ImportAsync_ExistingConversation_ThrowsConflictAndWritesNothing()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c2", Title = "mine" });
+        string json = ConversationJson.Serialize([new Conversation { Id = "c1" }, new Conversation { Id = "c2", Title = "theirs" }]);
+        using var file = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.ImportAsync(file));
+
+        Assert.Null(await store.GetAsync("c1"));
+        Assert.Equal("mine", (await store.GetAsync("c2"))!.Title);
+    }
+
+    [Fact]
+    public async Task ExportAsync_MissingConversation_ThrowsNotFound()
+    {
+        var store = await CreateStoreAsync(Time);
+        using var file = new MemoryStream();
+
+        await Assert.ThrowsAsync<ConversationNotFoundException>(() => store.ExportAsync(["nope"], file));
+        Assert.Equal(0, file.Length);
+    }
+
+    private static string Normalized(Conversation conversation)
+        => ConversationJson.Serialize([conversation with { Version = 0 }]);
+}

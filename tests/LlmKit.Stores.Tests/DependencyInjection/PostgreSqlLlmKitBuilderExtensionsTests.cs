@@ -1,0 +1,33 @@
+using LlmKit.Stores.Tests.PostgreSql;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LlmKit.Stores.Tests.DependencyInjection;
+
+[Collection(PostgreSqlCollection.Name)]
+public sealed class PostgreSqlLlmKitBuilderExtensionsTests
+{
+    private readonly PostgreSqlServerFixture _server;
+
+    public PostgreSqlLlmKitBuilderExtensionsTests(PostgreSqlServerFixture server)
+    {
+        _server = server;
+    }
+
+    [Fact]
+    public async Task UsePostgreSqlStores_ConnectionString_ReplacesTheInMemoryStoresAndWorks()
+    {
+        string connectionString = (await _server.CreateDatabaseAsync()).ConnectionString;
+        var services = new ServiceCollection();
+        services.AddLlmKit(kit => kit.UsePostgreSqlStores(connectionString));
+        await using var sp = services.BuildServiceProvider();
+
+        var store = Assert.IsType<PostgreSqlConversationStore>(sp.GetRequiredService<IConversationStore>());
+        var ledger = Assert.IsType<PostgreSqlUsageLedger>(sp.GetRequiredService<IUsageLedger>());
+        await store.CreateAsync(new Conversation { Id = "c1", Title = "through DI" });
+        Assert.True(await ledger.RecordAsync(new UsageRecord { RequestId = "r1", Timestamp = DateTimeOffset.UnixEpoch, InputTokens = 5 }));
+
+        Assert.Equal("through DI", (await store.GetAsync("c1"))!.Title);
+        Assert.Equal(5, (await ledger.GetTotalsAsync(new UsageQuery())).InputTokens);
+        Assert.Single(services, d => d.ServiceType == typeof(IConversationStore));
+    }
+}
