@@ -57,6 +57,9 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());
             services.TryAddSingleton<ICostCalculator, CostCalculator>();
             services.TryAddSingleton<IUsageLedger, InMemoryUsageLedger>();
+            services.TryAddSingleton<IConversationStore>(sp => new InMemoryConversationStore(sp.GetService<TimeProvider>()));
+            services.TryAddSingleton<IConversationService, ConversationService>();
+            services.AddSingleton<IValidateOptions<LlmKitOptions>, ConversationOptionsValidator>();
             services.AddSingleton<RoutingState>();
             services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
             services.AddSingleton<LlmKitClientFactory>();

@@ -37,4 +37,7 @@ public sealed class LlmKitOptions
 
     /// <summary>Gets or sets the cooldown settings of deployments that set none of their own. Defaults to <see cref="DeploymentCooldownOptions"/>'s defaults.</summary>
     public DeploymentCooldownOptions Cooldown { get; set; } = new();
+
+    /// <summary>Gets or sets the conversation service's settings (section <c>LlmKit:Conversations</c>). Defaults to <see cref="ConversationOptions"/>'s defaults.</summary>
+    public ConversationOptions Conversations { get; set; } = new();
 }
