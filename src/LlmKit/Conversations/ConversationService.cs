@@ -319,6 +319,35 @@ public sealed partial class ConversationService : IConversationService
         var reducedList = reduced as IReadOnlyList<ChatMessage> ?? [.. reduced];
         var fitted = DropOldestGroupsChatReducer.Fit(counter, reducedList, budget, chatOptions, out int promptTokens);
 
+        if (settings.Memory.RecallMessages > 0)
+        {
+            (fitted, promptTokens, turn.RecalledMessages) = Recall(counter, reducedList, fitted, promptTokens, history, turn.User.Text, settings.Memory.RecallMessages, budget, chatOptions);
+        }
+
+        var sent = new HashSet<ChatMessage>(fitted, ReferenceEqualityComparer.Instance);
+        int omitted = 0;
+        foreach (var message in history)
+        {
+            if (!sent.Contains(message))
+            {
+                omitted++;
+            }
+        }
+
+        turn.Prompt = fitted;
+        turn.PromptTokens = promptTokens;
+        turn.OmittedMessages = omitted;
+        turn.Model = model;
+    }
+
+    /// <summary>
+    /// Recalls left-out messages that share keywords with the user's message: the best <paramref name="max"/> go into a
+    /// system note pinned after the leading system messages, and the history is fitted again around it (so relevant
+    /// older messages displace the oldest kept ones). Fewer are recalled when the note would not fit.
+    /// </summary>
+    private static (List<ChatMessage> Prompt, int Tokens, int Recalled) Recall(
+        ITokenCounter counter, IReadOnlyList<ChatMessage> reduced, List<ChatMessage> fitted, int tokens, List<ChatMessage> history, string query, int max, int budget, ChatOptions chatOptions)
+    {
         var sent = new HashSet<ChatMessage>(fitted, ReferenceEqualityComparer.Instance);
         var leftOut = new List<ChatMessage>();
         foreach (var message in history)
@@ -329,58 +358,44 @@ public sealed partial class ConversationService : IConversationService
             }
         }
 
-        if (settings.Memory.RecallMessages > 0 && leftOut.Count > 0)
-        {
-            (fitted, promptTokens, turn.RecalledMessages) = Recall(counter, fitted, promptTokens, leftOut, history, turn.User.Text, settings.Memory.RecallMessages, budget, chatOptions);
-        }
-
-        turn.Prompt = fitted;
-        turn.PromptTokens = promptTokens;
-        turn.OmittedMessages = leftOut.Count;
-        turn.Model = model;
-    }
-
-    private static (List<ChatMessage> Prompt, int Tokens, int Recalled) Recall(
-        ITokenCounter counter, List<ChatMessage> fitted, int tokens, List<ChatMessage> leftOut, List<ChatMessage> history, string query, int max, int budget, ChatOptions chatOptions)
-    {
         var candidates = KeywordRecall.Rank(leftOut, query);
-        if (candidates.Count == 0)
-        {
-            return (fitted, tokens, 0);
-        }
-
         int insertAt = 0;
-        while (insertAt < fitted.Count && fitted[insertAt].Role == ChatRole.System)
+        while (insertAt < reduced.Count && reduced[insertAt].Role == ChatRole.System)
         {
             insertAt++;
         }
 
-        var chosen = new List<ChatMessage>();
-        List<ChatMessage> best = fitted;
-        int bestTokens = tokens;
-        foreach (var candidate in candidates)
+        for (int take = Math.Min(max, candidates.Count); take > 0; take--)
         {
-            if (chosen.Count == max)
+            var withNote = new List<ChatMessage>(reduced);
+            withNote.Insert(insertAt, KeywordRecall.Note(candidates.GetRange(0, take), history));
+            if (PinnedTokens(counter, withNote, chatOptions) > budget)
             {
-                break;
+                continue;
             }
 
-            chosen.Add(candidate);
-            var trial = new List<ChatMessage>(fitted);
-            trial.Insert(insertAt, KeywordRecall.Note(chosen, history));
-            int count = counter.CountTokens(trial, chatOptions);
-            if (count <= budget)
+            var refitted = DropOldestGroupsChatReducer.Fit(counter, withNote, budget, chatOptions, out int refittedTokens);
+            return (refitted, refittedTokens, take);
+        }
+
+        return (fitted, tokens, 0);
+    }
+
+    /// <summary>The tokens of what fitting never drops: the system messages and the newest group.</summary>
+    private static int PinnedTokens(ITokenCounter counter, List<ChatMessage> messages, ChatOptions chatOptions)
+    {
+        var groups = MessageGroups.Split(messages);
+        int newestStart = groups.Count > 0 ? groups[^1].Start : messages.Count;
+        var pinned = new List<ChatMessage>(messages.Count);
+        for (int i = 0; i < messages.Count; i++)
+        {
+            if (messages[i].Role == ChatRole.System || i >= newestStart)
             {
-                best = trial;
-                bestTokens = count;
-            }
-            else
-            {
-                chosen.RemoveAt(chosen.Count - 1);
+                pinned.Add(messages[i]);
             }
         }
 
-        return (best, bestTokens, chosen.Count);
+        return counter.CountTokens(pinned, chatOptions);
     }
 
     private (string Model, string CountingModel, ModelDescriptor? Descriptor) ResolveModel(ChatOptions chatOptions)

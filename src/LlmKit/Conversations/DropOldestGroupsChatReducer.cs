@@ -74,7 +74,7 @@ public sealed class DropOldestGroupsChatReducer : IChatReducer
         }
 
         // Newest first, contiguous: stop at the first group that does not fit.
-        int emptyPrompt = counter.CountTokens([]);
+        int emptyPrompt = counter.CountTokens(Array.Empty<ChatMessage>());
         int oldestKept = newest;
         for (int g = newest - 1; g >= 0; g--)
         {

@@ -212,7 +212,7 @@ public sealed class InMemoryConversationStore : IConversationStore
                     continue;
                 }
 
-                if (after is { } key && CompareKey(entry.UpdatedAt.UtcTicks, entry.Id, key.Ticks, key.Id) <= 0)
+                if (after is { } key && CompareKey(entry.UpdatedAt.UtcTicks, entry.Id, key.Ticks, key.Id) >= 0)
                 {
                     continue;
                 }
@@ -221,6 +221,7 @@ public sealed class InMemoryConversationStore : IConversationStore
             }
         }
 
+        // Newest update first; the id breaks ties so the key is unique.
         // Newest update first; the id breaks ties so the key is unique.
         matches.Sort(static (a, b) => CompareKey(b.UpdatedAt.UtcTicks, b.Id, a.UpdatedAt.UtcTicks, a.Id));
         string? next = null;

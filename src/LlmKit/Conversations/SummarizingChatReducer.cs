@@ -107,7 +107,7 @@ public sealed class SummarizingChatReducer : IChatReducer
             }
         }
 
-        int emptyPrompt = _counter.CountTokens([]);
+        int emptyPrompt = _counter.CountTokens(Array.Empty<ChatMessage>());
         int newest = groups.Count - 1;
         int kept = _counter.CountTokens(pinned, _options.CountingOptions) + MessageGroups.Cost(_counter, list, groups[newest], emptyPrompt);
         int firstKept = newest;
