@@ -19,8 +19,10 @@ namespace LlmKit;
 /// <see cref="LlmRequestContext"/> naming the conversation; then append the user message and the answer (with usage and
 /// cost) in one append against the version read.</para>
 /// <para>Token counts come from the pipeline's <see cref="ITokenCounter"/> (<c>GetService&lt;ITokenCounter&gt;()</c>), or the
-/// tiktoken encoding of the model; for models with neither, the <c>o200k_base</c> count is used as an estimate and
-/// <see cref="ConversationTurn.TokenCountIsExact"/> is <see langword="false"/>.</para>
+/// tiktoken encoding of the model. For models with neither (Anthropic, Gemini) the history is fitted with the
+/// <c>o200k_base</c> count as an estimate, then the result is counted with the provider's <see cref="IExactTokenCounter"/>
+/// (one call to its count endpoint, more only when the estimate was too low) and fitted again while over the budget.
+/// Without an exact counter either, <see cref="ConversationTurn.TokenCountIsExact"/> is <see langword="false"/>.</para>
 /// <para>Failures: when anything fails after the conversation is loaded (the model call, the summariser, a concurrency
 /// conflict, cancellation) the user message is appended with <see cref="ConversationMessageStatus.Failed"/>, no
 /// assistant message is written, and the original exception propagates. Once the model has answered, the turn is
@@ -30,6 +32,7 @@ namespace LlmKit;
 public sealed partial class ConversationService : IConversationService
 {
     private const int FactUpdateAttempts = 3;
+    private const int MaxExactRounds = 4;
 
     private readonly IConversationStore _store;
     private readonly IChatClient _chat;
@@ -316,12 +319,18 @@ public sealed partial class ConversationService : IConversationService
         }
 
         // Exact fitting, always: the window holds whatever the strategy did.
-        var reducedList = reduced as IReadOnlyList<ChatMessage> ?? [.. reduced];
-        var fitted = DropOldestGroupsChatReducer.Fit(counter, reducedList, budget, chatOptions, out int promptTokens);
+        IReadOnlyList<ChatMessage> fitInput = reduced as IReadOnlyList<ChatMessage> ?? [.. reduced];
+        var fitted = DropOldestGroupsChatReducer.Fit(counter, fitInput, budget, chatOptions, out int promptTokens);
 
         if (settings.Memory.RecallMessages > 0)
         {
-            (fitted, promptTokens, turn.RecalledMessages) = Recall(counter, reducedList, fitted, promptTokens, history, turn.User.Text, settings.Memory.RecallMessages, budget, chatOptions);
+            (fitInput, fitted, promptTokens, turn.RecalledMessages) = Recall(counter, fitInput, fitted, promptTokens, history, turn.User.Text, settings.Memory.RecallMessages, budget, chatOptions);
+        }
+
+        if (!exact && _chat.GetService<IExactTokenCounter>() is { } exactCounter)
+        {
+            (fitted, promptTokens) = await VerifyExactAsync(exactCounter, counter, fitInput, fitted, budget, chatOptions, model, window, reserve, cancellationToken).ConfigureAwait(false);
+            turn.TokenCountIsExact = true;
         }
 
         var sent = new HashSet<ChatMessage>(fitted, ReferenceEqualityComparer.Instance);
@@ -345,7 +354,7 @@ public sealed partial class ConversationService : IConversationService
     /// system note pinned after the leading system messages, and the history is fitted again around it (so relevant
     /// older messages displace the oldest kept ones). Fewer are recalled when the note would not fit.
     /// </summary>
-    private static (List<ChatMessage> Prompt, int Tokens, int Recalled) Recall(
+    private static (IReadOnlyList<ChatMessage> Input, List<ChatMessage> Prompt, int Tokens, int Recalled) Recall(
         ITokenCounter counter, IReadOnlyList<ChatMessage> reduced, List<ChatMessage> fitted, int tokens, List<ChatMessage> history, string query, int max, int budget, ChatOptions chatOptions)
     {
         var sent = new HashSet<ChatMessage>(fitted, ReferenceEqualityComparer.Instance);
@@ -375,10 +384,43 @@ public sealed partial class ConversationService : IConversationService
             }
 
             var refitted = DropOldestGroupsChatReducer.Fit(counter, withNote, budget, chatOptions, out int refittedTokens);
-            return (refitted, refittedTokens, take);
+            return (withNote, refitted, refittedTokens, take);
         }
 
-        return (fitted, tokens, 0);
+        return (reduced, fitted, tokens, 0);
+    }
+
+    /// <summary>
+    /// For a model whose tokenizer LlmKit does not have (its counts are an <c>o200k_base</c> estimate), counts the fitted
+    /// prompt with the provider's own counter and, while it is over the budget, fits again against a budget lowered by the
+    /// overshoot.
+    /// </summary>
+    private static async Task<(List<ChatMessage> Prompt, int Tokens)> VerifyExactAsync(
+        IExactTokenCounter exactCounter, ITokenCounter estimate, IReadOnlyList<ChatMessage> input, List<ChatMessage> fitted, int budget, ChatOptions chatOptions, string model, int window, int reserve, CancellationToken cancellationToken)
+    {
+        int estimateBudget = budget;
+        for (int round = 1; ; round++)
+        {
+            int exactTokens = await exactCounter.CountTokensAsync(fitted, chatOptions, cancellationToken).ConfigureAwait(false);
+            if (exactTokens <= budget)
+            {
+                return (fitted, exactTokens);
+            }
+
+            if (round == MaxExactRounds)
+            {
+                throw new ContextWindowExceededException(model, exactTokens + reserve, window);
+            }
+
+            estimateBudget -= exactTokens - budget;
+            if (estimateBudget <= 0)
+            {
+                throw new ContextWindowExceededException(model, exactTokens + reserve, window);
+            }
+
+            // Throws ContextWindowExceededException when the system messages and the new message alone no longer fit.
+            fitted = DropOldestGroupsChatReducer.Fit(estimate, input, estimateBudget, chatOptions, out _);
+        }
     }
 
     /// <summary>The tokens of what fitting never drops: the system messages and the newest group.</summary>

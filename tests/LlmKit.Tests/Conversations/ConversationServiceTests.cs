@@ -37,16 +37,16 @@ public sealed class ConversationServiceTests
 
         public IConversationStore Store => Services.GetRequiredService<IConversationStore>();
 
-        public static Harness Create(Action<ConversationOptions>? conversations = null, int? contextWindow = null, int? maxOutput = null)
+        public static Harness Create(Action<ConversationOptions>? conversations = null, int? contextWindow = null, int? maxOutput = null, string model = "gpt-4o-mini", Func<IChatClient, IChatClient>? wrap = null)
         {
             var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero));
             var provider = new ScriptedChatClient(time);
-            var recording = new RecordingChatClient(provider, time);
+            var recording = new RecordingChatClient(wrap?.Invoke(provider) ?? provider, time);
             var services = new ServiceCollection();
             services.AddSingleton<TimeProvider>(time);
             services.AddLlmKit(kit => kit
                 .AddProvider("openai", _ => recording)
-                .AddModel("chat", "openai", "gpt-4o-mini")
+                .AddModel("chat", "openai", model)
                 .AddModel("cheap", "openai", "gpt-4.1-nano")
                 .UseDefaultModel("chat")
                 .Configure(o =>
@@ -54,7 +54,7 @@ public sealed class ConversationServiceTests
                     conversations?.Invoke(o.Conversations);
                     if (contextWindow is not null || maxOutput is not null)
                     {
-                        o.Catalog["gpt-4o-mini"] = new ModelCatalogEntryOptions { ContextWindow = contextWindow, MaxOutputTokens = maxOutput };
+                        o.Catalog[model] = new ModelCatalogEntryOptions { Provider = "openai", ContextWindow = contextWindow, MaxOutputTokens = maxOutput };
                     }
                 }));
             return new Harness(services.BuildServiceProvider(), provider, recording, time);
@@ -487,5 +487,54 @@ public sealed class ConversationServiceTests
         Assert.IsType<InMemoryConversationStore>(sp.GetRequiredService<IConversationStore>());
         Assert.IsType<ConversationService>(sp.GetRequiredService<IConversationService>());
         Assert.Same(hostStore, hostSp.GetRequiredService<IConversationStore>());
+    }
+
+    [Fact]
+    public async Task SendAsync_ModelWithoutTokenizerButExactCounter_RefitsUntilTheProviderCountFits()
+    {
+        ExactCounting? exact = null;
+        using var h = Harness.Create(contextWindow: 250, maxOutput: 100, model: "local-llm", wrap: inner => exact = new ExactCounting(inner, 1.5));
+        await h.SeedAsync("c1", [.. Enumerable.Range(1, 10).Select(i => new ChatMessage(i % 2 == 1 ? ChatRole.User : ChatRole.Assistant, $"n{i} " + Words(20, "kiwi")))]);
+        h.Provider.ReturnsText("ok");
+
+        var turn = await h.Service.SendAsync("c1", "next");
+
+        var sent = h.Recording.Requests[0].Messages.ToList();
+        Assert.True(turn.TokenCountIsExact);
+        Assert.True(exact!.Counts.Count >= 2, "the o200k estimate fits more than the provider's count allows, so a second fit is needed");
+        Assert.True(exact.Counts[0] > 150);
+        Assert.Equal(exact.Counts[^1], turn.PromptTokens);
+        Assert.Equal((int)Math.Ceiling(T.CountTokens(sent) * 1.5), turn.PromptTokens);
+        Assert.InRange(turn.PromptTokens, 1, 150);
+        Assert.Equal("next", sent[^1].Text);
+    }
+
+    [Fact]
+    public async Task SendAsync_ModelWithoutAnyCounter_ReportsEstimate()
+    {
+        using var h = Harness.Create(contextWindow: 10_000, maxOutput: 100, model: "local-llm");
+        await h.SeedAsync("c1");
+        h.Provider.ReturnsText("ok");
+
+        var turn = await h.Service.SendAsync("c1", "hello");
+
+        Assert.False(turn.TokenCountIsExact);
+        Assert.Equal(Priming + Message("user", "hello"), turn.PromptTokens);
+    }
+
+    /// <summary>A provider whose own count endpoint counts 1.5 times the o200k count.</summary>
+    private sealed class ExactCounting(IChatClient inner, double factor) : DelegatingChatClient(inner), IExactTokenCounter
+    {
+        public List<int> Counts { get; } = [];
+
+        public Task<int> CountTokensAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            int count = (int)Math.Ceiling(T.CountTokens(messages.ToList()) * factor);
+            Counts.Add(count);
+            return Task.FromResult(count);
+        }
+
+        public override object? GetService(Type serviceType, object? serviceKey = null) =>
+            serviceKey is null && serviceType == typeof(IExactTokenCounter) ? this : base.GetService(serviceType, serviceKey);
     }
 }
