@@ -28,6 +28,9 @@ namespace LlmKit;
 /// assistant message is written, and the original exception propagates. Once the model has answered, the turn is
 /// stored even if the caller cancels. Fact extraction runs after the turn is stored; when it fails the failure is
 /// logged and the turn stands.</para>
+/// <para>Retries: a user message whose <see cref="ChatMessage.MessageId"/> is already stored and answered is not sent
+/// again: the stored turn is returned (streamed back for a streaming call). One stored as failed is sent again under a
+/// new id, the failed attempt staying in the history.</para>
 /// </remarks>
 public sealed partial class ConversationService : IConversationService
 {
@@ -82,6 +85,11 @@ public sealed partial class ConversationService : IConversationService
     public async Task<ConversationTurn> SendAsync(string conversationId, ChatMessage userMessage, ConversationSendOptions? options = null, CancellationToken cancellationToken = default)
     {
         var turn = await PrepareAsync(conversationId, userMessage, options, cancellationToken).ConfigureAwait(false);
+        if (turn.Replay is { } stored)
+        {
+            return stored;
+        }
+
         ChatResponse response;
         try
         {
@@ -100,6 +108,16 @@ public sealed partial class ConversationService : IConversationService
     public async IAsyncEnumerable<ChatResponseUpdate> SendStreamingAsync(string conversationId, ChatMessage userMessage, ConversationSendOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var turn = await PrepareAsync(conversationId, userMessage, options, cancellationToken).ConfigureAwait(false);
+        if (turn.Replay is { } stored)
+        {
+            foreach (var replayed in stored.Response.ToChatResponseUpdates())
+            {
+                yield return replayed;
+            }
+
+            yield break;
+        }
+
         IAsyncEnumerator<ChatResponseUpdate> enumerator;
         try
         {
@@ -177,6 +195,20 @@ public sealed partial class ConversationService : IConversationService
         user.MessageId = string.IsNullOrEmpty(user.MessageId) ? Guid.NewGuid().ToString("N") : user.MessageId;
         user.CreatedAt ??= _timeProvider.GetUtcNow();
         var turn = new Turn(conversationId, user, chatOptions, conversation.Version);
+        int existing = IndexOf(conversation.Messages, user.MessageId);
+        if (existing >= 0 && conversation.Messages[existing].Status == ConversationMessageStatus.Completed)
+        {
+            // A retry of a turn that was stored (its response was lost on the way back): hand back the stored turn.
+            turn.Replay = Replay(conversation, existing);
+            return turn;
+        }
+
+        if (existing >= 0)
+        {
+            // A retry of a failed message: the failed attempt stays in the history, the new attempt gets its own id.
+            user.MessageId = Guid.NewGuid().ToString("N");
+        }
+
         try
         {
             await BuildPromptAsync(turn, conversation, settings, options, context, cancellationToken).ConfigureAwait(false);
@@ -188,6 +220,44 @@ public sealed partial class ConversationService : IConversationService
         }
 
         return turn;
+    }
+
+    private static int IndexOf(IReadOnlyList<ConversationMessage> messages, string messageId)
+    {
+        for (int i = 0; i < messages.Count; i++)
+        {
+            if (string.Equals(messages[i].Message.MessageId, messageId, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
+
+    private static ConversationTurn Replay(Conversation conversation, int userIndex)
+    {
+        var answer = new List<ConversationMessage>();
+        for (int i = userIndex + 1; i < conversation.Messages.Count; i++)
+        {
+            var message = conversation.Messages[i];
+            if (message.Message.Role == ChatRole.User || message.Status != ConversationMessageStatus.Completed)
+            {
+                break;
+            }
+
+            answer.Add(message);
+        }
+
+        var last = answer.Count > 0 ? answer[^1] : null;
+        return new ConversationTurn
+        {
+            ConversationId = conversation.Id,
+            Version = conversation.Version,
+            UserMessage = conversation.Messages[userIndex],
+            ResponseMessages = answer,
+            Response = new ChatResponse(answer.ConvertAll(static m => m.Message)) { Usage = last?.Usage, ModelId = last?.Model },
+        };
     }
 
     private async Task<Conversation> LoadAsync(string id, ConversationSendOptions? options, LlmRequestContext context, CancellationToken cancellationToken)
@@ -677,5 +747,7 @@ public sealed partial class ConversationService : IConversationService
         public int RecalledMessages { get; set; }
 
         public bool Summarized { get; set; }
+
+        public ConversationTurn? Replay { get; set; }
     }
 }

@@ -537,4 +537,70 @@ public sealed class ConversationServiceTests
         public override object? GetService(Type serviceType, object? serviceKey = null) =>
             serviceKey is null && serviceType == typeof(IExactTokenCounter) ? this : base.GetService(serviceType, serviceKey);
     }
+
+    [Fact]
+    public async Task SendAsync_SameMessageIdAfterSuccess_ReturnsStoredTurnWithoutCallingModel()
+    {
+        using var h = Harness.Create();
+        await h.SeedAsync("c1");
+        h.Provider.ReturnsText("Stored answer", new UsageDetails { InputTokenCount = 5, OutputTokenCount = 2 });
+        var message = new ChatMessage(ChatRole.User, "question") { MessageId = "client-1" };
+
+        var first = await h.Service.SendAsync("c1", message);
+        var retried = await h.Service.SendAsync("c1", message);
+        var streamed = new List<string>();
+        await foreach (var update in h.Service.SendStreamingAsync("c1", message))
+        {
+            streamed.Add(update.Text);
+        }
+
+        Assert.Equal(1, h.Provider.CallCount);
+        Assert.Equal("Stored answer", retried.Response.Text);
+        Assert.Equal(first.Version, retried.Version);
+        Assert.Equal(2, retried.Response.Usage!.OutputTokenCount);
+        Assert.Equal("Stored answer", string.Concat(streamed));
+        Assert.Equal(2, (await h.Store.GetAsync("c1"))!.Messages.Count);
+    }
+
+    [Fact]
+    public async Task SendAsync_RetryOfFailedMessageId_SentAgainUnderNewIdKeepingFailedAttempt()
+    {
+        using var h = Harness.Create();
+        await h.SeedAsync("c1");
+        h.Provider.Throws(new InvalidOperationException("boom")).ReturnsText("answer");
+        var message = new ChatMessage(ChatRole.User, "question") { MessageId = "client-1" };
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => h.Service.SendAsync("c1", message));
+        var retried = await h.Service.SendAsync("c1", message);
+
+        var stored = (await h.Store.GetAsync("c1"))!.Messages;
+        Assert.Equal(["question", "question", "answer"], stored.Select(m => m.Message.Text));
+        Assert.Equal([ConversationMessageStatus.Failed, ConversationMessageStatus.Completed, ConversationMessageStatus.Completed], stored.Select(m => m.Status));
+        Assert.Equal("client-1", stored[0].Message.MessageId);
+        Assert.NotEqual("client-1", retried.UserMessage.Message.MessageId);
+        Assert.Equal(["question"], h.Recording.Requests[^1].Messages.Select(m => m.Text));
+    }
+
+    [Fact]
+    public async Task SendAsync_CancelledWhileModelAnswers_KeepsUserFailedNoAnswer()
+    {
+        using var h = Harness.Create();
+        await h.SeedAsync("c1");
+        h.Provider.ReturnsText("too late").WithLatency(TimeSpan.FromSeconds(30));
+        using var cts = new CancellationTokenSource();
+
+        var call = h.Service.SendAsync("c1", "hello", cancellationToken: cts.Token);
+        while (h.Time.PendingTimerCount == 0 && !call.IsCompleted)
+        {
+            await Task.Delay(1);
+        }
+
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        var stored = await h.Store.GetAsync("c1");
+        var only = Assert.Single(stored!.Messages);
+        Assert.Equal(ConversationMessageStatus.Failed, only.Status);
+        Assert.Equal(2, stored.Version);
+    }
 }
