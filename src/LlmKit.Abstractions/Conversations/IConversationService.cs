@@ -34,6 +34,11 @@ public interface IConversationService
     /// <param name="options">Per-turn options, or <see langword="null"/> for the defaults.</param>
     /// <param name="cancellationToken">Cancels the turn.</param>
     /// <returns>The streamed updates.</returns>
+    /// <remarks>
+    /// Storing the turn (and extracting facts, when memory is on) happens when the caller asks for the update after the
+    /// last one, so a <see cref="ConcurrencyConflictException"/> surfaces at the end of the enumeration.
+    /// </remarks>
     /// <exception cref="ConversationNotFoundException">The conversation does not exist and <see cref="ConversationSendOptions.CreateIfMissing"/> is not set.</exception>
+    /// <exception cref="ConcurrencyConflictException">The conversation changed while the model answered; the user message was kept as failed.</exception>
     IAsyncEnumerable<ChatResponseUpdate> SendStreamingAsync(string conversationId, ChatMessage userMessage, ConversationSendOptions? options = null, CancellationToken cancellationToken = default);
 }
