@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace LlmKit;
@@ -14,10 +13,10 @@ namespace LlmKit;
 /// <para>Thread-safe: each conversation is changed under its own lock, so concurrent appends to one
 /// conversation are serialised and none is lost or duplicated; appends are idempotent by
 /// <see cref="ChatMessage.MessageId"/>.</para>
-/// <para>Messages are kept serialised (as Microsoft.Extensions.AI JSON), so every read returns fresh objects:
-/// changing a returned conversation or message, or a message after it was appended, never changes the store.
-/// Function-call arguments and results therefore come back as <see cref="JsonElement"/> values, as from the
-/// durable stores.</para>
+/// <para>Messages are stored as they read back from Microsoft.Extensions.AI JSON, and every read returns fresh
+/// objects: changing a returned conversation or message, or a message after it was appended, never changes the
+/// store. Function-call arguments and results therefore come back as <see cref="System.Text.Json.JsonElement"/>
+/// values, as from the durable stores.</para>
 /// <para>Search matches conversations whose title or message text contains every word of the search text,
 /// ignoring case; the rank is the number of occurrences (title occurrences count double).</para>
 /// </remarks>
@@ -25,8 +24,6 @@ public sealed class InMemoryConversationStore : IConversationStore
 {
     private const int SnippetLength = 120;
     private const int TopTagCount = 10;
-
-    private static readonly JsonSerializerOptions s_json = AIJsonUtilities.DefaultOptions;
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly TimeProvider _timeProvider;
@@ -380,7 +377,7 @@ public sealed class InMemoryConversationStore : IConversationStore
             prepared.Add(new StoredMessage
             {
                 MessageId = messageId,
-                Json = JsonSerializer.SerializeToUtf8Bytes(copy, s_json.GetTypeInfo(typeof(ChatMessage))),
+                Stored = StoredChatMessage.Create(copy),
                 Text = chat.Text,
                 Sequence = ++sequence,
                 Status = message.Status,
@@ -525,7 +522,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     {
         public required string MessageId { get; init; }
 
-        public required byte[] Json { get; init; }
+        public required StoredChatMessage Stored { get; init; }
 
         public required string Text { get; init; }
 
@@ -541,7 +538,7 @@ public sealed class InMemoryConversationStore : IConversationStore
 
         public ConversationMessage ToMessage() => new()
         {
-            Message = JsonSerializer.Deserialize(Json, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<ChatMessage>)s_json.GetTypeInfo(typeof(ChatMessage)))!,
+            Message = Stored.Read(),
             Sequence = Sequence,
             Status = Status,
             Usage = CopyUsage(Usage),

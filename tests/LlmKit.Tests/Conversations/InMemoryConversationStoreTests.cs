@@ -158,6 +158,36 @@ public class InMemoryConversationStoreTests
     }
 
     [Fact]
+    public async Task GetAsync_DataUriErrorAndReasoningContent_RoundTripAsFreshObjects()
+    {
+        var (store, _) = Create();
+        await store.CreateAsync(new Conversation { Id = "c1" });
+        var message = new ChatMessage(ChatRole.User,
+        [
+            new TextContent("look") { AdditionalProperties = new() { ["lang"] = "en" } },
+            new DataContent(new byte[] { 1, 2, 3 }, "image/png"),
+            new UriContent(new Uri("https://example.com/a.png"), "image/png"),
+        ]) { MessageId = "m1", AuthorName = "ada" };
+        var answer = new ChatMessage(ChatRole.Assistant, [new TextReasoningContent("thinking"), new ErrorContent("refused") { ErrorCode = "policy" }, new UsageContent(new UsageDetails { OutputTokenCount = 4 })]) { MessageId = "m2" };
+        await store.AppendAsync("c1", [new ConversationMessage { Message = message }, new ConversationMessage { Message = answer }]);
+
+        var first = await store.GetAsync("c1");
+        ((TextContent)first!.Messages[0].Message.Contents[0]).AdditionalProperties!["lang"] = "fr";
+        first.Messages[1].Message.Contents.Clear();
+        var again = await store.GetAsync("c1");
+
+        var user = again!.Messages[0].Message;
+        Assert.Equal("ada", user.AuthorName);
+        Assert.Equal("en", ((JsonElement)user.Contents[0].AdditionalProperties!["lang"]!).GetString());
+        Assert.Equal(new byte[] { 1, 2, 3 }, Assert.IsType<DataContent>(user.Contents[1]).Data.ToArray());
+        Assert.Equal("https://example.com/a.png", Assert.IsType<UriContent>(user.Contents[2]).Uri.ToString());
+        var bot = again.Messages[1].Message;
+        Assert.Equal("thinking", Assert.IsType<TextReasoningContent>(bot.Contents[0]).Text);
+        Assert.Equal("policy", Assert.IsType<ErrorContent>(bot.Contents[1]).ErrorCode);
+        Assert.Equal(4, Assert.IsType<UsageContent>(bot.Contents[2]).Details.OutputTokenCount);
+    }
+
+    [Fact]
     public async Task UpdateAsync_TitleTagsMetadata_AppliedAndNullValueRemovesKey()
     {
         var (store, _) = Create();
