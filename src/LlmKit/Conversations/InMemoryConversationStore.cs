@@ -12,7 +12,9 @@ namespace LlmKit;
 /// <remarks>
 /// <para>Thread-safe: each conversation is changed under its own lock, so concurrent appends to one
 /// conversation are serialised and none is lost or duplicated; appends are idempotent by
-/// <see cref="ChatMessage.MessageId"/>.</para>
+/// <see cref="ChatMessage.MessageId"/> (an append whose messages are all stored already changes nothing and returns the
+/// current version whatever the expected version, so a retried append never fails). A conversation is created at version
+/// 1, and every append that adds a message and every update adds 1.</para>
 /// <para>Messages are stored as they read back from Microsoft.Extensions.AI JSON, and every read returns fresh
 /// objects: changing a returned conversation or message, or a message after it was appended, never changes the
 /// store. Function-call arguments and results therefore come back as <see cref="System.Text.Json.JsonElement"/>
