@@ -100,6 +100,11 @@ public sealed class ConversationServiceTests
         Assert.Equal("r-1", context.RequestId);
         Assert.Equal(Priming + Message("system", "You are a travel agent.") + Message("user", "Hi, I am Ada."), turn.PromptTokens);
         Assert.True(turn.TokenCountIsExact);
+
+        // The pipeline's metering charged the call to the conversation, at the same cost.
+        var totals = await h.Services.GetRequiredService<IUsageLedger>().GetTotalsAsync(new UsageQuery { Scope = BudgetScope.Conversation("c1") });
+        Assert.Equal(1, totals.Calls);
+        Assert.Equal(0.00045m, totals.KnownCostUsd);
     }
 
     [Fact]
@@ -602,5 +607,34 @@ public sealed class ConversationServiceTests
         var only = Assert.Single(stored!.Messages);
         Assert.Equal(ConversationMessageStatus.Failed, only.Status);
         Assert.Equal(2, stored.Version);
+    }
+
+    [Fact]
+    public async Task SendAsync_HostRegisteredChatReducer_ReplacesStrategyThenWindowIsStillFitted()
+    {
+        var time = new FakeTimeProvider();
+        var provider = new ScriptedChatClient(time).ReturnsText("ok");
+        var recording = new RecordingChatClient(provider, time);
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddSingleton<IChatReducer, KeepUserMessagesReducer>();
+        services.AddLlmKit(kit => kit.AddProvider("openai", _ => recording).AddModel("chat", "openai", "gpt-4o-mini").UseDefaultModel("chat")
+            .Configure(o => o.Conversations.ContextStrategy = ConversationContextStrategy.Summarize));
+        using var sp = services.BuildServiceProvider();
+        var store = sp.GetRequiredService<IConversationStore>();
+        await store.CreateAsync(new Conversation { Id = "c1", Messages = [new ConversationMessage { Message = new ChatMessage(ChatRole.User, "u1") }, new ConversationMessage { Message = new ChatMessage(ChatRole.Assistant, "a1") }] });
+
+        var turn = await sp.GetRequiredService<IConversationService>().SendAsync("c1", "u2");
+
+        Assert.Equal(["u1", "u2"], recording.Requests.Single().Messages.Select(m => m.Text));
+        Assert.Equal(1, provider.CallCount); // the summariser did not run
+        Assert.Equal(Priming + Message("user", "u1") + Message("user", "u2"), turn.PromptTokens);
+    }
+
+    /// <summary>A host's context strategy: keeps only the user messages.</summary>
+    private sealed class KeepUserMessagesReducer : IChatReducer
+    {
+        public Task<IEnumerable<ChatMessage>> ReduceAsync(IEnumerable<ChatMessage> messages, CancellationToken cancellationToken) =>
+            Task.FromResult(messages.Where(m => m.Role == ChatRole.User));
     }
 }
