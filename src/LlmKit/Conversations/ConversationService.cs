@@ -17,7 +17,8 @@ namespace LlmKit;
 /// the model's context window less the output reserved (the call's <c>MaxOutputTokens</c>, else the model's maximum
 /// output from <see cref="IModelRegistry"/>); recall left-out messages by keyword; call the pipeline with a
 /// <see cref="LlmRequestContext"/> naming the conversation; then append the user message and the answer (with usage and
-/// cost) in one append against the version read.</para>
+/// cost) in one append against the version read. A logical model is fitted to the smallest known context window among
+/// its deployments, so the prompt fits whichever of them serves the call.</para>
 /// <para>Token counts come from the pipeline's <see cref="ITokenCounter"/> (<c>GetService&lt;ITokenCounter&gt;()</c>), or the
 /// tiktoken encoding of the model. For models with neither (Anthropic, Gemini) the history is fitted with the
 /// <c>o200k_base</c> count as an estimate, then the result is counted with the provider's <see cref="IExactTokenCounter"/>
@@ -517,19 +518,37 @@ public sealed partial class ConversationService : IConversationService
                 "The conversation turn names no model and the chat client has no default. Set ChatOptions.ModelId in the send options, or 'LlmKit:DefaultModel'.",
                 ["LlmKit:DefaultModel"]);
 
-        // A logical model (such as "smart") is looked up by the model its first deployment sends.
-        string countingModel = model;
-        if (_chat.GetService<ModelRouterChatClient>() is { } router && router.LogicalModels.Contains(model))
+        // A logical model (such as "smart") is fitted to the smallest known window among its deployments, so the
+        // prompt fits whichever deployment serves it, and counted with that deployment's model.
+        if (_options.Value.Models.TryGetValue(model, out var logical) && logical is not null)
         {
-            countingModel = router.Resolve(model).Model;
+            ModelDescriptor? smallest = null;
+            string? smallestModel = null;
+            foreach (var deployment in logical.Deployments)
+            {
+                if (!string.IsNullOrWhiteSpace(deployment.Model)
+                    && _registry.TryGet(deployment.Model, out var candidate)
+                    && candidate.ContextWindow is { } window
+                    && (smallest is null || window < smallest.ContextWindow))
+                {
+                    smallest = candidate;
+                    smallestModel = deployment.Model;
+                }
+            }
+
+            if (smallest is not null)
+            {
+                return (model, smallestModel!, smallest);
+            }
+
+            string? first = logical.Deployments.Count > 0 ? logical.Deployments[0].Model : null;
+            if (!string.IsNullOrWhiteSpace(first))
+            {
+                return (model, first, _registry.TryGet(first, out var firstDescriptor) ? firstDescriptor : null);
+            }
         }
 
-        if (_registry.TryGet(countingModel, out var descriptor) || _registry.TryGet(model, out descriptor))
-        {
-            return (model, countingModel, descriptor);
-        }
-
-        return (model, countingModel, null);
+        return (model, model, _registry.TryGet(model, out var descriptor) ? descriptor : null);
     }
 
     private (ITokenCounter Counter, bool Exact) ResolveCounter(ChatOptions chatOptions, string countingModel)

@@ -631,6 +631,24 @@ public sealed class ConversationServiceTests
         Assert.Equal(Priming + Message("user", "u1") + Message("user", "u2"), turn.PromptTokens);
     }
 
+    [Fact]
+    public async Task SendAsync_LogicalModelWithSeveralDeployments_FitsTheSmallestWindow()
+    {
+        var time = new FakeTimeProvider();
+        var provider = new ScriptedChatClient(time).ReturnsText("ok");
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddLlmKit(kit => kit.AddProvider("openai", _ => provider)
+            .AddModel("multi", new DeploymentOptions { Provider = "openai", Model = "gpt-4.1-nano" }, new DeploymentOptions { Provider = "openai", Model = "gpt-4o-mini" })
+            .Configure(o => o.Catalog["gpt-4o-mini"] = new ModelCatalogEntryOptions { ContextWindow = 500, MaxOutputTokens = 100 }));
+        using var sp = services.BuildServiceProvider();
+        await sp.GetRequiredService<IConversationStore>().CreateAsync(new Conversation { Id = "c1" });
+
+        var turn = await sp.GetRequiredService<IConversationService>().SendAsync("c1", "hi", new ConversationSendOptions { ChatOptions = new ChatOptions { ModelId = "multi" } });
+
+        Assert.Equal(400, turn.PromptBudget);
+    }
+
     /// <summary>A host's context strategy: keeps only the user messages.</summary>
     private sealed class KeepUserMessagesReducer : IChatReducer
     {
