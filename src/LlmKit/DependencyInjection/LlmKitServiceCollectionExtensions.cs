@@ -61,6 +61,9 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<IBudgetManager>(BudgetServices.CreateManager);
             services.TryAddSingleton<ITemplateStore, InMemoryTemplateStore>();
             services.TryAddSingleton<IPromptTemplateService, PromptTemplateService>();
+            services.TryAddSingleton<IConversationStore>(sp => new InMemoryConversationStore(sp.GetService<TimeProvider>()));
+            services.TryAddSingleton<IConversationService, ConversationService>();
+            services.AddSingleton<IValidateOptions<LlmKitOptions>, ConversationOptionsValidator>();
             services.AddSingleton<RoutingState>();
             services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
             services.TryAddSingleton<SafetyGuard>();

@@ -46,4 +46,6 @@ public sealed class LlmKitOptions
 
     /// <summary>Gets or sets the safety guards' settings (<c>LlmKit:Safety</c>). Defaults to no policy: the guard stages pass calls through.</summary>
     public SafetyOptions Safety { get; set; } = new();
+    /// <summary>Gets or sets the conversation service's settings (section <c>LlmKit:Conversations</c>). Defaults to <see cref="ConversationOptions"/>'s defaults.</summary>
+    public ConversationOptions Conversations { get; set; } = new();
 }
