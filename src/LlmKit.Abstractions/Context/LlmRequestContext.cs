@@ -19,6 +19,9 @@ public sealed record LlmRequestContext
 {
     private static readonly AsyncLocal<LlmRequestContext?> AmbientContext = new();
 
+    // Declared before Empty: static initialisers run in textual order, and Empty's Tags read this one.
+    private static IReadOnlyDictionary<string, string> EmptyTags { get; } = new Dictionary<string, string>();
+
     /// <summary>Gets an empty context: no tenant, no user, normal priority, default caching.</summary>
     public static LlmRequestContext Empty { get; } = new();
 
@@ -67,7 +70,6 @@ public sealed record LlmRequestContext
     /// <summary>Gets free-form tags recorded with usage and telemetry. Defaults to empty.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags;
 
-    private static IReadOnlyDictionary<string, string> EmptyTags { get; } = new Dictionary<string, string>();
 
     /// <summary>
     /// Makes <paramref name="context"/> the ambient context of the current asynchronous flow until the

@@ -86,4 +86,11 @@ public class LlmRequestContextTests
         Assert.Equal("b", changed.TenantId);
         Assert.Equal(ResponseCacheMode.Bypass, changed.CacheMode);
     }
+
+    [Fact]
+    public void Empty_Tags_IsAnEmptyDictionaryNotNull()
+    {
+        Assert.NotNull(LlmRequestContext.Empty.Tags);
+        Assert.Empty(LlmRequestContext.Empty.Tags);
+    }
 }
