@@ -378,8 +378,8 @@ public sealed class SqliteConversationStore : IConversationStore
 
         return _database.ReadAsync<IReadOnlyList<ConversationSearchHit>>((connection, transaction) =>
         {
-            // First the best hit per conversation by bm25 (no snippets: computing one per match is the expensive part),
-            // then the snippets of the returned hits only.
+            // First the best hit per conversation by bm25, reading each match's conversation and message id from a small
+            // covering index instead of its (large) row; then the snippets of the returned hits only.
             var rows = new List<(string Id, string? Title, string? MessageId, long RowId, double Score)>();
             using (var select = SqliteDatabase.Command(connection, transaction, string.Empty))
             {
@@ -387,7 +387,7 @@ public sealed class SqliteConversationStore : IConversationStore
                     WITH hits AS (
                         SELECT m.conversation_pk AS cpk, m.message_id AS mid, f.rid AS rid, f.score AS score
                         FROM (SELECT rowid AS rid, bm25(llmkit_messages_fts) AS score FROM llmkit_messages_fts WHERE llmkit_messages_fts MATCH $match) f
-                        JOIN llmkit_messages m ON m.id = f.rid
+                        JOIN llmkit_messages m INDEXED BY ix_llmkit_messages_search_lookup ON m.id = f.rid
                         UNION ALL
                         SELECT rowid, NULL, rowid, bm25(llmkit_titles_fts) FROM llmkit_titles_fts WHERE llmkit_titles_fts MATCH $match
                     ), best AS (

@@ -97,5 +97,8 @@ internal static class SqliteMigrations
             CREATE INDEX ix_llmkit_usage_conversation ON llmkit_usage (conversation_id, ts);
             CREATE INDEX ix_llmkit_usage_model ON llmkit_usage (logical_model COLLATE NOCASE, ts);
             """),
+        (3, "search lookup index", """
+            CREATE INDEX ix_llmkit_messages_search_lookup ON llmkit_messages (id, conversation_pk, message_id);
+            """),
     ];
 }
