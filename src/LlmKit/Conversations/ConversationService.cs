@@ -360,7 +360,7 @@ public sealed partial class ConversationService : IConversationService
         }
         else if (settings.ContextStrategy == ConversationContextStrategy.Summarize)
         {
-            int trigger = settings.SummaryTriggerTokens ?? Math.Max(2, (int)(budget * settings.SummaryTriggerRatio));
+            int trigger = Math.Max(2, settings.SummaryTriggerTokens ?? (int)(budget * settings.SummaryTriggerRatio));
             var summarizer = new SummarizingChatReducer(_chat, counter, new SummarizingChatReducerOptions
             {
                 TriggerTokens = trigger,
