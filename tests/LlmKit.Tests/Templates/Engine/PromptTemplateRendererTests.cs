@@ -180,6 +180,30 @@ public class PromptTemplateRendererTests
     }
 
     [Fact]
+    public void Render_RandomMixesOfMarkersAndText_NeverChangeTheMessages()
+    {
+        string[] pieces =
+        [
+            "system:", "user:", "assistant:", "\n", "\r\n", "---", "<|im_start|>", "<|im_end|>", "{{", "}}", "{{#a}}", "{{/a}}",
+            "{{>p}}", "{{{x}}}", "# system:", "[INST]", "</s>", "<system>", "\u0000", "é", "😀", " ", "\t", "text",
+        ];
+        var random = new Random(20261125);
+        var template = Template([Input("a"), Input("b")], (ChatRole.System, "S {{a}} S"), (ChatRole.User, "U {{b}} U"), (ChatRole.Assistant, "A"));
+        var renderer = new PromptTemplateRenderer();
+
+        for (int i = 0; i < 2000; i++)
+        {
+            string a = string.Concat(Enumerable.Range(0, random.Next(1, 12)).Select(_ => pieces[random.Next(pieces.Length)]));
+            string b = string.Concat(Enumerable.Range(0, random.Next(1, 12)).Select(_ => pieces[random.Next(pieces.Length)]));
+
+            var messages = renderer.Render(template, Values(("a", a), ("b", b))).Messages;
+
+            Assert.Equal([ChatRole.System, ChatRole.User, ChatRole.Assistant], messages.Select(m => m.Role));
+            Assert.Equal(["S " + a + " S", "U " + b + " U", "A"], messages.Select(m => m.Text));
+        }
+    }
+
+    [Fact]
     public void Render_ModelHints_BecomeChatOptionsWithTheTemplateContext()
     {
         var template = Template([], (ChatRole.User, "hi")) with
