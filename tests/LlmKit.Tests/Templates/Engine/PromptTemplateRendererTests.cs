@@ -295,6 +295,23 @@ public class PromptTemplateRendererTests
         Assert.NotSame(first, renderer.GetCompiled(v1 with { Messages = [new TemplateMessage(ChatRole.User, "two")] }));
     }
 
+    private sealed class RendersWhenPrinted(PromptTemplateRenderer renderer, PromptTemplate inner)
+    {
+        public override string ToString() => renderer.Render(inner, new Dictionary<string, object?> { ["v"] = "inner" }).Messages[0].Text;
+    }
+
+    [Fact]
+    public void Render_ValueWhoseToStringRendersAgain_KeepsBothTextsApart()
+    {
+        var renderer = new PromptTemplateRenderer();
+        var inner = Template([Input("v")], (ChatRole.User, "<{{v}}>"));
+        var outer = Template([], (ChatRole.User, "before {{x}} after"));
+
+        string text = renderer.Render(outer, Values(("x", new RendersWhenPrinted(renderer, inner)))).Messages[0].Text;
+
+        Assert.Equal("before <inner> after", text);
+    }
+
     [Fact]
     public void Render_Concurrently_GivesEachCallItsOwnText()
     {
