@@ -211,7 +211,7 @@ internal static class TemplatesCommand
     private static TemplateRow Row(PromptTemplate template, bool full)
     {
         JsonElement? hints = null;
-        if (full && template.ModelHints is { } h)
+        if (full && template.ModelHints is not null)
         {
             var exported = JsonDocument.Parse(PromptTemplateFiles.Export(template, PromptTemplateFileFormat.Json)).RootElement;
             hints = exported.TryGetProperty("model", out var model) ? model.Clone() : null;

@@ -26,6 +26,9 @@ internal sealed class PromptTemplateRenderer
     [ThreadStatic]
     private static object?[]? t_frames;
 
+    [ThreadStatic]
+    private static bool t_busy;
+
     private readonly ConcurrentDictionary<(string Id, int Version), CompiledPromptTemplate> _byVersion = new();
     private readonly ConditionalWeakTable<IReadOnlyList<TemplateMessage>, CompiledPromptTemplate> _unversioned = new();
     private readonly IReadOnlyDictionary<string, string> _partials;
@@ -75,25 +78,40 @@ internal sealed class PromptTemplateRenderer
         ValidateInputs(template, inputs, ref problems);
 
         var messages = new List<ChatMessage>(compiled.Bodies.Length);
-        var builder = t_builder ??= new StringBuilder(4096);
-        var frames = t_frames ??= new object?[16];
-        var root = new RootScope(template, inputs);
-        HashSet<MustacheNode>? reported = null;
-        for (int i = 0; i < compiled.Bodies.Length; i++)
-        {
-            builder.Clear();
-            frames[0] = root;
-            var state = new RenderState(builder, frames, 1, i, compiled.Roles[i]);
-            RenderNodes(compiled.Bodies[i], ref state, ref problems, ref reported);
-            frames = state.Frames;
-            messages.Add(new ChatMessage(compiled.Roles[i], builder.ToString()));
-        }
 
-        Array.Clear(frames);
-        t_frames = frames;
-        if (builder.Capacity > 64 * 1024)
+        // One builder and frame stack per thread, unless a value's ToString or enumerator renders again on this thread.
+        bool reuse = !t_busy;
+        var builder = reuse ? t_builder ??= new StringBuilder(4096) : new StringBuilder(1024);
+        var frames = reuse ? t_frames ??= new object?[16] : new object?[16];
+        t_busy = true;
+        try
         {
-            t_builder = null;
+            var root = new RootScope(template, inputs);
+            HashSet<MustacheNode>? reported = null;
+            for (int i = 0; i < compiled.Bodies.Length; i++)
+            {
+                builder.Clear();
+                frames[0] = root;
+                var state = new RenderState(builder, frames, 1, i, compiled.Roles[i]);
+                RenderNodes(compiled.Bodies[i], ref state, ref problems, ref reported);
+                frames = state.Frames;
+                messages.Add(new ChatMessage(compiled.Roles[i], builder.ToString()));
+            }
+        }
+        finally
+        {
+            if (reuse)
+            {
+                Array.Clear(frames);
+                t_frames = frames;
+                builder.Clear();
+                if (builder.Capacity > 64 * 1024)
+                {
+                    t_builder = null;
+                }
+
+                t_busy = false;
+            }
         }
 
         if (problems is not null)
@@ -401,7 +419,6 @@ internal sealed class PromptTemplateRenderer
         if (state.Depth == state.Frames.Length)
         {
             Array.Resize(ref state.Frames, state.Frames.Length * 2);
-            t_frames = state.Frames;
         }
 
         state.Frames[state.Depth++] = value;

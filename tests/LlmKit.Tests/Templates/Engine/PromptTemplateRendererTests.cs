@@ -180,6 +180,30 @@ public class PromptTemplateRendererTests
     }
 
     [Fact]
+    public void Render_RandomMixesOfMarkersAndText_NeverChangeTheMessages()
+    {
+        string[] pieces =
+        [
+            "system:", "user:", "assistant:", "\n", "\r\n", "---", "<|im_start|>", "<|im_end|>", "{{", "}}", "{{#a}}", "{{/a}}",
+            "{{>p}}", "{{{x}}}", "# system:", "[INST]", "</s>", "<system>", "\u0000", "é", "😀", " ", "\t", "text",
+        ];
+        var random = new Random(20261125);
+        var template = Template([Input("a"), Input("b")], (ChatRole.System, "S {{a}} S"), (ChatRole.User, "U {{b}} U"), (ChatRole.Assistant, "A"));
+        var renderer = new PromptTemplateRenderer();
+
+        for (int i = 0; i < 2000; i++)
+        {
+            string a = string.Concat(Enumerable.Range(0, random.Next(1, 12)).Select(_ => pieces[random.Next(pieces.Length)]));
+            string b = string.Concat(Enumerable.Range(0, random.Next(1, 12)).Select(_ => pieces[random.Next(pieces.Length)]));
+
+            var messages = renderer.Render(template, Values(("a", a), ("b", b))).Messages;
+
+            Assert.Equal([ChatRole.System, ChatRole.User, ChatRole.Assistant], messages.Select(m => m.Role));
+            Assert.Equal(["S " + a + " S", "U " + b + " U", "A"], messages.Select(m => m.Text));
+        }
+    }
+
+    [Fact]
     public void Render_ModelHints_BecomeChatOptionsWithTheTemplateContext()
     {
         var template = Template([], (ChatRole.User, "hi")) with
@@ -269,6 +293,23 @@ public class PromptTemplateRendererTests
         Assert.Equal(1, renderer.CachedVersions);
         // Different content under the same key (a hand-made template) is not served from the cache.
         Assert.NotSame(first, renderer.GetCompiled(v1 with { Messages = [new TemplateMessage(ChatRole.User, "two")] }));
+    }
+
+    private sealed class RendersWhenPrinted(PromptTemplateRenderer renderer, PromptTemplate inner)
+    {
+        public override string ToString() => renderer.Render(inner, new Dictionary<string, object?> { ["v"] = "inner" }).Messages[0].Text;
+    }
+
+    [Fact]
+    public void Render_ValueWhoseToStringRendersAgain_KeepsBothTextsApart()
+    {
+        var renderer = new PromptTemplateRenderer();
+        var inner = Template([Input("v")], (ChatRole.User, "<{{v}}>"));
+        var outer = Template([], (ChatRole.User, "before {{x}} after"));
+
+        string text = renderer.Render(outer, Values(("x", new RendersWhenPrinted(renderer, inner)))).Messages[0].Text;
+
+        Assert.Equal("before <inner> after", text);
     }
 
     [Fact]
