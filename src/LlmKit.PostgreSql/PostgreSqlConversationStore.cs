@@ -162,13 +162,27 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         var prepared = StoreRules.Prepare(messages, now, nameof(messages));
         return _database.RunAsync(async (connection, transaction) =>
         {
-            var (version, count) = await LockAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+            // One round trip: lock the conversation's row, then (a new statement, so it sees every append committed
+            // before the lock was granted) read which of the ids are stored already.
+            long version, count;
             var existing = new HashSet<string>(StringComparer.Ordinal);
-            await using (var select = PostgreSqlDatabase.Command(connection, transaction, "SELECT message_id FROM llmkit_messages WHERE conversation_id = @id AND message_id = ANY(@ids);"))
+            await using (var read = new NpgsqlBatch(connection, transaction))
             {
-                select.Parameters.AddWithValue("id", id);
-                select.Parameters.AddWithValue("ids", prepared.Select(m => m.MessageId).ToArray());
-                await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                var lockRow = new NpgsqlBatchCommand("SELECT version, message_count FROM llmkit_conversations WHERE id = @id FOR UPDATE;");
+                lockRow.Parameters.AddWithValue("id", id);
+                var stored = new NpgsqlBatchCommand("SELECT message_id FROM llmkit_messages WHERE conversation_id = @id AND message_id = ANY(@ids);");
+                stored.Parameters.AddWithValue("id", id);
+                stored.Parameters.AddWithValue("ids", prepared.Select(m => m.MessageId).ToArray());
+                read.BatchCommands.Add(lockRow);
+                read.BatchCommands.Add(stored);
+                await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw ConversationNotFoundException.ForId(id);
+                }
+
+                (version, count) = (reader.GetInt64(0), reader.GetInt64(1));
+                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
                 while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
                     existing.Add(reader.GetString(0));
@@ -186,7 +200,6 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                 throw new ConcurrencyConflictException(id, expected, version);
             }
 
-            await InsertMessagesAsync(connection, transaction, id, count, fresh, cancellationToken).ConfigureAwait(false);
             long input = 0, output = 0;
             decimal cost = 0m;
             string? model = null;
@@ -198,7 +211,10 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                 model = m.Model ?? model;
             }
 
-            await using var update = PostgreSqlDatabase.Command(connection, transaction, """
+            // One round trip: the messages and the conversation's new totals and version.
+            await using var write = new NpgsqlBatch(connection, transaction);
+            write.BatchCommands.Add(InsertMessagesCommand(id, count, fresh));
+            var update = new NpgsqlBatchCommand("""
                 UPDATE llmkit_conversations SET version = version + 1, updated_at = @now, message_count = message_count + @count,
                     input_tokens = input_tokens + @input, output_tokens = output_tokens + @output, cost_usd = cost_usd + @cost,
                     model = coalesce(@model, model)
@@ -211,7 +227,8 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             update.Parameters.AddWithValue("cost", cost);
             update.Parameters.AddWithValue("model", NpgsqlDbType.Text, (object?)model ?? DBNull.Value);
             update.Parameters.AddWithValue("id", id);
-            await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            write.BatchCommands.Add(update);
+            await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return version + 1;
         }, cancellationToken);
     }
@@ -485,6 +502,13 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             return;
         }
 
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        batch.BatchCommands.Add(InsertMessagesCommand(id, count, messages));
+        await batch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlBatchCommand InsertMessagesCommand(string id, long count, List<PreparedMessage> messages)
+    {
         int n = messages.Count;
         var seqs = new long[n];
         var ids = new string[n];
@@ -505,7 +529,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             bodies[i] = m.Json;
         }
 
-        await using var insert = PostgreSqlDatabase.Command(connection, transaction, """
+        var insert = new NpgsqlBatchCommand("""
             INSERT INTO llmkit_messages (conversation_id, seq, message_id, role, created_at, status, text, body)
             SELECT @id, * FROM unnest(@seqs, @ids, @roles, @times, @statuses, @texts, @bodies);
             """);
@@ -517,7 +541,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         insert.Parameters.AddWithValue("statuses", statuses);
         insert.Parameters.AddWithValue("texts", texts);
         insert.Parameters.AddWithValue("bodies", bodies);
-        await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        return insert;
     }
 
     private static Conversation ReadConversation(NpgsqlDataReader reader) => new()
