@@ -7,7 +7,7 @@ namespace LlmKit;
 /// The input guard stage (<see cref="PipelineStageNames.InputGuard"/>): evaluates the text of every user, tool and
 /// assistant message (system messages are the host's and are left alone; prompt-injection signals count only in
 /// user and tool messages and in messages marked with <see cref="UntrustedContent.Mark"/>) against the input
-/// policy of the call's tenant, redacts and anonymises, audits every decision, and throws
+/// policy of the call's tenant, checks its size (<c>MaxCharacters</c> over all scanned text), redacts and anonymises, audits every decision, and throws
 /// <see cref="ContentBlockedException"/> for a block before anything reaches the model. Anonymised values travel
 /// to the output guard in a <see cref="PiiSurrogateMap"/> on the call's options.
 /// </summary>
@@ -59,6 +59,7 @@ public sealed class InputGuardChatClient : DelegatingChatClient
         var strictest = GuardAction.Allow;
         var list = messages as IList<ChatMessage> ?? [.. messages];
         List<ChatMessage>? copy = null;
+        long characters = 0;
         for (int m = 0; m < list.Count; m++)
         {
             var message = list[m];
@@ -84,6 +85,8 @@ public sealed class InputGuardChatClient : DelegatingChatClient
                     continue;
                 }
 
+                characters += text.Length;
+
                 var evaluation = await _guard.EvaluateAsync(text, GuardDirection.Input, policy, map, untrusted || content is FunctionResultContent, injection, cancellationToken).ConfigureAwait(false);
                 decisions.AddRange(evaluation.Decisions);
                 if (evaluation.Action > strictest)
@@ -106,6 +109,18 @@ public sealed class InputGuardChatClient : DelegatingChatClient
                 var replaced = message.Clone();
                 replaced.Contents = contents;
                 copy[m] = replaced;
+            }
+        }
+
+        if (policy.MaxCharacters is { } max && characters > max)
+        {
+            // Oversized input: LENGTH_LIMIT, blocked unless a rule says otherwise.
+            var limit = new SafetyFinding(SafetyFindingTypes.LengthLimit, 0, 0, 1.0, "InputLimits");
+            var action = policy.Decide(limit);
+            if (action != GuardAction.Allow)
+            {
+                decisions.Add(new GuardDecision(limit, action, string.Empty));
+                strictest = action > strictest ? action : strictest;
             }
         }
 

@@ -15,7 +15,7 @@ public sealed class GuardPolicyOptions
     /// <summary>Gets or sets the threshold for finding types without one. Defaults to <see langword="null"/>: <see cref="StandardThreshold"/> (for a tenant: the app's).</summary>
     public double? DefaultThreshold { get; set; }
 
-    /// <summary>Gets or sets the most characters a response may have (outputs only); more is a <c>LENGTH_LIMIT</c> finding. Defaults to <see langword="null"/>: no limit.</summary>
+    /// <summary>Gets or sets the most characters a request's scanned messages (input) or a response (output) may have; more is a <c>LENGTH_LIMIT</c> finding. Defaults to <see langword="null"/>: no limit.</summary>
     public int? MaxCharacters { get; set; }
 
     /// <summary>Gets or sets how often the same line or word may repeat in a row in a response (outputs only); more is a <c>REPETITION</c> finding. Defaults to <see langword="null"/>: no limit.</summary>

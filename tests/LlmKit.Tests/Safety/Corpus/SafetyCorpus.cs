@@ -11,9 +11,9 @@ namespace LlmKit.Tests.Safety;
 /// </summary>
 internal static partial class SafetyCorpus
 {
-    public static IReadOnlyList<CorpusEntry> Load()
+    public static IReadOnlyList<CorpusEntry> Load(string file = "safety-corpus.json")
     {
-        string path = Path.Combine(AppContext.BaseDirectory, "Safety", "Corpus", "safety-corpus.json");
+        string path = Path.Combine(AppContext.BaseDirectory, "Safety", "Corpus", file);
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var entries = new List<CorpusEntry>();
         foreach (var e in doc.RootElement.GetProperty("entries").EnumerateArray())

@@ -33,6 +33,43 @@ public class SafetyCorpusTests(ITestOutputHelper output)
     [Fact]
     public async Task Corpus_RecommendedPolicy_MeetsPrecisionAndRecallPerType()
     {
+        var (stats, misses) = await MeasureAsync("safety-corpus.json");
+
+        // Checksum-validated types must be near perfect; context-scored types and injection get some slack.
+        foreach (var type in new[] { "EMAIL", "CREDIT_CARD", "IBAN", "US_SSN", "CRYPTO_WALLET", "ABA_ROUTING", "IP_ADDRESS", "URL" })
+        {
+            var (tp, fp, fn) = stats[type];
+            Assert.True(Recall(tp, fn) >= 0.95 && Precision(tp, fp) >= 0.95, $"{type}: precision {Precision(tp, fp):0.00}, recall {Recall(tp, fn):0.00}\n{misses}");
+        }
+
+        foreach (var type in new[] { "PHONE", "DATE_OF_BIRTH", "PASSPORT", "DRIVER_LICENSE" })
+        {
+            var (tp, fp, fn) = stats[type];
+            Assert.True(Recall(tp, fn) >= 0.85 && Precision(tp, fp) >= 0.85, $"{type}: precision {Precision(tp, fp):0.00}, recall {Recall(tp, fn):0.00}\n{misses}");
+        }
+
+        var (itp, ifp, ifn) = stats[SafetyFindingTypes.PromptInjection];
+        Assert.True(Recall(itp, ifn) >= 0.9 && Precision(itp, ifp) >= 0.9, $"PROMPT_INJECTION: precision {Precision(itp, ifp):0.00}, recall {Recall(itp, ifn):0.00}\n{misses}");
+    }
+
+    /// <summary>
+    /// The held-out texts were written after the recognizers and never used to change them; their floors were set
+    /// before the first run: PII overall precision 0.8 and recall 0.7, prompt injection precision and recall 0.5.
+    /// </summary>
+    [Fact]
+    public async Task Holdout_RecommendedPolicy_MeetsFloorsSetBeforeTheFirstRun()
+    {
+        var (stats, misses) = await MeasureAsync("safety-holdout.json");
+
+        var pii = stats.Where(s => s.Key != SafetyFindingTypes.PromptInjection).Select(s => s.Value).ToList();
+        int tp = pii.Sum(s => s.Tp), fp = pii.Sum(s => s.Fp), fn = pii.Sum(s => s.Fn);
+        Assert.True(Precision(tp, fp) >= 0.8 && Recall(tp, fn) >= 0.7, $"PII: precision {Precision(tp, fp):0.00}, recall {Recall(tp, fn):0.00}\n{misses}");
+        var (itp, ifp, ifn) = stats[SafetyFindingTypes.PromptInjection];
+        Assert.True(Precision(itp, ifp) >= 0.5 && Recall(itp, ifn) >= 0.5, $"PROMPT_INJECTION: precision {Precision(itp, ifp):0.00}, recall {Recall(itp, ifn):0.00}\n{misses}");
+    }
+
+    private async Task<(SortedDictionary<string, (int Tp, int Fp, int Fn)> Stats, string Misses)> MeasureAsync(string file)
+    {
         var guard = CreateGuard();
         var stats = new SortedDictionary<string, (int Tp, int Fp, int Fn)>(StringComparer.Ordinal);
         void Count(string type, int tp, int fp, int fn)
@@ -42,7 +79,7 @@ public class SafetyCorpusTests(ITestOutputHelper output)
         }
 
         var misses = new StringBuilder();
-        foreach (var entry in SafetyCorpus.Load())
+        foreach (var entry in SafetyCorpus.Load(file))
         {
             var evaluation = await guard.EvaluateAsync(entry.Text, GuardDirection.Input);
             var acted = evaluation.ActedOn;
@@ -86,24 +123,10 @@ public class SafetyCorpusTests(ITestOutputHelper output)
 
         int allTp = stats.Values.Sum(s => s.Tp), allFp = stats.Values.Sum(s => s.Fp), allFn = stats.Values.Sum(s => s.Fn);
         table.AppendLine(CultureInfo.InvariantCulture, $"| all | {allTp + allFn} | {allTp} | {allFp} | {Precision(allTp, allFp):0.00} | {Recall(allTp, allFn):0.00} |");
+        output.WriteLine(file);
         output.WriteLine(table.ToString());
         output.WriteLine(misses.ToString());
-
-        // Checksum-validated types must be near perfect; context-scored types and injection get some slack.
-        foreach (var type in new[] { "EMAIL", "CREDIT_CARD", "IBAN", "US_SSN", "CRYPTO_WALLET", "ABA_ROUTING", "IP_ADDRESS", "URL" })
-        {
-            var (tp, fp, fn) = stats[type];
-            Assert.True(Recall(tp, fn) >= 0.95 && Precision(tp, fp) >= 0.95, $"{type}: precision {Precision(tp, fp):0.00}, recall {Recall(tp, fn):0.00}\n{misses}");
-        }
-
-        foreach (var type in new[] { "PHONE", "DATE_OF_BIRTH", "PASSPORT", "DRIVER_LICENSE" })
-        {
-            var (tp, fp, fn) = stats[type];
-            Assert.True(Recall(tp, fn) >= 0.85 && Precision(tp, fp) >= 0.85, $"{type}: precision {Precision(tp, fp):0.00}, recall {Recall(tp, fn):0.00}\n{misses}");
-        }
-
-        var (itp, ifp, ifn) = stats[SafetyFindingTypes.PromptInjection];
-        Assert.True(Recall(itp, ifn) >= 0.9 && Precision(itp, ifp) >= 0.9, $"PROMPT_INJECTION: precision {Precision(itp, ifp):0.00}, recall {Recall(itp, ifn):0.00}\n{misses}");
+        return (stats, misses.ToString());
     }
 
     private static double Precision(int tp, int fp) => tp + fp == 0 ? 1 : (double)tp / (tp + fp);

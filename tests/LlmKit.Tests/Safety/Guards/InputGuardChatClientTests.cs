@@ -111,4 +111,16 @@ public class InputGuardChatClientTests
         Assert.Equal((GuardAction.Flag, "IP_ADDRESS", GuardDirection.Input), (e.Action, e.FindingType, e.Direction));
         Assert.DoesNotContain("10.0.0.7", e.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task GetResponseAsync_InputOverMaxCharacters_IsBlockedAsLengthLimit()
+    {
+        using var h = new GuardHarness(("LlmKit:Safety:Input:MaxCharacters", "20"));
+
+        await h.Chat.GetResponseAsync([new ChatMessage(ChatRole.System, new string('s', 100)), new ChatMessage(ChatRole.User, "twenty characters ok")], GuardHarness.Options());
+        var ex = await Assert.ThrowsAsync<ContentBlockedException>(() => h.Chat.GetResponseAsync([new ChatMessage(ChatRole.User, "twenty-one characters")], GuardHarness.Options()));
+
+        Assert.Equal(["LENGTH_LIMIT"], ex.FindingTypes);
+        Assert.Single(h.Echo.Received);
+    }
 }
