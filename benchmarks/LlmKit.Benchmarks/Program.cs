@@ -7,6 +7,7 @@ using LlmKit.Benchmarks;
 
 // dotnet run -c Release -- write-corpus corpus.txt   writes the corpus for tiktoken-throughput.mjs
 // dotnet run -c Release -- quick [corpus.txt]        a Stopwatch measurement (MB/s, bytes allocated per count)
+// dotnet run -c Release -- pipeline-quick [rounds]    pipeline and routing rows, best of interleaved rounds (a loaded machine)
 // dotnet run -c Release -- [BenchmarkDotNet args]    TokenizerBenchmarks (for example --filter *Count*)
 if (args.Length >= 2 && args[0] == "write-corpus")
 {
@@ -62,6 +63,12 @@ if (args.Length >= 1 && args[0] == "quick")
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-32} {megabytes / best,8:0.0} MB/s  {best * 1000,8:0.0} ms  allocated {allocated} B"));
     }
 
+    return;
+}
+
+if (args.Length >= 1 && args[0] == "pipeline-quick")
+{
+    PipelineQuickMeasure.Run(args.Length >= 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
     return;
 }
 
