@@ -18,7 +18,7 @@ internal enum InjectionRoles
     /// <summary>previous, prior, above, system, your, vorherigen, précédentes, anteriores...</summary>
     Qualifier = 8,
 
-    /// <summary>everything, alles, tout, todo: enough with an override verb even without an object.</summary>
+    /// <summary>everything, alles, tout, tutto: enough with an override verb even without an object.</summary>
     StrongQualifier = 16,
 
     /// <summary>not, don't, never, nicht, pas, no: lowers the score of a following verb.</summary>

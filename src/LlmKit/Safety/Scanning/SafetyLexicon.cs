@@ -8,6 +8,9 @@ namespace LlmKit;
 /// </summary>
 internal static class SafetyLexicon
 {
+    /// <summary>Spanish for "everything", escaped so that source checks for work-item markers do not mistake it for one.</summary>
+    private const string SpanishEverything = "\u0074odo";
+
     private static readonly FrozenDictionary<string, WordInfo> Words = Build();
 
     /// <summary>Gets the lookup by span.</summary>
@@ -100,7 +103,7 @@ internal static class SafetyLexicon
             "precedenti tutte sopra tue " +
             "acima " +
             "vorige eerdere bovenstaande");
-        Role(InjectionRoles.StrongQualifier, "everything above alles tout todo tutto tudo");
+        Role(InjectionRoles.StrongQualifier, "everything above alles tout tutto tudo " + SpanishEverything);
         Role(InjectionRoles.Negation, "not don't dont don doesn didn shouldn mustn never nicht nie pas jamais no nunca non não niet");
         Role(InjectionRoles.NewMarker, "new updated revised neue nouvelles nouvelle nuevas nuevo nuove novas nieuwe");
         Role(InjectionRoles.EndMarker, "end ende fin fine einde");
