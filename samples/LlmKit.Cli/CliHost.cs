@@ -20,9 +20,16 @@ internal static class CliHost
         ["ollama"] = "llama3.2",
     };
 
+    /// <summary>The context window a conversation on the offline model is fitted to.</summary>
+    private const int OfflineContextWindow = 128_000;
+
     private static readonly (string Variable, string Provider)[] KeyVariables = [("OPENAI_API_KEY", "openai"), ("ANTHROPIC_API_KEY", "anthropic"), ("GEMINI_API_KEY", "gemini")];
 
     public static ServiceProvider Build(FileInfo? configFile, CliConnection connection, TextWriter diagnostics, out bool offline)
+        => Build(configFile, connection, diagnostics, sqliteDatabase: null, out offline);
+
+    /// <summary>Builds the services; with <paramref name="sqliteDatabase"/> the stores are kept in that SQLite file (created if missing).</summary>
+    public static ServiceProvider Build(FileInfo? configFile, CliConnection connection, TextWriter diagnostics, FileInfo? sqliteDatabase, out bool offline)
     {
         var configBuilder = new ConfigurationBuilder();
         if (configFile is not null)
@@ -69,6 +76,11 @@ internal static class CliHost
         services.AddLlmKit(configuration, kit =>
         {
             kit.AddOpenAIProviderTypes().AddOllamaProviderType().AddGeminiProviderType().AddAnthropicProviderType();
+            if (sqliteDatabase is not null)
+            {
+                kit.UseSqliteStores(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = sqliteDatabase.FullName }.ToString());
+            }
+
             if (useOffline)
             {
                 kit.AddProvider(OfflineChatClient.ProviderName, _ => new OfflineChatClient());
@@ -76,6 +88,9 @@ internal static class CliHost
                 {
                     o.DefaultProvider = OfflineChatClient.ProviderName;
                     o.DefaultModel ??= OfflineChatClient.ModelId;
+
+                    // The offline model is not in the catalog; a persisted conversation (chat --db) needs a window to fit.
+                    o.Conversations.DefaultContextWindow ??= OfflineContextWindow;
                 });
             }
             else if (adHoc is not null)

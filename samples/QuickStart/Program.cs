@@ -1,6 +1,7 @@
 // LlmKit QuickStart: one AddLlmKit() registration, then the IChatClient it gives you.
 // With no provider API key in the environment it runs on the offline model from LlmKit.Testing,
-// so it works on a fresh machine with no network.
+// so it works on a fresh machine with no network. Its conversation is kept in quickstart.db (SQLite) in the
+// working directory, so the next run continues it.
 using LlmKit;
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
@@ -21,9 +22,13 @@ Console.WriteLine(providerName switch
     _ => "Running on the offline model: no OPENAI_API_KEY, ANTHROPIC_API_KEY or GEMINI_API_KEY is set, so no request leaves this machine.",
 });
 
+// The conversation store: one line switches it from memory (the default) to a SQLite file.
+string databasePath = Path.GetFullPath("quickstart.db");
+
 var services = new ServiceCollection();
 services.AddLlmKit(kit =>
 {
+    kit.UseSqliteStores($"Data Source={databasePath}");
     switch (providerName)
     {
         case "openai":
@@ -37,6 +42,9 @@ services.AddLlmKit(kit =>
             break;
         default:
             kit.AddProvider("offline", _ => new OfflineChatClient()).AddModel("smart", "offline", OfflineChatClient.ModelId);
+
+            // The offline model is not in the model catalog: give the conversation service a window to fit.
+            kit.Configure(o => o.Conversations.DefaultContextWindow = 128_000);
             break;
     }
 
@@ -62,3 +70,27 @@ await foreach (var update in chat.GetStreamingResponseAsync("Stream a short answ
 }
 
 Console.WriteLine();
+
+// 3. A persisted conversation: loaded from quickstart.db, one turn added, stored again (run it twice).
+var conversations = provider.GetRequiredService<IConversationService>();
+var store = provider.GetRequiredService<IConversationStore>();
+const string ConversationId = "quickstart";
+var earlier = await store.GetAsync(ConversationId, includeMessages: false);
+long earlierMessages = earlier?.MessageCount ?? 0;
+Console.WriteLine();
+Console.WriteLine(earlier is null
+    ? $"Conversation '{ConversationId}' is new; it is kept in {databasePath}."
+    : $"Loaded {earlierMessages} earlier messages of conversation '{ConversationId}' from {databasePath}.");
+var turn = await conversations.SendAsync(
+    ConversationId,
+    new ChatMessage(ChatRole.User, $"This is message {(earlierMessages / 2) + 1} of our QuickStart conversation."),
+    new ConversationSendOptions
+    {
+        ChatOptions = options,
+        CreateIfMissing = true,
+        Title = "QuickStart",
+        SystemPrompt = "You are a concise assistant.",
+    });
+Console.WriteLine($"> {turn.Response.Text}");
+long nowMessages = (await store.GetAsync(ConversationId, includeMessages: false))!.MessageCount;
+Console.WriteLine($"  the prompt held {turn.PromptTokens} tokens; the conversation now has {nowMessages} messages (run again to continue it, delete {Path.GetFileName(databasePath)} to start over)");

@@ -16,9 +16,11 @@ internal static class ChatCommand
         var apiKey = new Option<string?>("--api-key") { Description = "The API key for --provider (default: the provider's usual environment variable)." };
         var stream = new Option<bool>("--stream") { Description = "Stream the answer as it is generated." };
         var system = new Option<string?>("--system") { Description = "A system message to send first." };
+        var db = new Option<FileInfo?>("--db") { Description = "A SQLite file (created if missing) whose conversation --conversation the turn is appended to." };
+        var conversation = new Option<string?>("--conversation") { Description = "The id of the conversation in --db (created if missing); the model sees its earlier turns." };
         var message = new Argument<string>("MESSAGE") { Description = "The user message ('-' reads standard input)." };
 
-        var command = new Command("chat", "One chat turn through the full pipeline.") { model, provider, baseUrl, apiKey, stream, system, message };
+        var command = new Command("chat", "One chat turn through the full pipeline.") { model, provider, baseUrl, apiKey, stream, system, db, conversation, message };
         command.SetAction(async (parse, cancellationToken) =>
         {
             bool asJson = parse.GetValue(json);
@@ -33,7 +35,29 @@ internal static class ChatCommand
                 throw new CliInputException("MESSAGE is empty: pass the text to send, or '-' to read it from standard input.");
             }
 
-            using var services = CliHost.Build(parse.GetValue(config), new CliConnection(parse.GetValue(provider), ParseUrl(parse.GetValue(baseUrl)), parse.GetValue(apiKey)), Console.Error, out _);
+            var dbFile = parse.GetValue(db);
+            string? conversationId = parse.GetValue(conversation);
+            if ((dbFile is null) != (conversationId is null))
+            {
+                throw new CliInputException("--db and --conversation go together: give both to append the turn to a persisted conversation, or neither.");
+            }
+
+            if (conversationId is not null && string.IsNullOrWhiteSpace(conversationId))
+            {
+                throw new CliInputException("--conversation is empty: give the id of the conversation to continue or create.");
+            }
+
+            if (dbFile is not null && dbFile.Directory is { Exists: false } directory)
+            {
+                throw new CliInputException($"--db: the directory '{directory.FullName}' does not exist.");
+            }
+
+            using var services = CliHost.Build(parse.GetValue(config), new CliConnection(parse.GetValue(provider), ParseUrl(parse.GetValue(baseUrl)), parse.GetValue(apiKey)), Console.Error, dbFile, out _);
+            if (conversationId is not null)
+            {
+                return await RunPersistedAsync(services, conversationId, text, parse.GetValue(system), parse.GetValue(model), parse.GetValue(stream), asJson, cancellationToken).ConfigureAwait(false);
+            }
+
             var client = services.GetRequiredService<IChatClient>();
             var messages = new List<ChatMessage>();
             if (parse.GetValue(system) is { } systemText)
@@ -89,6 +113,59 @@ internal static class ChatCommand
             return CliExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>One turn of a persisted conversation through <see cref="IConversationService"/>: history loaded, turn stored.</summary>
+    private static async Task<int> RunPersistedAsync(IServiceProvider services, string conversationId, string text, string? system, string? model, bool stream, bool asJson, CancellationToken cancellationToken)
+    {
+        var conversations = services.GetRequiredService<IConversationService>();
+        var options = new ChatOptions { ModelId = model };
+        var sendOptions = new ConversationSendOptions { ChatOptions = options, SystemPrompt = system, CreateIfMissing = true };
+        var userMessage = new ChatMessage(ChatRole.User, text);
+        ChatResponse response;
+        if (stream)
+        {
+            var updates = new List<ChatResponseUpdate>();
+            await foreach (var update in conversations.SendStreamingAsync(conversationId, userMessage, sendOptions, cancellationToken).ConfigureAwait(false))
+            {
+                updates.Add(update);
+                if (!asJson)
+                {
+                    Console.Out.Write(update.Text);
+                }
+            }
+
+            response = updates.ToChatResponse();
+            if (!asJson)
+            {
+                Console.Out.WriteLine();
+            }
+        }
+        else
+        {
+            var turn = await conversations.SendAsync(conversationId, userMessage, sendOptions, cancellationToken).ConfigureAwait(false);
+            response = turn.Response;
+            if (!asJson)
+            {
+                Console.Out.WriteLine(response.Text);
+            }
+        }
+
+        if (asJson)
+        {
+            var usage = response.Usage;
+            var result = new ChatResult(
+                response.Text,
+                response.ModelId,
+                FindProvider(response),
+                response.FinishReason?.Value,
+                new ChatUsage(usage?.InputTokenCount, usage?.OutputTokenCount, usage?.CachedInputTokenCount, usage?.ReasoningTokenCount),
+                PriceChat(services, response, options),
+                conversationId);
+            Console.Out.WriteLine(JsonSerializer.Serialize(result, CliJsonContext.Output.ChatResult));
+        }
+
+        return CliExitCodes.Success;
     }
 
     private static Uri? ParseUrl(string? text)

@@ -19,8 +19,8 @@ namespace LlmKit;
 /// objects: changing a returned conversation or message, or a message after it was appended, never changes the
 /// store. Function-call arguments and results therefore come back as <see cref="System.Text.Json.JsonElement"/>
 /// values, as from the durable stores.</para>
-/// <para>Search matches conversations whose title or message text contains every word of the search text,
-/// ignoring case; the rank is the number of occurrences (title occurrences count double).</para>
+/// <para>Search matches a message (or a title) that holds every word of the search text as a whole word, ignoring
+/// case and punctuation; the rank is the number of occurrences (title occurrences count double).</para>
 /// </remarks>
 public sealed class InMemoryConversationStore : IConversationStore
 {
@@ -44,17 +44,17 @@ public sealed class InMemoryConversationStore : IConversationStore
     public Task<Conversation> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversation);
-        ArgumentException.ThrowIfNullOrWhiteSpace(conversation.Id, nameof(conversation));
+        StoreRules.CheckId(conversation.Id, nameof(conversation));
         cancellationToken.ThrowIfCancellationRequested();
-        var now = _timeProvider.GetUtcNow();
+        var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
         var entry = new Entry(conversation.Id)
         {
             Title = conversation.Title,
             TenantId = conversation.TenantId,
             UserId = conversation.UserId,
-            Tags = CopyTags(conversation.Tags),
-            CreatedAt = now,
-            UpdatedAt = now,
+            Tags = CopyTags(conversation.Tags, nameof(conversation)),
+            CreatedAt = conversation.CreatedAt == default ? now : StoreRules.Normalize(conversation.CreatedAt),
+            UpdatedAt = conversation.UpdatedAt == default ? now : StoreRules.Normalize(conversation.UpdatedAt),
             Version = 1,
         };
         foreach (var (key, value) in conversation.Metadata)
@@ -67,7 +67,7 @@ public sealed class InMemoryConversationStore : IConversationStore
         entry.Add(prepared);
         if (!_entries.TryAdd(conversation.Id, entry))
         {
-            throw new ConcurrencyConflictException($"A conversation with id '{conversation.Id}' already exists. Choose another id, or load the existing one with GetAsync.");
+            throw StoreRules.AlreadyExists(conversation.Id);
         }
 
         lock (entry.Gate)
@@ -97,17 +97,23 @@ public sealed class InMemoryConversationStore : IConversationStore
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(messages);
+        var callIds = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < messages.Count; i++)
         {
             if (messages[i]?.Message is null)
             {
                 throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Message {i} of the append is null or has no ChatMessage."), nameof(messages));
             }
+
+            if (messages[i].Message.MessageId is { Length: > 0 } messageId && !callIds.Add(messageId))
+            {
+                throw new ArgumentException($"Two messages of the call have id '{messageId}'. Give each message its own id.", nameof(messages));
+            }
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         var entry = Find(id);
-        var now = _timeProvider.GetUtcNow();
+        var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
         lock (entry.Gate)
         {
             if (entry.Deleted)
@@ -135,6 +141,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     {
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(update);
+        string[]? tags = update.Tags is null ? null : CopyTags(update.Tags, nameof(update));
         cancellationToken.ThrowIfCancellationRequested();
         var entry = Find(id);
         lock (entry.Gate)
@@ -145,14 +152,20 @@ public sealed class InMemoryConversationStore : IConversationStore
             }
 
             CheckVersion(entry, expectedVersion);
+            if (update.Title is null && tags is null && update.Metadata is null)
+            {
+                // Nothing to change: the version stays.
+                return Task.FromResult(entry.Version);
+            }
+
             if (update.Title is not null)
             {
                 entry.Title = update.Title;
             }
 
-            if (update.Tags is not null)
+            if (tags is not null)
             {
-                entry.Tags = CopyTags(update.Tags);
+                entry.Tags = tags;
             }
 
             if (update.Metadata is not null)
@@ -170,7 +183,7 @@ public sealed class InMemoryConversationStore : IConversationStore
                 }
             }
 
-            entry.UpdatedAt = _timeProvider.GetUtcNow();
+            entry.UpdatedAt = StoreRules.Normalize(_timeProvider.GetUtcNow());
             entry.Version++;
             return Task.FromResult(entry.Version);
         }
@@ -197,10 +210,15 @@ public sealed class InMemoryConversationStore : IConversationStore
     /// <inheritdoc/>
     public Task<ConversationPage> ListAsync(ConversationQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
-        CheckPageSize(query);
+        StoreRules.CheckQuery(query, nameof(query));
         cancellationToken.ThrowIfCancellationRequested();
-        (long Ticks, string Id)? after = query.ContinuationToken is null ? null : ParseToken(query.ContinuationToken);
+        (long Ticks, string Id)? after = null;
+        if (query.ContinuationToken is { } token)
+        {
+            var (updatedAt, afterId) = StoreRules.DecodeToken(token);
+            after = (updatedAt.UtcTicks, afterId);
+        }
+
         var matches = new List<Conversation>();
         foreach (var entry in _entries.Values)
         {
@@ -221,14 +239,13 @@ public sealed class InMemoryConversationStore : IConversationStore
         }
 
         // Newest update first; the id breaks ties so the key is unique.
-        // Newest update first; the id breaks ties so the key is unique.
         matches.Sort(static (a, b) => CompareKey(b.UpdatedAt.UtcTicks, b.Id, a.UpdatedAt.UtcTicks, a.Id));
         string? next = null;
         if (matches.Count > query.PageSize)
         {
             matches.RemoveRange(query.PageSize, matches.Count - query.PageSize);
             var last = matches[^1];
-            next = CreateToken(last.UpdatedAt.UtcTicks, last.Id);
+            next = StoreRules.EncodeToken(last.UpdatedAt, last.Id);
         }
 
         return Task.FromResult(new ConversationPage { Items = matches, ContinuationToken = next });
@@ -237,15 +254,9 @@ public sealed class InMemoryConversationStore : IConversationStore
     /// <inheritdoc/>
     public Task<IReadOnlyList<ConversationSearchHit>> SearchAsync(string text, ConversationQuery? query = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        string[] terms = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (terms.Length == 0)
-        {
-            throw new ArgumentException("The search text has no words. Pass at least one word to search for.", nameof(text));
-        }
-
+        List<string> terms = StoreRules.SearchTerms(text, nameof(text));
         query ??= new ConversationQuery();
-        CheckPageSize(query);
+        StoreRules.CheckQuery(query, nameof(query));
         cancellationToken.ThrowIfCancellationRequested();
         var hits = new List<ConversationSearchHit>();
         foreach (var entry in _entries.Values)
@@ -291,8 +302,9 @@ public sealed class InMemoryConversationStore : IConversationStore
     /// <inheritdoc/>
     public Task<ConversationStatistics> GetStatisticsAsync(ConversationQuery? query = null, CancellationToken cancellationToken = default)
     {
-        cancellationToken.ThrowIfCancellationRequested();
         query ??= new ConversationQuery();
+        StoreRules.CheckQuery(query with { PageSize = 1 }, nameof(query));
+        cancellationToken.ThrowIfCancellationRequested();
         long conversations = 0, messages = 0, input = 0, output = 0;
         decimal cost = 0m;
         var tags = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -337,22 +349,13 @@ public sealed class InMemoryConversationStore : IConversationStore
 
     private Entry Find(string id) => _entries.TryGetValue(id, out var entry) ? entry : throw NotFound(id);
 
-    private static KeyNotFoundException NotFound(string id) =>
-        new($"Conversation '{id}' does not exist. Create it with CreateAsync before appending or updating.");
+    private static ConversationNotFoundException NotFound(string id) => ConversationNotFoundException.ForId(id);
 
     private static void CheckVersion(Entry entry, long? expectedVersion)
     {
         if (expectedVersion is { } expected && expected != entry.Version)
         {
             throw new ConcurrencyConflictException(entry.Id, expected, entry.Version);
-        }
-    }
-
-    private static void CheckPageSize(ConversationQuery query)
-    {
-        if (query.PageSize < 1)
-        {
-            throw new ArgumentOutOfRangeException(nameof(query), query.PageSize, "ConversationQuery.PageSize must be at least 1.");
         }
     }
 
@@ -367,7 +370,12 @@ public sealed class InMemoryConversationStore : IConversationStore
             ArgumentNullException.ThrowIfNull(message?.Message, nameof(messages));
             var chat = message.Message;
             string messageId = string.IsNullOrEmpty(chat.MessageId) ? Guid.NewGuid().ToString("N") : chat.MessageId;
-            if (entry.Ids.Contains(messageId) || !(batch ??= new HashSet<string>(StringComparer.Ordinal)).Add(messageId))
+            if (!(batch ??= new HashSet<string>(StringComparer.Ordinal)).Add(messageId))
+            {
+                throw new ArgumentException($"Two messages of the call have id '{messageId}'. Give each message its own id.", nameof(messages));
+            }
+
+            if (entry.Ids.Contains(messageId))
             {
                 continue;
             }
@@ -375,7 +383,7 @@ public sealed class InMemoryConversationStore : IConversationStore
             // Serialise a copy that carries the id and time, without changing the caller's message.
             var copy = chat.Clone();
             copy.MessageId = messageId;
-            copy.CreatedAt ??= now;
+            copy.CreatedAt = StoreRules.Normalize(chat.CreatedAt ?? now);
             prepared.Add(new StoredMessage
             {
                 MessageId = messageId,
@@ -404,21 +412,8 @@ public sealed class InMemoryConversationStore : IConversationStore
         return copy;
     }
 
-    private static string[] CopyTags(IReadOnlyList<string>? tags)
-    {
-        if (tags is null || tags.Count == 0)
-        {
-            return [];
-        }
-
-        var copy = new string[tags.Count];
-        for (int i = 0; i < copy.Length; i++)
-        {
-            copy[i] = tags[i] ?? throw new ArgumentException("A tag is null. Tags must be non-null strings.", nameof(tags));
-        }
-
-        return copy;
-    }
+    private static string[] CopyTags(IReadOnlyList<string>? tags, string paramName)
+        => tags is null || tags.Count == 0 ? [] : [.. StoreRules.CheckTags(tags, paramName)];
 
     private static bool Matches(Entry entry, ConversationQuery query)
     {
@@ -437,7 +432,7 @@ public sealed class InMemoryConversationStore : IConversationStore
             return false;
         }
 
-        if (query.UpdatedBefore is { } to && entry.UpdatedAt > to)
+        if (query.UpdatedBefore is { } to && entry.UpdatedAt >= to)
         {
             return false;
         }
@@ -459,50 +454,52 @@ public sealed class InMemoryConversationStore : IConversationStore
         return byTime != 0 ? byTime : string.CompareOrdinal(idA, idB);
     }
 
-    private static string CreateToken(long ticks, string id) =>
-        Convert.ToBase64String(Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture, $"{ticks}|{id}")));
-
-    private static (long Ticks, string Id) ParseToken(string token)
-    {
-        try
-        {
-            string text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
-            int bar = text.IndexOf('|', StringComparison.Ordinal);
-            if (bar > 0 && long.TryParse(text.AsSpan(0, bar), NumberStyles.None, CultureInfo.InvariantCulture, out long ticks))
-            {
-                return (ticks, text[(bar + 1)..]);
-            }
-        }
-        catch (FormatException)
-        {
-            // Reported below with the same message as any other malformed token.
-        }
-
-        throw new ArgumentException("The continuation token is not one this store issued. Pass the ContinuationToken of the previous page unchanged, or null for the first page.", nameof(token));
-    }
-
-    private static int Score(string text, string[] terms)
+    /// <summary>Counts the whole-word occurrences of the terms in <paramref name="text"/>; 0 when a term is missing.</summary>
+    private static int Score(string text, List<string> terms)
     {
         if (string.IsNullOrEmpty(text))
         {
             return 0;
         }
 
+        Span<int> counts = terms.Count <= 32 ? stackalloc int[terms.Count] : new int[terms.Count];
         int total = 0;
-        foreach (string term in terms)
+        int start = -1;
+        for (int i = 0; i <= text.Length; i++)
         {
-            int count = 0;
-            for (int at = text.IndexOf(term, StringComparison.OrdinalIgnoreCase); at >= 0; at = text.IndexOf(term, at + term.Length, StringComparison.OrdinalIgnoreCase))
+            bool inWord = i < text.Length && (char.IsLetterOrDigit(text[i]) || char.IsSurrogate(text[i]));
+            if (inWord)
             {
-                count++;
+                if (start < 0)
+                {
+                    start = i;
+                }
+
+                continue;
             }
 
+            if (start >= 0)
+            {
+                var word = text.AsSpan(start, i - start);
+                for (int t = 0; t < terms.Count; t++)
+                {
+                    if (word.Equals(terms[t], StringComparison.OrdinalIgnoreCase))
+                    {
+                        counts[t]++;
+                        total++;
+                    }
+                }
+
+                start = -1;
+            }
+        }
+
+        foreach (int count in counts)
+        {
             if (count == 0)
             {
                 return 0;
             }
-
-            total += count;
         }
 
         return total;
@@ -636,6 +633,7 @@ public sealed class InMemoryConversationStore : IConversationStore
                 OutputTokens = OutputTokens,
                 CostUsd = CostUsd,
                 Version = Version,
+                MessageCount = Messages.Count,
                 Messages = messages,
             };
         }

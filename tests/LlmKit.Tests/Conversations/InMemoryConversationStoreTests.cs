@@ -70,7 +70,10 @@ public class InMemoryConversationStoreTests
 
         // The retry of a write whose acknowledgement was lost carries the old expected version: no conflict, no duplicate.
         long retry = await store.AppendAsync("c1", [Msg("m1", "one"), Msg("m2", "two")], expectedVersion: 1);
-        long partly = await store.AppendAsync("c1", [Msg("m2", "two"), Msg("m3", "three"), Msg("m3", "three again")]);
+        long partly = await store.AppendAsync("c1", [Msg("m2", "two"), Msg("m3", "three")]);
+
+        // Two messages of one call sharing an id is a caller bug, not a retry: rejected, nothing written.
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AppendAsync("c1", [Msg("m4", "four"), Msg("m4", "four again")]));
 
         Assert.Equal(2, first);
         Assert.Equal(2, retry);
@@ -81,13 +84,14 @@ public class InMemoryConversationStoreTests
     }
 
     [Fact]
-    public async Task AppendAsync_MissingConversation_ThrowsKeyNotFound()
+    public async Task AppendAsync_MissingConversation_ThrowsConversationNotFound()
     {
         var (store, _) = Create();
 
-        var ex = await Assert.ThrowsAsync<KeyNotFoundException>(() => store.AppendAsync("nope", [Msg("m1", "x")]));
+        var ex = await Assert.ThrowsAsync<ConversationNotFoundException>(() => store.AppendAsync("nope", [Msg("m1", "x")]));
 
         Assert.Contains("'nope'", ex.Message, StringComparison.Ordinal);
+        Assert.Equal("nope", ex.ConversationId);
     }
 
     [Fact]
@@ -213,7 +217,7 @@ public class InMemoryConversationStoreTests
         Assert.True(await store.DeleteAsync("c1"));
         Assert.False(await store.DeleteAsync("c1"));
         Assert.Null(await store.GetAsync("c1"));
-        await Assert.ThrowsAsync<KeyNotFoundException>(() => store.AppendAsync("c1", [Msg("m", "x")]));
+        await Assert.ThrowsAsync<ConversationNotFoundException>(() => store.AppendAsync("c1", [Msg("m", "x")]));
     }
 
     [Fact]
@@ -267,16 +271,17 @@ public class InMemoryConversationStoreTests
         Assert.Equal(["c", "a"], await Ids(new ConversationQuery { UserId = "u1" }));
         Assert.Equal(["a"], await Ids(new ConversationQuery { Tags = ["red", "big"] }));
         Assert.Equal(["c", "b"], await Ids(new ConversationQuery { UpdatedAfter = Start.AddHours(1) }));
-        Assert.Equal(["b", "a"], await Ids(new ConversationQuery { UpdatedBefore = Start.AddHours(1) }));
+        // The upper bound is exclusive: "b", updated exactly at the bound, is not before it.
+        Assert.Equal(["a"], await Ids(new ConversationQuery { UpdatedBefore = Start.AddHours(1) }));
         Assert.Empty(await Ids(new ConversationQuery { TenantId = "t2", Tags = ["red"] }));
     }
 
     [Fact]
-    public async Task ListAsync_ForeignToken_ThrowsArgumentException()
+    public async Task ListAsync_ForeignToken_ThrowsLlmKitException()
     {
         var (store, _) = Create();
 
-        var ex = await Assert.ThrowsAsync<ArgumentException>(() => store.ListAsync(new ConversationQuery { ContinuationToken = "not-a-token" }));
+        var ex = await Assert.ThrowsAsync<LlmKitException>(() => store.ListAsync(new ConversationQuery { ContinuationToken = "not-a-token" }));
 
         Assert.Contains("continuation token", ex.Message, StringComparison.Ordinal);
     }
