@@ -123,4 +123,31 @@ public class TemplatesCommandTests
         Assert.Equal(2, unknown.ExitCode);
         Assert.Contains("'nope' does not exist", unknown.StdErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ListAndShow_WithDb_ReadTheSqliteTemplateStore()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"llmkit-tpl-{Guid.NewGuid():N}.db");
+        var store = new SqliteTemplateStore("Data Source=" + path);
+        await store.SaveAsync(new PromptTemplate { Id = "greet", Description = "first", Messages = [new(Microsoft.Extensions.AI.ChatRole.User, "Hello {{name}}")] });
+        await store.SaveAsync(new PromptTemplate { Id = "greet", Description = "second", Messages = [new(Microsoft.Extensions.AI.ChatRole.User, "Hi {{name}}")] });
+        await store.SetLabelAsync("greet", "production", 1);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        var list = await CliRunner.RunAsync(null, null, "templates", "list", "--db", path, "--json");
+        var show = await CliRunner.RunAsync(null, null, "templates", "show", "greet", "--db", path, "--json");
+        var latest = await CliRunner.RunAsync(null, null, "templates", "show", "greet", "--label", "latest", "--db", path, "--json");
+        var missing = await CliRunner.RunAsync(null, null, "templates", "list", "--db", path + ".missing");
+
+        Assert.Equal(0, list.ExitCode);
+        var row = Assert.Single(JsonDocument.Parse(list.StdOut).RootElement.EnumerateArray());
+        Assert.Equal(("greet", 2, "second"), (row.GetProperty("id").GetString(), row.GetProperty("version").GetInt32(), row.GetProperty("description").GetString()));
+        // Without --version or --label, show prefers the production label.
+        var shown = JsonDocument.Parse(show.StdOut).RootElement;
+        Assert.Equal((1, "Hello {{name}}"), (shown.GetProperty("version").GetInt32(), shown.GetProperty("messages")[0].GetProperty("template").GetString()));
+        Assert.Equal(["production"], shown.GetProperty("labels").EnumerateArray().Select(l => l.GetString()));
+        Assert.Equal(2, JsonDocument.Parse(latest.StdOut).RootElement.GetProperty("version").GetInt32());
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("does not exist", missing.StdErr, StringComparison.Ordinal);
+    }
 }

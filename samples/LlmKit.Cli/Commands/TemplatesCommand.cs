@@ -6,15 +6,16 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LlmKit.Cli.Commands;
 
-/// <summary><c>llmkit templates render|list|show</c>: renders template files and shows the shipped templates.</summary>
+/// <summary><c>llmkit templates render|list|show [--db FILE]</c>: renders template files and shows the shipped templates or those of a SQLite store.</summary>
 internal static class TemplatesCommand
 {
     public static Command Create(Option<bool> json, Option<FileInfo?> config)
     {
-        var command = new Command("templates", "Renders prompt template files; lists and shows templates.");
+        var db = new Option<FileInfo?>("--db") { Description = "A SQLite database file (as written by UseSqliteStores) to list and show templates from, instead of the shipped templates.", Recursive = true };
+        var command = new Command("templates", "Renders prompt template files; lists and shows templates.") { db };
         command.Subcommands.Add(Render(json));
-        command.Subcommands.Add(List(json, config));
-        command.Subcommands.Add(Show(json, config));
+        command.Subcommands.Add(List(json, config, db));
+        command.Subcommands.Add(Show(json, config, db));
         return command;
     }
 
@@ -76,13 +77,13 @@ internal static class TemplatesCommand
         return command;
     }
 
-    private static Command List(Option<bool> json, Option<FileInfo?> config)
+    private static Command List(Option<bool> json, Option<FileInfo?> config, Option<FileInfo?> db)
     {
-        var command = new Command("list", "Lists the templates with their versions and labels (the shipped default templates).");
+        var command = new Command("list", "Lists the templates with their versions and labels (the shipped default templates, or those in --db).");
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var services = CliHost.Build(parse.GetValue(config), CliConnection.None, TextWriter.Null, out _);
-            var templates = await services.GetRequiredService<IPromptTemplateService>().ListTemplatesAsync(cancellationToken).ConfigureAwait(false);
+            var templates = await Service(services, parse.GetValue(db)).ListTemplatesAsync(cancellationToken).ConfigureAwait(false);
             var rows = templates.Select(t => Row(t, full: false)).ToList();
             if (parse.GetValue(json))
             {
@@ -101,7 +102,7 @@ internal static class TemplatesCommand
         return command;
     }
 
-    private static Command Show(Option<bool> json, Option<FileInfo?> config)
+    private static Command Show(Option<bool> json, Option<FileInfo?> config, Option<FileInfo?> db)
     {
         var id = new Argument<string>("ID") { Description = "The template id." };
         var version = new Option<int?>("--version") { Description = "A version number (default: the production label, else the latest)." };
@@ -113,7 +114,7 @@ internal static class TemplatesCommand
             PromptTemplate template;
             try
             {
-                template = await services.GetRequiredService<IPromptTemplateService>().GetTemplateAsync(parse.GetValue(id)!, parse.GetValue(label), parse.GetValue(version), cancellationToken).ConfigureAwait(false);
+                template = await Service(services, parse.GetValue(db)).GetTemplateAsync(parse.GetValue(id)!, parse.GetValue(label), parse.GetValue(version), cancellationToken).ConfigureAwait(false);
             }
             catch (TemplateNotFoundException ex)
             {
@@ -133,6 +134,23 @@ internal static class TemplatesCommand
             return CliExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The template service of the host, or one over the SQLite template store in <paramref name="db"/> (without the shipped templates).</summary>
+    private static IPromptTemplateService Service(ServiceProvider services, FileInfo? db)
+    {
+        if (db is null)
+        {
+            return services.GetRequiredService<IPromptTemplateService>();
+        }
+
+        if (!db.Exists)
+        {
+            throw new CliInputException($"--db: '{db.FullName}' does not exist.");
+        }
+
+        var store = new SqliteTemplateStore(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = db.FullName }.ToString());
+        return new PromptTemplateService(store, Microsoft.Extensions.Options.Options.Create(new PromptTemplateOptions { IncludeDefaultTemplates = false }));
     }
 
     private static async Task<Dictionary<string, object?>> ReadInputsAsync(string? path, CancellationToken cancellationToken)

@@ -8,9 +8,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class PostgreSqlLlmKitBuilderExtensions
 {
     /// <summary>
-    /// Keeps conversations and the usage ledger in PostgreSQL, replacing the in-memory defaults: registers
-    /// <see cref="PostgreSqlConversationStore"/> as <see cref="IConversationStore"/> and <see cref="PostgreSqlUsageLedger"/>
-    /// as <see cref="IUsageLedger"/> (singletons) over one <see cref="NpgsqlDataSource"/> built from
+    /// Keeps conversations, the usage ledger, prompt templates and budget counters in PostgreSQL, replacing the
+    /// in-memory defaults: registers <see cref="PostgreSqlConversationStore"/> as <see cref="IConversationStore"/>,
+    /// <see cref="PostgreSqlUsageLedger"/> as <see cref="IUsageLedger"/>, <see cref="PostgreSqlTemplateStore"/> as
+    /// <see cref="ITemplateStore"/> and <see cref="PostgreSqlBudgetStore"/> as <see cref="IBudgetStore"/> (singletons) over one <see cref="NpgsqlDataSource"/> built from
     /// <paramref name="connectionString"/> and disposed with the service provider. The schema is created or upgraded on
     /// first use.
     /// </summary>
@@ -28,7 +29,7 @@ public static class PostgreSqlLlmKitBuilderExtensions
     }
 
     /// <summary>
-    /// Keeps conversations and the usage ledger in PostgreSQL over a data source the app provides (for example one it
+    /// Keeps conversations, the usage ledger, prompt templates and budget counters in PostgreSQL over a data source the app provides (for example one it
     /// also uses itself), replacing the in-memory defaults.
     /// </summary>
     /// <param name="builder">The LlmKit builder.</param>
@@ -41,8 +42,12 @@ public static class PostgreSqlLlmKitBuilderExtensions
         ArgumentNullException.ThrowIfNull(dataSource);
         builder.Services.RemoveAll<IConversationStore>();
         builder.Services.RemoveAll<IUsageLedger>();
+        builder.Services.RemoveAll<ITemplateStore>();
+        builder.Services.RemoveAll<IBudgetStore>();
         builder.Services.AddSingleton<IConversationStore>(sp => new PostgreSqlConversationStore(dataSource(sp), sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton<IUsageLedger>(sp => new PostgreSqlUsageLedger(dataSource(sp)));
+        builder.Services.AddSingleton<ITemplateStore>(sp => new PostgreSqlTemplateStore(dataSource(sp), sp.GetService<TimeProvider>()));
+        builder.Services.AddSingleton<IBudgetStore>(sp => new PostgreSqlBudgetStore(dataSource(sp)));
         return builder;
     }
 }

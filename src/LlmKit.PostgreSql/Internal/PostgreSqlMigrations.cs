@@ -81,5 +81,48 @@ internal static class PostgreSqlMigrations
             CREATE INDEX ix_llmkit_usage_conversation ON llmkit_usage (conversation_id, ts);
             CREATE INDEX ix_llmkit_usage_model ON llmkit_usage (lower(logical_model), ts);
             """),
+        (3, "prompt templates", """
+            CREATE TABLE llmkit_template_heads (
+                id text COLLATE "C" PRIMARY KEY,
+                latest_version integer NOT NULL
+            );
+            CREATE TABLE llmkit_templates (
+                id text COLLATE "C" NOT NULL REFERENCES llmkit_template_heads (id),
+                version integer NOT NULL,
+                created_at bigint NOT NULL,
+                body text NOT NULL,
+                PRIMARY KEY (id, version)
+            );
+            CREATE TABLE llmkit_template_labels (
+                id text COLLATE "C" NOT NULL REFERENCES llmkit_template_heads (id),
+                label text COLLATE "C" NOT NULL,
+                version integer NOT NULL,
+                PRIMARY KEY (id, label)
+            );
+            """),
+        (4, "budgets", """
+            CREATE TABLE llmkit_budget_slots (
+                budget_id text COLLATE "C" NOT NULL,
+                scope_kind integer NOT NULL,
+                scope_value text COLLATE "C" NOT NULL,
+                window_start bigint NOT NULL,
+                spent numeric NOT NULL,
+                reserved numeric NOT NULL,
+                bucket_ticks bigint NOT NULL,
+                head bigint NOT NULL,
+                buckets text NOT NULL,
+                alert_window bigint NOT NULL,
+                alerts text NOT NULL,
+                PRIMARY KEY (budget_id, scope_kind, scope_value)
+            );
+            CREATE TABLE llmkit_budget_reservations (
+                budget_id text COLLATE "C" NOT NULL,
+                scope_kind integer NOT NULL,
+                scope_value text COLLATE "C" NOT NULL,
+                reservation_id text COLLATE "C" NOT NULL,
+                amount numeric NOT NULL,
+                PRIMARY KEY (budget_id, scope_kind, scope_value, reservation_id)
+            );
+            """),
     ];
 }

@@ -7,9 +7,10 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class SqliteLlmKitBuilderExtensions
 {
     /// <summary>
-    /// Keeps conversations and the usage ledger in one SQLite database file, replacing the in-memory defaults:
-    /// registers <see cref="SqliteConversationStore"/> as <see cref="IConversationStore"/> and <see cref="SqliteUsageLedger"/>
-    /// as <see cref="IUsageLedger"/> (singletons). The schema is created or upgraded on first use.
+    /// Keeps conversations, the usage ledger, prompt templates and budget counters in one SQLite database file,
+    /// replacing the in-memory defaults: registers <see cref="SqliteConversationStore"/> as <see cref="IConversationStore"/>,
+    /// <see cref="SqliteUsageLedger"/> as <see cref="IUsageLedger"/>, <see cref="SqliteTemplateStore"/> as
+    /// <see cref="ITemplateStore"/> and <see cref="SqliteBudgetStore"/> as <see cref="IBudgetStore"/> (singletons). The schema is created or upgraded on first use.
     /// </summary>
     /// <param name="builder">The LlmKit builder.</param>
     /// <param name="connectionString">The SQLite connection string, for example <c>Data Source=llmkit.db</c>.</param>
@@ -22,8 +23,12 @@ public static class SqliteLlmKitBuilderExtensions
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
         builder.Services.RemoveAll<IConversationStore>();
         builder.Services.RemoveAll<IUsageLedger>();
+        builder.Services.RemoveAll<ITemplateStore>();
+        builder.Services.RemoveAll<IBudgetStore>();
         builder.Services.AddSingleton<IConversationStore>(sp => new SqliteConversationStore(connectionString, sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton<IUsageLedger>(_ => new SqliteUsageLedger(connectionString));
+        builder.Services.AddSingleton<ITemplateStore>(sp => new SqliteTemplateStore(connectionString, sp.GetService<TimeProvider>()));
+        builder.Services.AddSingleton<IBudgetStore>(_ => new SqliteBudgetStore(connectionString));
         return builder;
     }
 }

@@ -100,5 +100,48 @@ internal static class SqliteMigrations
         (3, "search lookup index", """
             CREATE INDEX ix_llmkit_messages_search_lookup ON llmkit_messages (id, conversation_pk, message_id);
             """),
+        (4, "prompt templates", """
+            CREATE TABLE llmkit_template_heads (
+                id TEXT PRIMARY KEY,
+                latest_version INTEGER NOT NULL
+            ) WITHOUT ROWID;
+            CREATE TABLE llmkit_templates (
+                id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                created_at INTEGER NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY (id, version)
+            ) WITHOUT ROWID;
+            CREATE TABLE llmkit_template_labels (
+                id TEXT NOT NULL,
+                label TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                PRIMARY KEY (id, label)
+            ) WITHOUT ROWID;
+            """),
+        (5, "budgets", """
+            CREATE TABLE llmkit_budget_slots (
+                budget_id TEXT NOT NULL,
+                scope_kind INTEGER NOT NULL,
+                scope_value TEXT NOT NULL,
+                window_start INTEGER NOT NULL,
+                spent TEXT NOT NULL,
+                reserved TEXT NOT NULL,
+                bucket_ticks INTEGER NOT NULL,
+                head INTEGER NOT NULL,
+                buckets TEXT NOT NULL,
+                alert_window INTEGER NOT NULL,
+                alerts TEXT NOT NULL,
+                PRIMARY KEY (budget_id, scope_kind, scope_value)
+            ) WITHOUT ROWID;
+            CREATE TABLE llmkit_budget_reservations (
+                budget_id TEXT NOT NULL,
+                scope_kind INTEGER NOT NULL,
+                scope_value TEXT NOT NULL,
+                reservation_id TEXT NOT NULL,
+                amount TEXT NOT NULL,
+                PRIMARY KEY (budget_id, scope_kind, scope_value, reservation_id)
+            ) WITHOUT ROWID;
+            """),
     ];
 }

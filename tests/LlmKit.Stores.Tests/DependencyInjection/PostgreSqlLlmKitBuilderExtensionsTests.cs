@@ -30,4 +30,24 @@ public sealed class PostgreSqlLlmKitBuilderExtensionsTests
         Assert.Equal(5, (await ledger.GetTotalsAsync(new UsageQuery())).InputTokens);
         Assert.Single(services, d => d.ServiceType == typeof(IConversationStore));
     }
+
+    [Fact]
+    public async Task UsePostgreSqlStores_TemplatesAndBudgets_AreKeptInTheDatabase()
+    {
+        string connectionString = (await _server.CreateDatabaseAsync()).ConnectionString;
+        var services = new ServiceCollection();
+        services.AddLlmKit(kit => kit.UsePostgreSqlStores(connectionString));
+        await using var sp = services.BuildServiceProvider();
+
+        var templates = Assert.IsType<PostgreSqlTemplateStore>(sp.GetRequiredService<ITemplateStore>());
+        var budgets = Assert.IsType<PostgreSqlBudgetStore>(sp.GetRequiredService<IBudgetStore>());
+        await templates.SaveAsync(new PromptTemplate { Id = "t", Messages = [new(Microsoft.Extensions.AI.ChatRole.User, "hi")] });
+        var key = new BudgetWindowKey("b", BudgetScope.Global, DateTimeOffset.UnixEpoch);
+        Assert.True(await budgets.TryReserveAsync(key, "r", 2m, 3m, DateTimeOffset.UnixEpoch));
+
+        await using var other = Npgsql.NpgsqlDataSource.Create(connectionString);
+        Assert.Equal(1, (await new PostgreSqlTemplateStore(other).GetAsync("t"))!.Version);
+        Assert.False(await new PostgreSqlBudgetStore(other).TryReserveAsync(key, "r2", 2m, 3m, DateTimeOffset.UnixEpoch));
+        Assert.Single(services, d => d.ServiceType == typeof(IBudgetStore));
+    }
 }

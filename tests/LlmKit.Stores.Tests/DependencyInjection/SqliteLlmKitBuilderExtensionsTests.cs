@@ -27,6 +27,10 @@ public sealed class SqliteLlmKitBuilderExtensionsTests : IClassFixture<SqliteTes
         Assert.Same(store, sp.GetRequiredService<IConversationStore>());
         Assert.Single(services, d => d.ServiceType == typeof(IUsageLedger));
         Assert.Equal(store.DataSource, ledger.DataSource);
+        Assert.Equal(store.DataSource, Assert.IsType<SqliteTemplateStore>(sp.GetRequiredService<ITemplateStore>()).DataSource);
+        Assert.Equal(store.DataSource, Assert.IsType<SqliteBudgetStore>(sp.GetRequiredService<IBudgetStore>()).DataSource);
+        Assert.Single(services, d => d.ServiceType == typeof(ITemplateStore));
+        Assert.Single(services, d => d.ServiceType == typeof(IBudgetStore));
     }
 
     [Fact]
