@@ -85,6 +85,9 @@ if (args.Length >= 1 && args[0] == "quick")
 if (args.Length >= 1 && args[0] == "safety-quick")
 {
     SafetyQuick.Run();
+    return;
+}
+
 if (args.Length >= 1 && args[0] == "pipeline-quick")
 {
     PipelineQuickMeasure.Run(args.Length >= 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
