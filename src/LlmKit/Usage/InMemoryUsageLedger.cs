@@ -177,45 +177,6 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             : new DateTimeOffset(utc.Year, utc.Month, utc.Day, 0, 0, 0, TimeSpan.Zero);
     }
 
-    internal static bool InScope(UsageRecord record, BudgetScope scope) => scope.Kind switch
-    {
-        BudgetScopeKind.Global => true,
-        BudgetScopeKind.Tenant => record.TenantId == scope.Value,
-        BudgetScopeKind.User => record.UserId == scope.Value,
-        BudgetScopeKind.ApiKey => record.ApiKeyId == scope.Value,
-        BudgetScopeKind.Model => string.Equals(record.LogicalModel, scope.Value, StringComparison.OrdinalIgnoreCase),
-        BudgetScopeKind.Conversation => record.ConversationId == scope.Value,
-        BudgetScopeKind.Custom => scope.Value.Split('=', 2) is [var key, var value] && record.Tags.TryGetValue(key, out string? tag) && tag == value,
-        _ => false,
-    };
-
-    internal static UsageTotals Sum(IEnumerable<UsageRecord> records)
-    {
-        long calls = 0, failures = 0, input = 0, output = 0, cached = 0, reasoning = 0, unknown = 0;
-        decimal cost = 0m;
-        var latency = TimeSpan.Zero;
-        foreach (var r in records)
-        {
-            calls++;
-            failures += r.Outcome == CallOutcome.Success ? 0 : 1;
-            input += r.InputTokens;
-            output += r.OutputTokens;
-            cached += r.CachedInputTokens;
-            reasoning += r.ReasoningTokens;
-            latency += r.Latency;
-            if (r.Cost.Total is { } total)
-            {
-                cost += total;
-            }
-            else
-            {
-                unknown++;
-            }
-        }
-
-        return new UsageTotals { Calls = calls, Failures = failures, InputTokens = input, OutputTokens = output, CachedInputTokens = cached, ReasoningTokens = reasoning, KnownCostUsd = cost, UnknownCostCalls = unknown, TotalLatency = latency };
-    }
-
     /// <summary>
     /// A request id as a key: ids of 32 lowercase hex digits (the ids LlmKit generates, and GUIDs written without dashes)
     /// are kept as a 128-bit number, so the ledger holds no string per record; other ids are kept as they are.
@@ -272,6 +233,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         public readonly decimal Cost;
         public readonly bool CostKnown;
         public readonly bool Succeeded;
+        public readonly long LatencyTicks;
 
         public Entry(RequestKey key, UsageRecord record)
         {
@@ -292,6 +254,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             CostKnown = record.Cost.Total is not null;
             Cost = record.Cost.Total ?? 0m;
             Succeeded = record.Outcome == CallOutcome.Success;
+            LatencyTicks = record.Latency.Ticks;
         }
 
         public bool Matches(UsageQuery query)
@@ -339,6 +302,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         private long _reasoning;
         private long _unknown;
         private decimal _cost;
+        private long _latencyTicks;
 
         public void Add(in Entry entry)
         {
@@ -348,6 +312,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             _output += entry.OutputTokens;
             _cached += entry.CachedInputTokens;
             _reasoning += entry.ReasoningTokens;
+            _latencyTicks += entry.LatencyTicks;
             if (entry.CostKnown)
             {
                 _cost += entry.Cost;
@@ -368,6 +333,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             ReasoningTokens = _reasoning,
             KnownCostUsd = _cost,
             UnknownCostCalls = _unknown,
+            TotalLatency = TimeSpan.FromTicks(_latencyTicks),
         };
     }
 }
