@@ -16,7 +16,7 @@ namespace LlmKit;
 /// </remarks>
 public sealed class PostgreSqlUsageLedger : IUsageLedger
 {
-    private const string Aggregates = "count(*), count(*) FILTER (WHERE outcome <> 0), coalesce(sum(input_tokens), 0)::bigint, coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(cached_input_tokens), 0)::bigint, coalesce(sum(reasoning_tokens), 0)::bigint, coalesce(sum(cost_usd), 0), count(*) FILTER (WHERE cost_usd IS NULL)";
+    private const string Aggregates = "count(*), count(*) FILTER (WHERE outcome <> 0), coalesce(sum(input_tokens), 0)::bigint, coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(cached_input_tokens), 0)::bigint, coalesce(sum(reasoning_tokens), 0)::bigint, coalesce(sum(cost_usd), 0), count(*) FILTER (WHERE cost_usd IS NULL), coalesce(sum(latency_us), 0)::bigint";
 
     private readonly PostgreSqlDatabase _database;
 
@@ -211,5 +211,6 @@ public sealed class PostgreSqlUsageLedger : IUsageLedger
         ReasoningTokens = reader.GetInt64(o + 5),
         KnownCostUsd = reader.GetDecimal(o + 6),
         UnknownCostCalls = reader.GetInt64(o + 7),
+        TotalLatency = TimeSpan.FromTicks(reader.GetInt64(o + 8) * 10),
     };
 }

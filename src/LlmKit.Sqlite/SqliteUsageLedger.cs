@@ -15,7 +15,7 @@ namespace LlmKit;
 /// </remarks>
 public sealed class SqliteUsageLedger : IUsageLedger
 {
-    private const string Aggregates = "count(*), coalesce(sum(outcome <> 0), 0), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cached_input_tokens), 0), coalesce(sum(reasoning_tokens), 0), coalesce(sum(cost_units), 0), coalesce(sum(cost_units IS NULL), 0)";
+    private const string Aggregates = "count(*), coalesce(sum(outcome <> 0), 0), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cached_input_tokens), 0), coalesce(sum(reasoning_tokens), 0), coalesce(sum(cost_units), 0), coalesce(sum(cost_units IS NULL), 0), coalesce(sum(latency_us), 0)";
     private const decimal CostUnitsPerUsd = 10_000_000_000m;
 
     private readonly SqliteDatabase _database;
@@ -216,5 +216,6 @@ public sealed class SqliteUsageLedger : IUsageLedger
         ReasoningTokens = reader.GetInt64(o + 5),
         KnownCostUsd = reader.GetInt64(o + 6) / CostUnitsPerUsd,
         UnknownCostCalls = reader.GetInt64(o + 7),
+        TotalLatency = TimeSpan.FromTicks(reader.GetInt64(o + 8) * 10),
     };
 }

@@ -102,13 +102,13 @@ public abstract class UsageLedgerContractTests
         var user = await ledger.GetTotalsAsync(new UsageQuery { Scope = BudgetScope.User("u1") });
         var everything = await ledger.GetTotalsAsync(new UsageQuery());
 
-        Assert.Equal(new UsageTotals { Calls = 2, Failures = 1, InputTokens = 300, OutputTokens = 30, CachedInputTokens = 40, ReasoningTokens = 4, KnownCostUsd = 0.25m, UnknownCostCalls = 1 }, window);
+        Assert.Equal(new UsageTotals { Calls = 2, Failures = 1, InputTokens = 300, OutputTokens = 30, CachedInputTokens = 40, ReasoningTokens = 4, KnownCostUsd = 0.25m, UnknownCostCalls = 1, TotalLatency = TimeSpan.FromMilliseconds(500) }, window);
         Assert.Equal(3, user.Calls);
         Assert.Equal(1400, user.InputTokens);
         Assert.Equal(2.75m, user.KnownCostUsd);
         Assert.Equal(4, everything.Calls);
         Assert.Equal(2.75m, everything.KnownCostUsd);
-        Assert.Equal(new UsageTotals(), await ledger.GetTotalsAsync(new UsageQuery { Scope = BudgetScope.Tenant("nobody") }));
+        Assert.Equal(new UsageTotals { TotalLatency = TimeSpan.Zero }, await ledger.GetTotalsAsync(new UsageQuery { Scope = BudgetScope.Tenant("nobody") }));
     }
 
     [Fact]
