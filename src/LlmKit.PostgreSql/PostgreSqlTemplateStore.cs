@@ -6,7 +6,9 @@ namespace LlmKit;
 /// An <see cref="ITemplateStore"/> on PostgreSQL: every version kept as JSON and never changed, labels in their own
 /// table. A save takes the next version from the template's head row (one atomic upsert that locks the row until
 /// commit) and moves <c>latest</c> in the same transaction; a label move locks the same row, so concurrent saves on
-/// any machine get consecutive versions and a label always points at exactly one version.
+/// any machine get consecutive versions and a label always points at exactly one version. Experiments are rows with
+/// their variants in order; each score report is one atomic upsert of the version's (and the variant's) totals, so
+/// concurrent reports from every machine are all counted.
 /// </summary>
 public sealed class PostgreSqlTemplateStore : ITemplateStore
 {
@@ -189,6 +191,244 @@ public sealed class PostgreSqlTemplateStore : ITemplateStore
             await UpsertAsync(connection, transaction, id, label, version, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<TemplateExperiment> DefineExperimentAsync(TemplateExperiment experiment, CancellationToken cancellationToken = default)
+    {
+        TemplateExperimentRules.CheckExperiment(experiment);
+        var created = TemplateExperimentRules.Stored(experiment, StoreRules.Normalize(_timeProvider.GetUtcNow()));
+        return await _database.RunAsync(async (connection, transaction) =>
+        {
+            if (await ReadExperimentAsync(connection, transaction, experiment.Id, cancellationToken).ConfigureAwait(false) is { } stored)
+            {
+                return TemplateExperimentRules.Redefined(stored, experiment);
+            }
+
+            await using (var head = PostgreSqlDatabase.Command(connection, transaction, "SELECT latest_version FROM llmkit_template_heads WHERE id = @id;"))
+            {
+                head.Parameters.AddWithValue("id", experiment.TemplateId);
+                if (await head.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not int latest)
+                {
+                    throw new TemplateNotFoundException(experiment.TemplateId, null, null);
+                }
+
+                foreach (var variant in experiment.Variants)
+                {
+                    if (variant.Version < 1 || variant.Version > latest)
+                    {
+                        throw new TemplateNotFoundException(experiment.TemplateId, variant.Version, null);
+                    }
+                }
+            }
+
+            await using (var insert = PostgreSqlDatabase.Command(connection, transaction, "INSERT INTO llmkit_template_experiments (id, template_id, created_at) VALUES (@id, @template, @created) ON CONFLICT (id) DO NOTHING;"))
+            {
+                insert.Parameters.AddWithValue("id", created.Id);
+                insert.Parameters.AddWithValue("template", created.TemplateId);
+                insert.Parameters.AddWithValue("created", created.CreatedAt.UtcTicks);
+                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    // Another machine defined the id after the read above (its insert committed while this one waited).
+                    var raced = await ReadExperimentAsync(connection, transaction, experiment.Id, cancellationToken).ConfigureAwait(false);
+                    return TemplateExperimentRules.Redefined(raced!, experiment);
+                }
+            }
+
+            await using var variants = PostgreSqlDatabase.Command(connection, transaction, "INSERT INTO llmkit_template_experiment_variants (experiment_id, position, name, version, weight) VALUES (@id, @position, @name, @version, @weight);");
+            variants.Parameters.AddWithValue("id", created.Id);
+            var position = variants.Parameters.Add("position", NpgsqlTypes.NpgsqlDbType.Integer);
+            var name = variants.Parameters.Add("name", NpgsqlTypes.NpgsqlDbType.Text);
+            var version = variants.Parameters.Add("version", NpgsqlTypes.NpgsqlDbType.Integer);
+            var weight = variants.Parameters.Add("weight", NpgsqlTypes.NpgsqlDbType.Double);
+            for (int i = 0; i < created.Variants.Count; i++)
+            {
+                position.Value = i;
+                name.Value = created.Variants[i].Name;
+                version.Value = created.Variants[i].Version;
+                weight.Value = created.Variants[i].Weight;
+                await variants.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            return created;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<TemplateExperiment?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        return await _database.RunAsync((connection, transaction) => ReadExperimentAsync(connection, transaction, experimentId, cancellationToken), cancellationToken, snapshot: true).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<TemplateExperiment>> ListExperimentsAsync(string? templateId = null, CancellationToken cancellationToken = default)
+    {
+        return await _database.RunAsync<IReadOnlyList<TemplateExperiment>>(async (connection, transaction) =>
+        {
+            await using var select = PostgreSqlDatabase.Command(connection, transaction, """
+                SELECT e.id, e.template_id, e.created_at, e.ended_at, v.name, v.version, v.weight
+                FROM llmkit_template_experiments e JOIN llmkit_template_experiment_variants v ON v.experiment_id = e.id
+                WHERE @template::text IS NULL OR e.template_id = @template::text
+                ORDER BY e.id, v.position;
+                """);
+            select.Parameters.Add(new NpgsqlParameter("template", NpgsqlTypes.NpgsqlDbType.Text) { Value = (object?)templateId ?? DBNull.Value });
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            return await ReadExperimentsAsync(reader, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken, snapshot: true).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<TemplateExperiment> EndExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        long now = StoreRules.Normalize(_timeProvider.GetUtcNow()).UtcTicks;
+        return await _database.RunAsync(async (connection, transaction) =>
+        {
+            await using (var end = PostgreSqlDatabase.Command(connection, transaction, "UPDATE llmkit_template_experiments SET ended_at = coalesce(ended_at, @now) WHERE id = @id;"))
+            {
+                end.Parameters.AddWithValue("id", experimentId);
+                end.Parameters.AddWithValue("now", now);
+                if (await end.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    throw TemplateExperimentRules.NotDefined(experimentId);
+                }
+            }
+
+            return (await ReadExperimentAsync(connection, transaction, experimentId, cancellationToken).ConfigureAwait(false))!;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task RecordScoreAsync(string templateId, int version, double score, string? experimentId = null, string? variant = null, CancellationToken cancellationToken = default)
+    {
+        TemplateExperimentRules.CheckScore(templateId, score, experimentId, variant);
+        await _database.RunAsync(async (connection, transaction) =>
+        {
+            // The shift is the first score; every later score adds its distance from it (see TemplateScoreAggregate.Add).
+            await using (var versionScore = PostgreSqlDatabase.Command(connection, transaction, """
+                INSERT INTO llmkit_template_scores AS s (template_id, version, score_count, shift, shifted_sum, shifted_squares)
+                SELECT @id, @version, 1, @score, 0, 0
+                WHERE @version >= 1 AND EXISTS (SELECT 1 FROM llmkit_template_heads WHERE id = @id AND latest_version >= @version)
+                ON CONFLICT (template_id, version) DO UPDATE SET
+                    score_count = s.score_count + 1,
+                    shifted_sum = s.shifted_sum + (@score - s.shift),
+                    shifted_squares = s.shifted_squares + ((@score - s.shift) * (@score - s.shift));
+                """))
+            {
+                versionScore.Parameters.AddWithValue("id", templateId);
+                versionScore.Parameters.AddWithValue("version", version);
+                versionScore.Parameters.AddWithValue("score", score);
+                if (await versionScore.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    throw new TemplateNotFoundException(templateId, version, null);
+                }
+            }
+
+            if (experimentId is not null)
+            {
+                await using var variantScore = PostgreSqlDatabase.Command(connection, transaction, """
+                    INSERT INTO llmkit_template_variant_scores AS s (experiment_id, variant, score_count, shift, shifted_sum, shifted_squares)
+                    SELECT @experiment, @variant, 1, @score, 0, 0
+                    WHERE EXISTS (SELECT 1 FROM llmkit_template_experiment_variants WHERE experiment_id = @experiment AND name = @variant)
+                    ON CONFLICT (experiment_id, variant) DO UPDATE SET
+                        score_count = s.score_count + 1,
+                        shifted_sum = s.shifted_sum + (@score - s.shift),
+                        shifted_squares = s.shifted_squares + ((@score - s.shift) * (@score - s.shift));
+                    """);
+                variantScore.Parameters.AddWithValue("experiment", experimentId);
+                variantScore.Parameters.AddWithValue("variant", variant!);
+                variantScore.Parameters.AddWithValue("score", score);
+                if (await variantScore.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+                {
+                    // Thrown inside the transaction, so the version's totals roll back too.
+                    throw TemplateExperimentRules.UnknownVariant(experimentId, variant!);
+                }
+            }
+
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<int, TemplateScoreAggregate>> GetVersionScoresAsync(string templateId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(templateId);
+        return await _database.RunAsync<IReadOnlyDictionary<int, TemplateScoreAggregate>>(async (connection, transaction) =>
+        {
+            await using var select = PostgreSqlDatabase.Command(connection, transaction, "SELECT version, score_count, shift, shifted_sum, shifted_squares FROM llmkit_template_scores WHERE template_id = @id;");
+            select.Parameters.AddWithValue("id", templateId);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var scores = new Dictionary<int, TemplateScoreAggregate>();
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                scores[reader.GetInt32(0)] = new TemplateScoreAggregate { Count = reader.GetInt64(1), Shift = reader.GetDouble(2), ShiftedSum = reader.GetDouble(3), ShiftedSumOfSquares = reader.GetDouble(4) };
+            }
+
+            return scores;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<string, TemplateScoreAggregate>> GetVariantScoresAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        return await _database.RunAsync<IReadOnlyDictionary<string, TemplateScoreAggregate>>(async (connection, transaction) =>
+        {
+            await using var select = PostgreSqlDatabase.Command(connection, transaction, "SELECT variant, score_count, shift, shifted_sum, shifted_squares FROM llmkit_template_variant_scores WHERE experiment_id = @id;");
+            select.Parameters.AddWithValue("id", experimentId);
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            var scores = new Dictionary<string, TemplateScoreAggregate>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                scores[reader.GetString(0)] = new TemplateScoreAggregate { Count = reader.GetInt64(1), Shift = reader.GetDouble(2), ShiftedSum = reader.GetDouble(3), ShiftedSumOfSquares = reader.GetDouble(4) };
+            }
+
+            return scores;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<TemplateExperiment?> ReadExperimentAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string experimentId, CancellationToken cancellationToken)
+    {
+        await using var select = PostgreSqlDatabase.Command(connection, transaction, """
+            SELECT e.id, e.template_id, e.created_at, e.ended_at, v.name, v.version, v.weight
+            FROM llmkit_template_experiments e JOIN llmkit_template_experiment_variants v ON v.experiment_id = e.id
+            WHERE e.id = @id
+            ORDER BY v.position;
+            """);
+        select.Parameters.AddWithValue("id", experimentId);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var experiments = await ReadExperimentsAsync(reader, cancellationToken).ConfigureAwait(false);
+        return experiments.Count > 0 ? experiments[0] : null;
+    }
+
+    /// <summary>Reads rows of (id, template, created, ended, variant name, version, weight) ordered by id and position.</summary>
+    private static async Task<List<TemplateExperiment>> ReadExperimentsAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        var experiments = new List<TemplateExperiment>();
+        List<TemplateExperimentVariant>? variants = null;
+        TemplateExperiment? current = null;
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            string id = reader.GetString(0);
+            if (current is null || !string.Equals(current.Id, id, StringComparison.Ordinal))
+            {
+                variants = [];
+                current = new TemplateExperiment
+                {
+                    Id = id,
+                    TemplateId = reader.GetString(1),
+                    Variants = variants,
+                    CreatedAt = new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero),
+                    EndedAt = reader.IsDBNull(3) ? null : new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
+                };
+                experiments.Add(current);
+            }
+
+            variants!.Add(new TemplateExperimentVariant(reader.GetString(4), reader.GetInt32(5), reader.GetDouble(6)));
+        }
+
+        return experiments;
     }
 
     private static async Task UpsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string id, string label, int version, CancellationToken cancellationToken)

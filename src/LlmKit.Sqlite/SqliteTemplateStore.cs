@@ -6,6 +6,8 @@ namespace LlmKit;
 /// An <see cref="ITemplateStore"/> on an embedded SQLite database file: every version kept as JSON and never changed,
 /// labels in their own table. A save takes the next version and moves <c>latest</c> in one write transaction, and a
 /// label move is one upsert, so concurrent saves get consecutive versions and a label always points at one version.
+/// Experiments are rows with their variants in order; each score report is one upsert of the version's (and the
+/// variant's) totals in a write transaction, so concurrent reports from any thread or process are all counted.
 /// </summary>
 public sealed class SqliteTemplateStore : ITemplateStore
 {
@@ -186,6 +188,239 @@ public sealed class SqliteTemplateStore : ITemplateStore
             Upsert(connection, transaction, id, label, version);
             return true;
         }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<TemplateExperiment> DefineExperimentAsync(TemplateExperiment experiment, CancellationToken cancellationToken = default)
+    {
+        TemplateExperimentRules.CheckExperiment(experiment);
+        var created = TemplateExperimentRules.Stored(experiment, StoreRules.Normalize(_timeProvider.GetUtcNow()));
+        return await _database.WriteAsync((connection, transaction) =>
+        {
+            if (ReadExperiment(connection, transaction, experiment.Id) is { } stored)
+            {
+                return TemplateExperimentRules.Redefined(stored, experiment);
+            }
+
+            using (var head = SqliteDatabase.Command(connection, transaction, "SELECT latest_version FROM llmkit_template_heads WHERE id = $id;"))
+            {
+                head.Parameters.AddWithValue("$id", experiment.TemplateId);
+                if (head.ExecuteScalar() is not long latest)
+                {
+                    throw new TemplateNotFoundException(experiment.TemplateId, null, null);
+                }
+
+                foreach (var variant in experiment.Variants)
+                {
+                    if (variant.Version < 1 || variant.Version > latest)
+                    {
+                        throw new TemplateNotFoundException(experiment.TemplateId, variant.Version, null);
+                    }
+                }
+            }
+
+            using (var insert = SqliteDatabase.Command(connection, transaction, "INSERT INTO llmkit_template_experiments (id, template_id, created_at) VALUES ($id, $template, $created);"))
+            {
+                insert.Parameters.AddWithValue("$id", created.Id);
+                insert.Parameters.AddWithValue("$template", created.TemplateId);
+                insert.Parameters.AddWithValue("$created", created.CreatedAt.UtcTicks);
+                insert.ExecuteNonQuery();
+            }
+
+            using var variants = SqliteDatabase.Command(connection, transaction, "INSERT INTO llmkit_template_experiment_variants (experiment_id, position, name, version, weight) VALUES ($id, $position, $name, $version, $weight);");
+            var position = variants.Parameters.Add("$position", SqliteType.Integer);
+            var name = variants.Parameters.Add("$name", SqliteType.Text);
+            var version = variants.Parameters.Add("$version", SqliteType.Integer);
+            var weight = variants.Parameters.Add("$weight", SqliteType.Real);
+            variants.Parameters.AddWithValue("$id", created.Id);
+            for (int i = 0; i < created.Variants.Count; i++)
+            {
+                position.Value = i;
+                name.Value = created.Variants[i].Name;
+                version.Value = created.Variants[i].Version;
+                weight.Value = created.Variants[i].Weight;
+                variants.ExecuteNonQuery();
+            }
+
+            return created;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<TemplateExperiment?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        return await _database.ReadAsync((connection, transaction) => ReadExperiment(connection, transaction, experimentId), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<TemplateExperiment>> ListExperimentsAsync(string? templateId = null, CancellationToken cancellationToken = default)
+    {
+        return await _database.ReadAsync<IReadOnlyList<TemplateExperiment>>((connection, transaction) =>
+        {
+            using var select = SqliteDatabase.Command(connection, transaction, """
+                SELECT e.id, e.template_id, e.created_at, e.ended_at, v.name, v.version, v.weight
+                FROM llmkit_template_experiments e JOIN llmkit_template_experiment_variants v ON v.experiment_id = e.id
+                WHERE $template IS NULL OR e.template_id = $template
+                ORDER BY e.id, v.position;
+                """);
+            select.Parameters.AddWithValue("$template", (object?)templateId ?? DBNull.Value);
+            using var reader = select.ExecuteReader();
+            return ReadExperiments(reader);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<TemplateExperiment> EndExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        long now = StoreRules.Normalize(_timeProvider.GetUtcNow()).UtcTicks;
+        return await _database.WriteAsync((connection, transaction) =>
+        {
+            using (var end = SqliteDatabase.Command(connection, transaction, "UPDATE llmkit_template_experiments SET ended_at = coalesce(ended_at, $now) WHERE id = $id;"))
+            {
+                end.Parameters.AddWithValue("$id", experimentId);
+                end.Parameters.AddWithValue("$now", now);
+                if (end.ExecuteNonQuery() == 0)
+                {
+                    throw TemplateExperimentRules.NotDefined(experimentId);
+                }
+            }
+
+            return ReadExperiment(connection, transaction, experimentId)!;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task RecordScoreAsync(string templateId, int version, double score, string? experimentId = null, string? variant = null, CancellationToken cancellationToken = default)
+    {
+        TemplateExperimentRules.CheckScore(templateId, score, experimentId, variant);
+        await _database.WriteAsync((connection, transaction) =>
+        {
+            // The shift is the first score; every later score adds its distance from it (see TemplateScoreAggregate.Add).
+            using (var versionScore = SqliteDatabase.Command(connection, transaction, """
+                INSERT INTO llmkit_template_scores (template_id, version, score_count, shift, shifted_sum, shifted_squares)
+                SELECT $id, $version, 1, $score, 0.0, 0.0
+                WHERE EXISTS (SELECT 1 FROM llmkit_template_heads WHERE id = $id AND latest_version >= $version AND $version >= 1)
+                ON CONFLICT (template_id, version) DO UPDATE SET
+                    score_count = score_count + 1,
+                    shifted_sum = shifted_sum + ($score - shift),
+                    shifted_squares = shifted_squares + (($score - shift) * ($score - shift));
+                """))
+            {
+                versionScore.Parameters.AddWithValue("$id", templateId);
+                versionScore.Parameters.AddWithValue("$version", version);
+                versionScore.Parameters.AddWithValue("$score", score);
+                if (versionScore.ExecuteNonQuery() == 0)
+                {
+                    throw new TemplateNotFoundException(templateId, version, null);
+                }
+            }
+
+            if (experimentId is not null)
+            {
+                using var variantScore = SqliteDatabase.Command(connection, transaction, """
+                    INSERT INTO llmkit_template_variant_scores (experiment_id, variant, score_count, shift, shifted_sum, shifted_squares)
+                    SELECT $experiment, $variant, 1, $score, 0.0, 0.0
+                    WHERE EXISTS (SELECT 1 FROM llmkit_template_experiment_variants WHERE experiment_id = $experiment AND name = $variant)
+                    ON CONFLICT (experiment_id, variant) DO UPDATE SET
+                        score_count = score_count + 1,
+                        shifted_sum = shifted_sum + ($score - shift),
+                        shifted_squares = shifted_squares + (($score - shift) * ($score - shift));
+                    """);
+                variantScore.Parameters.AddWithValue("$experiment", experimentId);
+                variantScore.Parameters.AddWithValue("$variant", variant!);
+                variantScore.Parameters.AddWithValue("$score", score);
+                if (variantScore.ExecuteNonQuery() == 0)
+                {
+                    // Thrown inside the transaction, so the version's totals roll back too.
+                    throw TemplateExperimentRules.UnknownVariant(experimentId, variant!);
+                }
+            }
+
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<int, TemplateScoreAggregate>> GetVersionScoresAsync(string templateId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(templateId);
+        return await _database.ReadAsync<IReadOnlyDictionary<int, TemplateScoreAggregate>>((connection, transaction) =>
+        {
+            using var select = SqliteDatabase.Command(connection, transaction, "SELECT version, score_count, shift, shifted_sum, shifted_squares FROM llmkit_template_scores WHERE template_id = $id;");
+            select.Parameters.AddWithValue("$id", templateId);
+            using var reader = select.ExecuteReader();
+            var scores = new Dictionary<int, TemplateScoreAggregate>();
+            while (reader.Read())
+            {
+                scores[reader.GetInt32(0)] = new TemplateScoreAggregate { Count = reader.GetInt64(1), Shift = reader.GetDouble(2), ShiftedSum = reader.GetDouble(3), ShiftedSumOfSquares = reader.GetDouble(4) };
+            }
+
+            return scores;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyDictionary<string, TemplateScoreAggregate>> GetVariantScoresAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        return await _database.ReadAsync<IReadOnlyDictionary<string, TemplateScoreAggregate>>((connection, transaction) =>
+        {
+            using var select = SqliteDatabase.Command(connection, transaction, "SELECT variant, score_count, shift, shifted_sum, shifted_squares FROM llmkit_template_variant_scores WHERE experiment_id = $id;");
+            select.Parameters.AddWithValue("$id", experimentId);
+            using var reader = select.ExecuteReader();
+            var scores = new Dictionary<string, TemplateScoreAggregate>(StringComparer.Ordinal);
+            while (reader.Read())
+            {
+                scores[reader.GetString(0)] = new TemplateScoreAggregate { Count = reader.GetInt64(1), Shift = reader.GetDouble(2), ShiftedSum = reader.GetDouble(3), ShiftedSumOfSquares = reader.GetDouble(4) };
+            }
+
+            return scores;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static TemplateExperiment? ReadExperiment(SqliteConnection connection, SqliteTransaction transaction, string experimentId)
+    {
+        using var select = SqliteDatabase.Command(connection, transaction, """
+            SELECT e.id, e.template_id, e.created_at, e.ended_at, v.name, v.version, v.weight
+            FROM llmkit_template_experiments e JOIN llmkit_template_experiment_variants v ON v.experiment_id = e.id
+            WHERE e.id = $id
+            ORDER BY v.position;
+            """);
+        select.Parameters.AddWithValue("$id", experimentId);
+        using var reader = select.ExecuteReader();
+        var experiments = ReadExperiments(reader);
+        return experiments.Count > 0 ? experiments[0] : null;
+    }
+
+    /// <summary>Reads rows of (id, template, created, ended, variant name, version, weight) ordered by id and position.</summary>
+    private static List<TemplateExperiment> ReadExperiments(SqliteDataReader reader)
+    {
+        var experiments = new List<TemplateExperiment>();
+        List<TemplateExperimentVariant>? variants = null;
+        TemplateExperiment? current = null;
+        while (reader.Read())
+        {
+            string id = reader.GetString(0);
+            if (current is null || !string.Equals(current.Id, id, StringComparison.Ordinal))
+            {
+                variants = [];
+                current = new TemplateExperiment
+                {
+                    Id = id,
+                    TemplateId = reader.GetString(1),
+                    Variants = variants,
+                    CreatedAt = new DateTimeOffset(reader.GetInt64(2), TimeSpan.Zero),
+                    EndedAt = reader.IsDBNull(3) ? null : new DateTimeOffset(reader.GetInt64(3), TimeSpan.Zero),
+                };
+                experiments.Add(current);
+            }
+
+            variants!.Add(new TemplateExperimentVariant(reader.GetString(4), reader.GetInt32(5), reader.GetDouble(6)));
+        }
+
+        return experiments;
     }
 
     private static void Upsert(SqliteConnection connection, SqliteTransaction transaction, string id, string label, int version)

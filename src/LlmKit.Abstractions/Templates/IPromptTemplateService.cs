@@ -64,19 +64,25 @@ public interface IPromptTemplateService
     /// <exception cref="TemplateNotFoundException">A version does not exist.</exception>
     Task<TemplateDiff> DiffAsync(string id, int fromVersion, int toVersion, CancellationToken cancellationToken = default);
 
-    /// <summary>Records a host-reported quality score for a call made from a template version.</summary>
+    /// <summary>Records a host-reported quality score for a call made from a template version, in the template store's totals (durable with a SQLite or PostgreSQL store).</summary>
     /// <param name="templateId">The template id.</param>
     /// <param name="version">The version.</param>
     /// <param name="score">The score, on the host's scale; a finite number.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when recorded.</returns>
+    /// <exception cref="TemplateNotFoundException">The version does not exist.</exception>
     Task RecordOutcomeAsync(string templateId, int version, double score, CancellationToken cancellationToken = default);
 
-    /// <summary>Records a host-reported quality score for a rendered prompt: for its version, and for its experiment variant when it was rendered for one.</summary>
+    /// <summary>
+    /// Records a host-reported quality score for a rendered prompt: for its version, and for its experiment variant
+    /// when it was rendered for one, in one atomic update of the template store's totals. A prompt rendered from a
+    /// template that is not stored (version 0) has nothing to score and is ignored.
+    /// </summary>
     /// <param name="prompt">The rendered prompt the call was made with.</param>
     /// <param name="score">The score, on the host's scale; a finite number.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>A task that completes when recorded.</returns>
+    /// <exception cref="TemplateNotFoundException">The version, experiment or variant does not exist; nothing is recorded.</exception>
     Task RecordOutcomeAsync(RenderedPrompt prompt, double score, CancellationToken cancellationToken = default);
 
     /// <summary>Returns how each version of a template did: calls, successes, tokens, cost and latency from the usage ledger, and the reported scores.</summary>
@@ -85,20 +91,33 @@ public interface IPromptTemplateService
     /// <returns>One entry per stored version, oldest first.</returns>
     Task<IReadOnlyList<TemplateVersionOutcome>> GetOutcomesAsync(string templateId, CancellationToken cancellationToken = default);
 
-    /// <summary>Defines (or replaces) an A/B experiment.</summary>
+    /// <summary>
+    /// Defines an A/B experiment in the template store, once: defining the same id again with the same template and
+    /// variants returns the stored experiment, so every instance of the host can define it at start-up.
+    /// </summary>
     /// <param name="experiment">The experiment.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
-    /// <returns>A task that completes when the experiment is defined.</returns>
+    /// <returns>The stored experiment.</returns>
     /// <exception cref="ArgumentException">The experiment has fewer than two variants, duplicate names or versions, or a weight that is not positive.</exception>
-    /// <exception cref="TemplateNotFoundException">A variant's version does not exist.</exception>
-    Task DefineExperimentAsync(TemplateExperiment experiment, CancellationToken cancellationToken = default);
+    /// <exception cref="TemplateNotFoundException">The template or a variant's version does not exist.</exception>
+    /// <exception cref="TemplateExperimentConflictException">The id is already defined with another template or other variants, or has ended.</exception>
+    Task<TemplateExperiment> DefineExperimentAsync(TemplateExperiment experiment, CancellationToken cancellationToken = default);
+
+    /// <summary>Ends an experiment: it assigns no more variants; its results stay readable.</summary>
+    /// <param name="experimentId">The experiment id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The ended experiment.</returns>
+    /// <exception cref="TemplateNotFoundException">The experiment is not defined.</exception>
+    Task<TemplateExperiment> EndExperimentAsync(string experimentId, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the variant a key (a user or conversation id) is assigned to; the same key always gets the same variant.</summary>
     /// <param name="experimentId">The experiment id.</param>
     /// <param name="assignmentKey">The user or conversation id.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The variant.</returns>
     /// <exception cref="TemplateNotFoundException">The experiment is not defined.</exception>
-    TemplateExperimentVariant AssignVariant(string experimentId, string assignmentKey);
+    /// <exception cref="TemplateExperimentConflictException">The experiment has ended.</exception>
+    Task<TemplateExperimentVariant> AssignVariantAsync(string experimentId, string assignmentKey, CancellationToken cancellationToken = default);
 
     /// <summary>Renders the version of the variant <paramref name="assignmentKey"/> is assigned to.</summary>
     /// <param name="experimentId">The experiment id.</param>
@@ -106,6 +125,8 @@ public interface IPromptTemplateService
     /// <param name="inputs">The input values by name.</param>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The rendered prompt, carrying the experiment and variant.</returns>
+    /// <exception cref="TemplateNotFoundException">The experiment is not defined.</exception>
+    /// <exception cref="TemplateExperimentConflictException">The experiment has ended.</exception>
     Task<RenderedPrompt> RenderExperimentAsync(string experimentId, string assignmentKey, IReadOnlyDictionary<string, object?> inputs, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the results of an experiment per variant with Welch's t-test of each variant's scores against the control's.</summary>

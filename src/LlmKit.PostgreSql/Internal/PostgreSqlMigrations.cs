@@ -124,5 +124,42 @@ internal static class PostgreSqlMigrations
                 PRIMARY KEY (budget_id, scope_kind, scope_value, reservation_id)
             );
             """),
+        // Template experiments and score totals (issue 7, durable A/B experiments); appended on its own, renumber freely at merge.
+        (5, "template experiments and scores", """
+            CREATE TABLE llmkit_template_experiments (
+                id text COLLATE "C" PRIMARY KEY,
+                template_id text COLLATE "C" NOT NULL REFERENCES llmkit_template_heads (id),
+                created_at bigint NOT NULL,
+                ended_at bigint
+            );
+            CREATE INDEX ix_llmkit_template_experiments_template ON llmkit_template_experiments (template_id, id);
+            CREATE TABLE llmkit_template_experiment_variants (
+                experiment_id text COLLATE "C" NOT NULL REFERENCES llmkit_template_experiments (id),
+                position integer NOT NULL,
+                name text COLLATE "C" NOT NULL,
+                version integer NOT NULL,
+                weight double precision NOT NULL,
+                PRIMARY KEY (experiment_id, position),
+                UNIQUE (experiment_id, name)
+            );
+            CREATE TABLE llmkit_template_scores (
+                template_id text COLLATE "C" NOT NULL,
+                version integer NOT NULL,
+                score_count bigint NOT NULL,
+                shift double precision NOT NULL,
+                shifted_sum double precision NOT NULL,
+                shifted_squares double precision NOT NULL,
+                PRIMARY KEY (template_id, version)
+            );
+            CREATE TABLE llmkit_template_variant_scores (
+                experiment_id text COLLATE "C" NOT NULL,
+                variant text COLLATE "C" NOT NULL,
+                score_count bigint NOT NULL,
+                shift double precision NOT NULL,
+                shifted_sum double precision NOT NULL,
+                shifted_squares double precision NOT NULL,
+                PRIMARY KEY (experiment_id, variant)
+            );
+            """),
     ];
 }

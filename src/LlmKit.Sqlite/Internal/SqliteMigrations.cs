@@ -143,5 +143,42 @@ internal static class SqliteMigrations
                 PRIMARY KEY (budget_id, scope_kind, scope_value, reservation_id)
             ) WITHOUT ROWID;
             """),
+        // Template experiments and score totals (issue 7, durable A/B experiments); appended on its own, renumber freely at merge.
+        (6, "template experiments and scores", """
+            CREATE TABLE llmkit_template_experiments (
+                id TEXT PRIMARY KEY,
+                template_id TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                ended_at INTEGER
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_llmkit_template_experiments_template ON llmkit_template_experiments (template_id, id);
+            CREATE TABLE llmkit_template_experiment_variants (
+                experiment_id TEXT NOT NULL,
+                position INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                weight REAL NOT NULL,
+                PRIMARY KEY (experiment_id, position),
+                UNIQUE (experiment_id, name)
+            ) WITHOUT ROWID;
+            CREATE TABLE llmkit_template_scores (
+                template_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                score_count INTEGER NOT NULL,
+                shift REAL NOT NULL,
+                shifted_sum REAL NOT NULL,
+                shifted_squares REAL NOT NULL,
+                PRIMARY KEY (template_id, version)
+            ) WITHOUT ROWID;
+            CREATE TABLE llmkit_template_variant_scores (
+                experiment_id TEXT NOT NULL,
+                variant TEXT NOT NULL,
+                score_count INTEGER NOT NULL,
+                shift REAL NOT NULL,
+                shifted_sum REAL NOT NULL,
+                shifted_squares REAL NOT NULL,
+                PRIMARY KEY (experiment_id, variant)
+            ) WITHOUT ROWID;
+            """),
     ];
 }

@@ -1,13 +1,13 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 
 namespace LlmKit;
 
 /// <summary>
 /// The default <see cref="IPromptTemplateService"/>: renders templates from an <see cref="ITemplateStore"/>
-/// with a compiled-template cache, reads outcomes from the <see cref="IUsageLedger"/>, keeps host-reported
-/// scores and experiment definitions in memory (per process), and imports the configured and default templates
-/// into the store on first use.
+/// with a compiled-template cache, reads outcomes from the <see cref="IUsageLedger"/>, keeps experiment definitions
+/// and host-reported score totals in the <see cref="ITemplateStore"/> (so with a SQLite or PostgreSQL store they
+/// survive restarts and every instance sees the same ones), and imports the configured and default templates into
+/// the store on first use.
 /// </summary>
 public sealed class PromptTemplateService : IPromptTemplateService
 {
@@ -15,9 +15,6 @@ public sealed class PromptTemplateService : IPromptTemplateService
     private readonly IUsageLedger? _ledger;
     private readonly PromptTemplateOptions _options;
     private readonly PromptTemplateRenderer _renderer;
-    private readonly ConcurrentDictionary<(string TemplateId, int Version), ScoreAccumulator> _versionScores = new();
-    private readonly ConcurrentDictionary<(string ExperimentId, string Variant), ScoreAccumulator> _variantScores = new();
-    private readonly ConcurrentDictionary<string, TemplateExperiment> _experiments = new(StringComparer.Ordinal);
     private readonly Lock _importGate = new();
     private Task? _import;
 
@@ -79,31 +76,29 @@ public sealed class PromptTemplateService : IPromptTemplateService
     }
 
     /// <inheritdoc/>
-    public Task RecordOutcomeAsync(string templateId, int version, double score, CancellationToken cancellationToken = default)
+    public async Task RecordOutcomeAsync(string templateId, int version, double score, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(templateId);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(version);
         CheckScore(score);
-        _versionScores.GetOrAdd((templateId, version), static _ => new ScoreAccumulator()).Add(score);
-        return Task.CompletedTask;
+        await EnsureImportedAsync(cancellationToken).ConfigureAwait(false);
+        await _store.RecordScoreAsync(templateId, version, score, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public Task RecordOutcomeAsync(RenderedPrompt prompt, double score, CancellationToken cancellationToken = default)
+    public async Task RecordOutcomeAsync(RenderedPrompt prompt, double score, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompt);
         CheckScore(score);
-        if (prompt.TemplateVersion > 0)
+        if (prompt.TemplateVersion <= 0)
         {
-            _versionScores.GetOrAdd((prompt.TemplateId, prompt.TemplateVersion), static _ => new ScoreAccumulator()).Add(score);
+            // A template rendered without being stored has no version to score.
+            return;
         }
 
-        if (prompt.ExperimentId is { } experiment && prompt.ExperimentVariant is { } variant)
-        {
-            _variantScores.GetOrAdd((experiment, variant), static _ => new ScoreAccumulator()).Add(score);
-        }
-
-        return Task.CompletedTask;
+        await EnsureImportedAsync(cancellationToken).ConfigureAwait(false);
+        bool experiment = prompt.ExperimentId is not null && prompt.ExperimentVariant is not null;
+        await _store.RecordScoreAsync(prompt.TemplateId, prompt.TemplateVersion, score, experiment ? prompt.ExperimentId : null, experiment ? prompt.ExperimentVariant : null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
@@ -112,27 +107,28 @@ public sealed class PromptTemplateService : IPromptTemplateService
         ArgumentException.ThrowIfNullOrWhiteSpace(templateId);
         await EnsureImportedAsync(cancellationToken).ConfigureAwait(false);
         var versions = await _store.GetVersionsAsync(templateId, cancellationToken).ConfigureAwait(false);
+        var scores = await _store.GetVersionScoresAsync(templateId, cancellationToken).ConfigureAwait(false);
         var outcomes = new List<TemplateVersionOutcome>(versions.Count);
         foreach (var version in versions)
         {
             // Prompts rendered by this service tag their calls with the template version; any ledger can filter on tags.
-            var totals = _ledger is null
+            var usage = _ledger is null
                 ? new UsageTotals()
                 : await _ledger.GetTotalsAsync(new UsageQuery { Scope = new BudgetScope(BudgetScopeKind.Custom, $"{PromptTemplateRenderer.TemplateVersionTag}={templateId}@{version.Version}") }, cancellationToken).ConfigureAwait(false);
-            var (count, mean, _) = _versionScores.TryGetValue((templateId, version.Version), out var scores) ? scores.Snapshot() : (0, 0d, 0d);
+            var score = scores.TryGetValue(version.Version, out var totals) ? totals : TemplateScoreAggregate.Empty;
             outcomes.Add(new TemplateVersionOutcome
             {
                 TemplateId = templateId,
                 Version = version.Version,
-                Calls = totals.Calls,
-                Successes = totals.Calls - totals.Failures,
-                InputTokens = totals.InputTokens,
-                OutputTokens = totals.OutputTokens,
-                KnownCostUsd = totals.KnownCostUsd,
-                UnknownCostCalls = totals.UnknownCostCalls,
-                MeanLatency = totals.Calls > 0 && totals.TotalLatency is { } latency ? latency / totals.Calls : null,
-                ScoreCount = count,
-                MeanScore = count > 0 ? mean : null,
+                Calls = usage.Calls,
+                Successes = usage.Calls - usage.Failures,
+                InputTokens = usage.InputTokens,
+                OutputTokens = usage.OutputTokens,
+                KnownCostUsd = usage.KnownCostUsd,
+                UnknownCostCalls = usage.UnknownCostCalls,
+                MeanLatency = usage.Calls > 0 && usage.TotalLatency is { } latency ? latency / usage.Calls : null,
+                ScoreCount = score.Count,
+                MeanScore = score.Mean,
             });
         }
 
@@ -140,51 +136,37 @@ public sealed class PromptTemplateService : IPromptTemplateService
     }
 
     /// <inheritdoc/>
-    public async Task DefineExperimentAsync(TemplateExperiment experiment, CancellationToken cancellationToken = default)
+    public async Task<TemplateExperiment> DefineExperimentAsync(TemplateExperiment experiment, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(experiment);
-        ArgumentException.ThrowIfNullOrWhiteSpace(experiment.Id);
-        ArgumentException.ThrowIfNullOrWhiteSpace(experiment.TemplateId);
-        if (experiment.Variants is null || experiment.Variants.Count < 2)
-        {
-            throw new ArgumentException($"Experiment '{experiment.Id}' needs at least two variants.", nameof(experiment));
-        }
-
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var versions = new HashSet<int>();
-        foreach (var variant in experiment.Variants)
-        {
-            ArgumentException.ThrowIfNullOrWhiteSpace(variant.Name);
-            if (!names.Add(variant.Name) || !versions.Add(variant.Version))
-            {
-                throw new ArgumentException($"Experiment '{experiment.Id}' names variant '{variant.Name}' or version {variant.Version} twice; each variant needs its own name and version.", nameof(experiment));
-            }
-
-            if (!(variant.Weight > 0) || double.IsInfinity(variant.Weight))
-            {
-                throw new ArgumentException($"Variant '{variant.Name}' of experiment '{experiment.Id}' has weight {variant.Weight}; weights must be positive numbers.", nameof(experiment));
-            }
-
-            await ResolveAsync(experiment.TemplateId, null, variant.Version, cancellationToken).ConfigureAwait(false);
-        }
-
-        _experiments[experiment.Id] = experiment with { Variants = [.. experiment.Variants] };
+        TemplateExperimentRules.CheckExperiment(experiment);
+        await EnsureImportedAsync(cancellationToken).ConfigureAwait(false);
+        return await _store.DefineExperimentAsync(experiment, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
-    public TemplateExperimentVariant AssignVariant(string experimentId, string assignmentKey)
+    public async Task<TemplateExperiment> EndExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        return await _store.EndExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async Task<TemplateExperimentVariant> AssignVariantAsync(string experimentId, string assignmentKey, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
         ArgumentException.ThrowIfNullOrWhiteSpace(assignmentKey);
-        return ExperimentAssignment.Pick(GetExperiment(experimentId), assignmentKey);
+        var experiment = await GetRunningExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        return ExperimentAssignment.Pick(experiment, assignmentKey);
     }
 
     /// <inheritdoc/>
     public async Task<RenderedPrompt> RenderExperimentAsync(string experimentId, string assignmentKey, IReadOnlyDictionary<string, object?> inputs, CancellationToken cancellationToken = default)
     {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        ArgumentException.ThrowIfNullOrWhiteSpace(assignmentKey);
         ArgumentNullException.ThrowIfNull(inputs);
-        var variant = AssignVariant(experimentId, assignmentKey);
-        var experiment = GetExperiment(experimentId);
+        var experiment = await GetRunningExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false);
+        var variant = ExperimentAssignment.Pick(experiment, assignmentKey);
         var template = await ResolveAsync(experiment.TemplateId, null, variant.Version, cancellationToken).ConfigureAwait(false);
         return _renderer.Render(template, inputs, experiment.Id, variant.Name);
     }
@@ -193,30 +175,32 @@ public sealed class PromptTemplateService : IPromptTemplateService
     public async Task<TemplateExperimentResults> GetExperimentResultsAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
-        var experiment = GetExperiment(experimentId);
+        var experiment = await _store.GetExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false)
+            ?? throw TemplateExperimentRules.NotDefined(experimentId);
+        var allScores = await _store.GetVariantScoresAsync(experimentId, cancellationToken).ConfigureAwait(false);
         var results = new List<TemplateExperimentVariantResult>(experiment.Variants.Count);
-        (long Count, double Mean, double Variance) control = default;
+        var control = TemplateScoreAggregate.Empty;
         for (int i = 0; i < experiment.Variants.Count; i++)
         {
             var variant = experiment.Variants[i];
             var totals = _ledger is null
                 ? new UsageTotals()
                 : await _ledger.GetTotalsAsync(new UsageQuery { Scope = new BudgetScope(BudgetScopeKind.Custom, $"{PromptTemplateRenderer.ExperimentTag}={experiment.Id}/{variant.Name}") }, cancellationToken).ConfigureAwait(false);
-            var scores = _variantScores.TryGetValue((experiment.Id, variant.Name), out var accumulator) ? accumulator.Snapshot() : (0, 0d, 0d);
+            var scores = allScores.TryGetValue(variant.Name, out var found) ? found : TemplateScoreAggregate.Empty;
             if (i == 0)
             {
                 control = scores;
             }
 
-            var test = i == 0 ? null : WelchTTest.Compare(scores.Count, scores.Mean, scores.Variance, control.Count, control.Mean, control.Variance);
+            var test = i == 0 ? null : WelchTTest.Compare(scores.Count, scores.Mean ?? 0, scores.Variance ?? 0, control.Count, control.Mean ?? 0, control.Variance ?? 0);
             results.Add(new TemplateExperimentVariantResult
             {
                 Name = variant.Name,
                 Version = variant.Version,
                 Calls = totals.Calls,
                 ScoreCount = scores.Count,
-                MeanScore = scores.Count > 0 ? scores.Mean : null,
-                ScoreStandardDeviation = scores.Count > 1 ? Math.Sqrt(scores.Variance) : null,
+                MeanScore = scores.Mean,
+                ScoreStandardDeviation = scores.StandardDeviation,
                 KnownCostUsd = totals.KnownCostUsd,
                 MeanLatency = totals.Calls > 0 && totals.TotalLatency is { } latency ? latency / totals.Calls : null,
                 TStatistic = test?.T,
@@ -237,10 +221,12 @@ public sealed class PromptTemplateService : IPromptTemplateService
         return TemplateRecommender.Rank(task, templates, count);
     }
 
-    private TemplateExperiment GetExperiment(string experimentId)
-        => _experiments.TryGetValue(experimentId, out var experiment)
-            ? experiment
-            : throw new TemplateNotFoundException($"Experiment '{experimentId}' is not defined. Define it with DefineExperimentAsync first.");
+    private async Task<TemplateExperiment> GetRunningExperimentAsync(string experimentId, CancellationToken cancellationToken)
+    {
+        var experiment = await _store.GetExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false)
+            ?? throw TemplateExperimentRules.NotDefined(experimentId);
+        return experiment.EndedAt is null ? experiment : throw TemplateExperimentRules.Ended(experiment);
+    }
 
     private static void CheckScore(double score)
     {

@@ -6,8 +6,9 @@ namespace LlmKit;
 /// <summary>
 /// The default <see cref="ITemplateStore"/>: every version of every template in memory, with labels.
 /// Saves and label moves of one template are serialised, so concurrent saves get consecutive versions and a
-/// label always points at exactly one version; reads never wait. Use the SQLite or PostgreSQL store to keep
-/// templates across restarts.
+/// label always points at exactly one version; reads never wait. Experiments and score totals live here too; a
+/// score updates its totals under a lock, so concurrent reports are never lost. Use the SQLite or PostgreSQL store to
+/// keep templates, experiments and scores across restarts and share them between machines.
 /// </summary>
 public sealed class InMemoryTemplateStore : ITemplateStore
 {
@@ -18,6 +19,10 @@ public sealed class InMemoryTemplateStore : ITemplateStore
     public const string ProductionLabel = "production";
 
     private readonly ConcurrentDictionary<string, Entry> _templates = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, TemplateExperiment> _experiments = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string TemplateId, int Version), Totals> _versionScores = new();
+    private readonly ConcurrentDictionary<(string ExperimentId, string Variant), Totals> _variantScores = new();
+    private readonly Lock _experimentGate = new();
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Initializes a new instance.</summary>
@@ -127,6 +132,147 @@ public sealed class InMemoryTemplateStore : ITemplateStore
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
+    public Task<TemplateExperiment> DefineExperimentAsync(TemplateExperiment experiment, CancellationToken cancellationToken = default)
+    {
+        TemplateExperimentRules.CheckExperiment(experiment);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_experimentGate)
+        {
+            if (_experiments.TryGetValue(experiment.Id, out var stored))
+            {
+                return Task.FromResult(TemplateExperimentRules.Redefined(stored, experiment));
+            }
+
+            int latest = _templates.TryGetValue(experiment.TemplateId, out var entry) ? entry.State.Versions.Length : 0;
+            if (latest == 0)
+            {
+                throw new TemplateNotFoundException(experiment.TemplateId, null, null);
+            }
+
+            foreach (var variant in experiment.Variants)
+            {
+                if (variant.Version < 1 || variant.Version > latest)
+                {
+                    throw new TemplateNotFoundException(experiment.TemplateId, variant.Version, null);
+                }
+            }
+
+            var created = TemplateExperimentRules.Stored(experiment, StoreRules.Normalize(_timeProvider.GetUtcNow()));
+            _experiments[experiment.Id] = created;
+            return Task.FromResult(created);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<TemplateExperiment?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult(_experiments.TryGetValue(experimentId, out var experiment) ? experiment : null);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<TemplateExperiment>> ListExperimentsAsync(string? templateId = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var list = new List<TemplateExperiment>();
+        foreach (var pair in _experiments)
+        {
+            if (templateId is null || string.Equals(pair.Value.TemplateId, templateId, StringComparison.Ordinal))
+            {
+                list.Add(pair.Value);
+            }
+        }
+
+        list.Sort(static (a, b) => string.CompareOrdinal(a.Id, b.Id));
+        return Task.FromResult<IReadOnlyList<TemplateExperiment>>(list);
+    }
+
+    /// <inheritdoc/>
+    public Task<TemplateExperiment> EndExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        cancellationToken.ThrowIfCancellationRequested();
+        lock (_experimentGate)
+        {
+            if (!_experiments.TryGetValue(experimentId, out var experiment))
+            {
+                throw TemplateExperimentRules.NotDefined(experimentId);
+            }
+
+            if (experiment.EndedAt is null)
+            {
+                experiment = experiment with { EndedAt = StoreRules.Normalize(_timeProvider.GetUtcNow()) };
+                _experiments[experimentId] = experiment;
+            }
+
+            return Task.FromResult(experiment);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task RecordScoreAsync(string templateId, int version, double score, string? experimentId = null, string? variant = null, CancellationToken cancellationToken = default)
+    {
+        TemplateExperimentRules.CheckScore(templateId, score, experimentId, variant);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_templates.TryGetValue(templateId, out var entry) || version < 1 || version > entry.State.Versions.Length)
+        {
+            throw new TemplateNotFoundException(templateId, version, null);
+        }
+
+        if (experimentId is not null && !HasVariant(experimentId, variant!))
+        {
+            throw TemplateExperimentRules.UnknownVariant(experimentId, variant!);
+        }
+
+        _versionScores.GetOrAdd((templateId, version), static _ => new Totals()).Add(score);
+        if (experimentId is not null)
+        {
+            _variantScores.GetOrAdd((experimentId, variant!), static _ => new Totals()).Add(score);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyDictionary<int, TemplateScoreAggregate>> GetVersionScoresAsync(string templateId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(templateId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var scores = new Dictionary<int, TemplateScoreAggregate>();
+        int versions = _templates.TryGetValue(templateId, out var entry) ? entry.State.Versions.Length : 0;
+        for (int v = 1; v <= versions; v++)
+        {
+            if (_versionScores.TryGetValue((templateId, v), out var totals))
+            {
+                scores[v] = totals.Value;
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<int, TemplateScoreAggregate>>(scores);
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyDictionary<string, TemplateScoreAggregate>> GetVariantScoresAsync(string experimentId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        cancellationToken.ThrowIfCancellationRequested();
+        var scores = new Dictionary<string, TemplateScoreAggregate>(StringComparer.Ordinal);
+        if (_experiments.TryGetValue(experimentId, out var experiment))
+        {
+            foreach (var variant in experiment.Variants)
+            {
+                if (_variantScores.TryGetValue((experimentId, variant.Name), out var totals))
+                {
+                    scores[variant.Name] = totals.Value;
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyDictionary<string, TemplateScoreAggregate>>(scores);
+    }
+
     /// <summary>Checks a label that can be moved by hand: not empty, no blank space, not <c>latest</c>.</summary>
     /// <param name="label">The label.</param>
     /// <exception cref="ArgumentException">The label is empty, contains blank space, or is <c>latest</c>.</exception>
@@ -173,6 +319,39 @@ public sealed class InMemoryTemplateStore : ITemplateStore
 
         labels?.Sort(StringComparer.Ordinal);
         return version with { Labels = labels ?? (IReadOnlyList<string>)[] };
+    }
+
+    private bool HasVariant(string experimentId, string variant)
+    {
+        if (_experiments.TryGetValue(experimentId, out var experiment))
+        {
+            foreach (var candidate in experiment.Variants)
+            {
+                if (string.Equals(candidate.Name, variant, StringComparison.Ordinal))
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>One set of score totals, replaced under a lock on every score.</summary>
+    private sealed class Totals
+    {
+        private readonly Lock _gate = new();
+        private TemplateScoreAggregate _value = TemplateScoreAggregate.Empty;
+
+        public TemplateScoreAggregate Value => Volatile.Read(ref _value);
+
+        public void Add(double score)
+        {
+            lock (_gate)
+            {
+                Volatile.Write(ref _value, _value.Add(score));
+            }
+        }
     }
 
     private sealed class Entry
