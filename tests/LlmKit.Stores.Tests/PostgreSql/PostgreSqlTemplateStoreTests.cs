@@ -8,6 +8,7 @@ namespace LlmKit.Stores.Tests.PostgreSql;
 public sealed class PostgreSqlTemplateStoreTests : TemplateStoreContractTests, IAsyncLifetime
 {
     private readonly PostgreSqlServerFixture _server;
+    private readonly List<NpgsqlDataSource> _others = [];
     private NpgsqlDataSource? _dataSource;
 
     public PostgreSqlTemplateStoreTests(PostgreSqlServerFixture server)
@@ -17,7 +18,21 @@ public sealed class PostgreSqlTemplateStoreTests : TemplateStoreContractTests, I
 
     public async Task InitializeAsync() => _dataSource = await _server.CreateDatabaseAsync();
 
-    public Task DisposeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync()
+    {
+        foreach (var other in _others)
+        {
+            await other.DisposeAsync();
+        }
+    }
 
     protected override ITemplateStore CreateStore(TimeProvider timeProvider) => new PostgreSqlTemplateStore(_dataSource!, timeProvider);
+
+    /// <summary>A store on its own data source (its own connection pool) over the same database, as a second machine has.</summary>
+    protected override ITemplateStore OpenAgain(ITemplateStore store, TimeProvider timeProvider)
+    {
+        var other = NpgsqlDataSource.Create(_dataSource!.ConnectionString);
+        _others.Add(other);
+        return new PostgreSqlTemplateStore(other, timeProvider);
+    }
 }

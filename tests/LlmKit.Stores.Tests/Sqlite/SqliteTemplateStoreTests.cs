@@ -15,6 +15,9 @@ public sealed class SqliteTemplateStoreTests : TemplateStoreContractTests, IClas
 
     protected override ITemplateStore CreateStore(TimeProvider timeProvider) => new SqliteTemplateStore(_files.NewConnectionString(), timeProvider);
 
+    protected override ITemplateStore OpenAgain(ITemplateStore store, TimeProvider timeProvider)
+        => new SqliteTemplateStore($"Data Source={((SqliteTemplateStore)store).DataSource}", timeProvider);
+
     [Fact]
     public async Task GetAsync_NewInstanceOnTheSameFile_KeepsVersionsAndLabels()
     {

@@ -139,7 +139,7 @@ public class PromptTemplateServiceTests
         Assert.Equal(("A", 1, "control"), (a.ExperimentVariant, a.TemplateVersion, a.Messages[0].Text));
         Assert.Equal(("B", 2, "challenger"), (b.ExperimentVariant, b.TemplateVersion, b.Messages[0].Text));
         Assert.Equal("B", b.Options.GetLlmContext().ExperimentVariant);
-        Assert.Equal("B", service.AssignVariant("exp-1", "user-7").Name);
+        Assert.Equal("B", (await service.AssignVariantAsync("exp-1", "user-7")).Name);
 
         await CallAsync(sp, provider, time, a, 1000, 0, 100);
         await CallAsync(sp, provider, time, b, 2000, 0, 300);
@@ -209,7 +209,28 @@ public class PromptTemplateServiceTests
         await Assert.ThrowsAsync<ArgumentException>(() => service.DefineExperimentAsync(new TemplateExperiment { Id = "e", TemplateId = "greet", Variants = [new("A", 1, 1), new("B", 1, 1)] }));
         await Assert.ThrowsAsync<ArgumentException>(() => service.DefineExperimentAsync(new TemplateExperiment { Id = "e", TemplateId = "greet", Variants = [new("A", 1, 0), new("B", 2, 1)] }));
         await Assert.ThrowsAsync<TemplateNotFoundException>(() => service.DefineExperimentAsync(new TemplateExperiment { Id = "e", TemplateId = "greet", Variants = [new("A", 1, 1), new("B", 2, 1)] }));
-        Assert.Throws<TemplateNotFoundException>(() => service.AssignVariant("undefined", "user"));
+        await Assert.ThrowsAsync<TemplateNotFoundException>(() => service.AssignVariantAsync("undefined", "user"));
+        await Assert.ThrowsAsync<TemplateNotFoundException>(() => service.RenderExperimentAsync("undefined", "user", Ann));
+        await Assert.ThrowsAsync<TemplateNotFoundException>(() => service.GetExperimentResultsAsync("undefined"));
+        await Assert.ThrowsAsync<TemplateNotFoundException>(() => service.RecordOutcomeAsync("greet", 2, 1));
+    }
+
+    [Fact]
+    public async Task DefineExperimentAsync_SameIdWithOtherVariants_ThrowsConflictAndKeepsTheFirst()
+    {
+        var (sp, _, _) = Build();
+        var service = sp.GetRequiredService<IPromptTemplateService>();
+        await service.ImportAsync(Greeting("one"));
+        await service.ImportAsync(Greeting("two"));
+        await service.DefineExperimentAsync(new TemplateExperiment { Id = "e", TemplateId = "greet", Variants = [new("A", 1, 1), new("B", 2, 1)] });
+
+        var again = await service.DefineExperimentAsync(new TemplateExperiment { Id = "e", TemplateId = "greet", Variants = [new("A", 1, 1), new("B", 2, 1)] });
+        var conflict = await Assert.ThrowsAsync<TemplateExperimentConflictException>(() => service.DefineExperimentAsync(new TemplateExperiment { Id = "e", TemplateId = "greet", Variants = [new("A", 2, 1), new("B", 1, 1)] }));
+
+        Assert.Equal(1, again.Variants[0].Version);
+        Assert.Equal(LlmFailureKind.BadRequest, conflict.FailureKind);
+        Assert.Contains("A=v1×1, B=v2×1", conflict.Message, StringComparison.Ordinal);
+        Assert.Equal(1, (await sp.GetRequiredService<ITemplateStore>().GetExperimentAsync("e"))!.Variants[0].Version);
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Options;
 
 namespace LlmKit.Tests.Templates.Store;
 
@@ -16,6 +17,15 @@ public abstract class TemplateStoreContractTests
     /// <param name="timeProvider">The clock.</param>
     /// <returns>The store.</returns>
     protected abstract ITemplateStore CreateStore(TimeProvider timeProvider);
+
+    /// <summary>
+    /// Opens a second store over the same data as <paramref name="store"/>, as another process or machine would: a new
+    /// instance on the same database for the durable stores, the same instance for the in-memory store.
+    /// </summary>
+    /// <param name="store">A store made by <see cref="CreateStore"/>.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <returns>The second store.</returns>
+    protected virtual ITemplateStore OpenAgain(ITemplateStore store, TimeProvider timeProvider) => store;
 
     protected static PromptTemplate Template(string id, string text = "Hello {{name}}") => new()
     {
@@ -164,5 +174,212 @@ public abstract class TemplateStoreContractTests
         var labelled = (await store.GetVersionsAsync("moving")).Where(v => v.Labels.Contains("production")).ToList();
         Assert.Single(labelled);
         Assert.Equal(labelled[0].Version, (await store.GetAsync("moving", label: "production"))!.Version);
+    }
+
+    private static TemplateExperiment Experiment(string id = "exp", string templateId = "greet") => new()
+    {
+        Id = id,
+        TemplateId = templateId,
+        Variants = [new("control", 1, 1), new("challenger", 2, 3)],
+    };
+
+    private static async Task<ITemplateStore> TwoVersionsAsync(ITemplateStore store, string id = "greet")
+    {
+        await store.SaveAsync(Template(id, "one {{name}}"));
+        await store.SaveAsync(Template(id, "two {{name}}"));
+        return store;
+    }
+
+    [Fact]
+    public async Task DefineExperimentAsync_NewExperiment_IsStoredWithItsVariantsInOrder()
+    {
+        var time = new FakeTimeProvider(Start);
+        var store = await TwoVersionsAsync(CreateStore(time));
+        await store.SaveAsync(Template("other"));
+        await store.SaveAsync(Template("other", "b"));
+
+        var defined = await store.DefineExperimentAsync(Experiment("exp-b") with { CreatedAt = Start.AddYears(-1), EndedAt = Start });
+        time.Advance(TimeSpan.FromMinutes(1));
+        await store.DefineExperimentAsync(Experiment("exp-a", "other") with { Variants = [new("x", 2, 0.25), new("y", 1, 0.75)] });
+
+        Assert.Equal((Start, (DateTimeOffset?)null), (defined.CreatedAt, defined.EndedAt));
+        var stored = (await store.GetExperimentAsync("exp-b"))!;
+        Assert.Equal(("exp-b", "greet", Start, (DateTimeOffset?)null), (stored.Id, stored.TemplateId, stored.CreatedAt, stored.EndedAt));
+        Assert.Equal([new TemplateExperimentVariant("control", 1, 1), new TemplateExperimentVariant("challenger", 2, 3)], stored.Variants);
+        Assert.Null(await store.GetExperimentAsync("missing"));
+        Assert.Equal(["exp-a", "exp-b"], (await store.ListExperimentsAsync()).Select(e => e.Id));
+        var other = Assert.Single(await store.ListExperimentsAsync("other"));
+        Assert.Equal([new TemplateExperimentVariant("x", 2, 0.25), new TemplateExperimentVariant("y", 1, 0.75)], other.Variants);
+        Assert.Equal(Start.AddMinutes(1), other.CreatedAt);
+        Assert.Empty(await store.ListExperimentsAsync("nope"));
+    }
+
+    [Fact]
+    public async Task DefineExperimentAsync_SameIdAgain_ReturnsTheStoredOneOrRefusesADifferentOne()
+    {
+        var time = new FakeTimeProvider(Start);
+        var store = await TwoVersionsAsync(CreateStore(time));
+        await store.SaveAsync(Template("other"));
+        await store.SaveAsync(Template("other", "b"));
+        await store.DefineExperimentAsync(Experiment());
+        time.Advance(TimeSpan.FromHours(1));
+
+        var again = await store.DefineExperimentAsync(Experiment());
+
+        Assert.Equal(Start, again.CreatedAt);
+        var weights = await Assert.ThrowsAsync<TemplateExperimentConflictException>(() => store.DefineExperimentAsync(Experiment() with { Variants = [new("control", 1, 1), new("challenger", 2, 1)] }));
+        Assert.Equal("exp", weights.ExperimentId);
+        Assert.Contains("already defined", weights.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<TemplateExperimentConflictException>(() => store.DefineExperimentAsync(Experiment() with { Variants = [new("challenger", 2, 3), new("control", 1, 1)] }));
+        await Assert.ThrowsAsync<TemplateExperimentConflictException>(() => store.DefineExperimentAsync(Experiment("exp", "other")));
+        var stored = (await store.GetExperimentAsync("exp"))!;
+        Assert.Equal(("greet", 3d), (stored.TemplateId, stored.Variants[1].Weight));
+    }
+
+    [Fact]
+    public async Task DefineExperimentAsync_BadInput_ThrowsAndStoresNothing()
+    {
+        var store = await TwoVersionsAsync(CreateStore(new FakeTimeProvider(Start)));
+
+        var template = await Assert.ThrowsAsync<TemplateNotFoundException>(() => store.DefineExperimentAsync(Experiment(templateId: "ghost")));
+        Assert.Equal("ghost", template.TemplateId);
+        var version = await Assert.ThrowsAsync<TemplateNotFoundException>(() => store.DefineExperimentAsync(Experiment() with { Variants = [new("control", 1, 1), new("future", 3, 1)] }));
+        Assert.Equal(("greet", (int?)3), (version.TemplateId, version.Version));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.DefineExperimentAsync(Experiment() with { Variants = [new("only", 1, 1)] }));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.DefineExperimentAsync(Experiment() with { Variants = [new("a", 1, 1), new("a", 2, 1)] }));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.DefineExperimentAsync(Experiment() with { Variants = [new("a", 1, 1), new("b", 1, 1)] }));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.DefineExperimentAsync(Experiment() with { Variants = [new("a", 1, 1), new("b", 2, double.NaN)] }));
+        await Assert.ThrowsAsync<ArgumentException>(() => store.DefineExperimentAsync(Experiment() with { Variants = [new("a", 1, -1), new("b", 2, 1)] }));
+
+        Assert.Null(await store.GetExperimentAsync("exp"));
+        Assert.Empty(await store.ListExperimentsAsync());
+    }
+
+    [Fact]
+    public async Task EndExperimentAsync_RunningExperiment_KeepsItsFirstEndAndRefusesRedefinition()
+    {
+        var time = new FakeTimeProvider(Start);
+        var store = await TwoVersionsAsync(CreateStore(time));
+        await store.DefineExperimentAsync(Experiment());
+        time.Advance(TimeSpan.FromDays(2));
+
+        var ended = await store.EndExperimentAsync("exp");
+        time.Advance(TimeSpan.FromDays(1));
+        var endedAgain = await store.EndExperimentAsync("exp");
+
+        Assert.Equal(Start.AddDays(2), ended.EndedAt);
+        Assert.Equal(Start.AddDays(2), endedAgain.EndedAt);
+        Assert.Equal(Start.AddDays(2), (await store.GetExperimentAsync("exp"))!.EndedAt);
+        Assert.Equal(2, ended.Variants.Count);
+        var redefine = await Assert.ThrowsAsync<TemplateExperimentConflictException>(() => store.DefineExperimentAsync(Experiment()));
+        Assert.Contains("ended", redefine.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<TemplateNotFoundException>(() => store.EndExperimentAsync("ghost"));
+    }
+
+    [Fact]
+    public async Task RecordScoreAsync_VersionAndVariant_TotalsGiveCountSumMeanAndVariance()
+    {
+        var store = await TwoVersionsAsync(CreateStore(new FakeTimeProvider(Start)));
+        await store.DefineExperimentAsync(Experiment());
+
+        foreach (double score in new[] { 3d, 4, 5, 6, 7 })
+        {
+            await store.RecordScoreAsync("greet", 2, score, "exp", "challenger");
+        }
+
+        await store.RecordScoreAsync("greet", 1, 0.5);
+
+        var versions = await store.GetVersionScoresAsync("greet");
+        var variants = await store.GetVariantScoresAsync("exp");
+        Assert.Equal([1, 2], versions.Keys.Order());
+        Assert.Equal(["challenger"], variants.Keys);
+        foreach (var totals in new[] { versions[2], variants["challenger"] })
+        {
+            // 3..7: sum 25, mean 5, sample variance ((4 + 1 + 0 + 1 + 4) / 4) = 2.5.
+            Assert.Equal((5L, 25d, 5d, 2.5), (totals.Count, totals.Sum, totals.Mean, totals.Variance));
+        }
+
+        Assert.Equal((1L, 0.5, (double?)null), (versions[1].Count, versions[1].Mean, versions[1].Variance));
+        Assert.Empty(await store.GetVersionScoresAsync("nope"));
+        Assert.Empty(await store.GetVariantScoresAsync("nope"));
+    }
+
+    [Fact]
+    public async Task RecordScoreAsync_UnknownVersionExperimentOrVariant_ThrowsAndRecordsNothing()
+    {
+        var store = await TwoVersionsAsync(CreateStore(new FakeTimeProvider(Start)));
+        await store.DefineExperimentAsync(Experiment());
+
+        var version = await Assert.ThrowsAsync<TemplateNotFoundException>(() => store.RecordScoreAsync("greet", 3, 1));
+        Assert.Equal(3, version.Version);
+        await Assert.ThrowsAsync<TemplateNotFoundException>(() => store.RecordScoreAsync("ghost", 1, 1));
+        await Assert.ThrowsAsync<TemplateNotFoundException>(() => store.RecordScoreAsync("greet", 0, 1));
+        var variant = await Assert.ThrowsAsync<TemplateNotFoundException>(() => store.RecordScoreAsync("greet", 2, 1, "exp", "nobody"));
+        Assert.Contains("'nobody'", variant.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<TemplateNotFoundException>(() => store.RecordScoreAsync("greet", 2, 1, "no-exp", "control"));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => store.RecordScoreAsync("greet", 2, double.PositiveInfinity));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.RecordScoreAsync("greet", 2, 1, "exp", null));
+
+        // A refused variant score leaves the version's totals untouched too: both are one transaction.
+        Assert.Empty(await store.GetVersionScoresAsync("greet"));
+        Assert.Empty(await store.GetVariantScoresAsync("exp"));
+    }
+
+    [Fact]
+    public async Task RecordScoreAsync_200ConcurrentReports_CountsEveryOneExactly()
+    {
+        var store = await TwoVersionsAsync(CreateStore(new FakeTimeProvider(Start)));
+        await store.DefineExperimentAsync(Experiment());
+        var second = OpenAgain(store, new FakeTimeProvider(Start));
+
+        await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => (i % 2 == 0 ? store : second).RecordScoreAsync("greet", 2, i % 10, "exp", "challenger"))));
+
+        // Scores 0..9, twenty of each: sum 900, sum of squares 20 x 285 = 5700, variance (5700 - 900² / 200) / 199.
+        foreach (var totals in new[] { (await store.GetVersionScoresAsync("greet"))[2], (await second.GetVariantScoresAsync("exp"))["challenger"] })
+        {
+            Assert.Equal((200L, 900d, 4.5), (totals.Count, totals.Sum, totals.Mean));
+            Assert.Equal(1650d / 199, totals.Variance!.Value, 12);
+        }
+    }
+
+    [Fact]
+    public async Task PromptTemplateService_SecondInstanceOverTheSameStore_SeesTheExperimentAndTheScores()
+    {
+        var time = new FakeTimeProvider(Start);
+        var options = Options.Create(new PromptTemplateOptions { IncludeDefaultTemplates = false });
+        var store = await TwoVersionsAsync(CreateStore(time));
+        var first = new PromptTemplateService(store, options);
+        var inputs = new Dictionary<string, object?> { ["name"] = "Ann" };
+        await first.DefineExperimentAsync(Experiment("exp-1"));
+        // SHA-256 points (see ExperimentAssignmentTests): with weights 1:3 user-42 gets the control, user-7 the challenger.
+        var control = await first.RenderExperimentAsync("exp-1", "user-42", inputs);
+        var challenger = await first.RenderExperimentAsync("exp-1", "user-7", inputs);
+        foreach (double score in new[] { 1d, 2, 3, 4, 5 })
+        {
+            await first.RecordOutcomeAsync(control, score);
+        }
+
+        foreach (double score in new[] { 3d, 4, 5, 6 })
+        {
+            await first.RecordOutcomeAsync(challenger, score);
+        }
+
+        var second = new PromptTemplateService(OpenAgain(store, time), options);
+        await second.RecordOutcomeAsync(challenger, 7);
+        var results = await second.GetExperimentResultsAsync("exp-1");
+        var outcomes = await second.GetOutcomesAsync("greet");
+
+        Assert.Equal(("control", 1, "challenger", 2), (control.ExperimentVariant, control.TemplateVersion, challenger.ExperimentVariant, challenger.TemplateVersion));
+        Assert.Equal("challenger", (await second.AssignVariantAsync("exp-1", "user-7")).Name);
+        Assert.Equal((5L, 3d), (results.Variants[0].ScoreCount, results.Variants[0].MeanScore));
+        Assert.Equal((5L, 5d), (results.Variants[1].ScoreCount, results.Variants[1].MeanScore));
+        // Welch: t = 2, ν = 8, p = 0.0805162379572627 (see WelchTTestTests).
+        Assert.Equal(2, results.Variants[1].TStatistic!.Value, 10);
+        Assert.Equal(0.0805162379572627, results.Variants[1].PValue!.Value, 10);
+        Assert.Equal([(1, 5L, (double?)3), (2, 5L, 5)], outcomes.Select(o => (o.Version, o.ScoreCount, o.MeanScore)));
+
+        await second.EndExperimentAsync("exp-1");
+        await Assert.ThrowsAsync<TemplateExperimentConflictException>(() => first.RenderExperimentAsync("exp-1", "user-42", inputs));
+        Assert.Equal(5L, (await first.GetExperimentResultsAsync("exp-1")).Variants[0].ScoreCount);
     }
 }
