@@ -47,6 +47,23 @@ public interface IPromptTemplateService
     RenderedPrompt Render(PromptTemplate promptTemplate, IReadOnlyDictionary<string, object?> inputs);
 
     /// <summary>
+    /// Renders a template and hands each message's role and text to <paramref name="writer"/>, in order, without
+    /// creating the messages, their strings or the options: for hosts that stream prompts into their own buffers,
+    /// pipes or sockets. The text is the same, character for character, as <see cref="Render"/>'s messages; it lives in
+    /// the renderer's reused per-thread buffer and is valid only while the writer runs. Once the template is compiled
+    /// and its inputs are strings, booleans or numbers, the render allocates nothing.
+    /// </summary>
+    /// <typeparam name="TState">The state handed to <paramref name="writer"/> (for example the host's <see cref="System.Buffers.IBufferWriter{T}"/>), so the writer needs no closure.</typeparam>
+    /// <param name="promptTemplate">The template, for example from <see cref="GetTemplateAsync"/> (cache it: the compiled form is cached by id and version).</param>
+    /// <param name="inputs">The input values by name.</param>
+    /// <param name="state">The state passed to every call of <paramref name="writer"/>.</param>
+    /// <param name="writer">Receives each message; copy the text before returning.</param>
+    /// <returns>The number of messages written.</returns>
+    /// <exception cref="TemplateRenderException">The inputs do not fit the template; every problem is listed, and <paramref name="writer"/> has received nothing.</exception>
+    /// <exception cref="TemplateParseException">The template cannot be parsed.</exception>
+    int RenderTo<TState>(PromptTemplate promptTemplate, IReadOnlyDictionary<string, object?> inputs, TState state, RenderedMessageWriter<TState> writer);
+
+    /// <summary>
     /// Saves <paramref name="promptTemplate"/> as a new version unless the latest stored version has the same
     /// content, then points the template's <see cref="PromptTemplate.Labels"/> (other than <c>latest</c>) at it.
     /// </summary>

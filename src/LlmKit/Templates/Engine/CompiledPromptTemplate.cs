@@ -15,6 +15,9 @@ internal sealed class CompiledPromptTemplate(IReadOnlyList<TemplateMessage> mess
     /// <summary>Gets or sets the shared usage tags of a stored version (set on first render).</summary>
     public IReadOnlyDictionary<string, string>? VersionTags { get; set; }
 
+    /// <summary>Gets or sets the shared request context of a stored version rendered without an ambient context or experiment (set on first render).</summary>
+    public LlmRequestContext? VersionContext { get; set; }
+
     public static CompiledPromptTemplate Compile(PromptTemplate template, IReadOnlyDictionary<string, string>? partials)
     {
         var messages = template.Messages;

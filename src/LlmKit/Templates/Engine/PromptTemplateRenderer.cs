@@ -1,7 +1,6 @@
 using System.Collections;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
@@ -20,8 +19,11 @@ internal sealed class PromptTemplateRenderer
     /// <summary>The usage tag that names the template version a prompt was rendered from, written <c>{id}@{version}</c>.</summary>
     public const string TemplateVersionTag = "llmkit.template";
 
+    /// <summary>The bottom frame of the lookup stack: names resolve against the inputs, then the declared defaults.</summary>
+    private static readonly object RootFrame = new();
+
     [ThreadStatic]
-    private static StringBuilder? t_builder;
+    private static RenderBuffer? t_buffer;
 
     [ThreadStatic]
     private static object?[]? t_frames;
@@ -74,49 +76,24 @@ internal sealed class PromptTemplateRenderer
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(inputs);
         var compiled = GetCompiled(template);
-        List<string>? problems = null;
-        ValidateInputs(template, inputs, ref problems);
-
-        var messages = new List<ChatMessage>(compiled.Bodies.Length);
-
-        // One builder and frame stack per thread, unless a value's ToString or enumerator renders again on this thread.
-        bool reuse = !t_busy;
-        var builder = reuse ? t_builder ??= new StringBuilder(4096) : new StringBuilder(1024);
-        var frames = reuse ? t_frames ??= new object?[16] : new object?[16];
-        t_busy = true;
+        int count = compiled.Bodies.Length;
+        var messages = new List<ChatMessage>(count);
+        Span<int> ends = count <= 16 ? stackalloc int[16] : new int[count];
+        var work = Begin();
         try
         {
-            var root = new RootScope(template, inputs);
-            HashSet<MustacheNode>? reported = null;
-            for (int i = 0; i < compiled.Bodies.Length; i++)
+            RenderAll(template, inputs, compiled, ref work, ends);
+            int start = 0;
+            for (int i = 0; i < count; i++)
             {
-                builder.Clear();
-                frames[0] = root;
-                var state = new RenderState(builder, frames, 1, i, compiled.Roles[i]);
-                RenderNodes(compiled.Bodies[i], ref state, ref problems, ref reported);
-                frames = state.Frames;
-                messages.Add(new ChatMessage(compiled.Roles[i], builder.ToString()));
+                // Exactly sized: the only copy of each message's text is the string the message holds.
+                messages.Add(new ChatMessage(compiled.Roles[i], new string(work.Buffer.Slice(start, ends[i] - start))));
+                start = ends[i];
             }
         }
         finally
         {
-            if (reuse)
-            {
-                Array.Clear(frames);
-                t_frames = frames;
-                builder.Clear();
-                if (builder.Capacity > 64 * 1024)
-                {
-                    t_builder = null;
-                }
-
-                t_busy = false;
-            }
-        }
-
-        if (problems is not null)
-        {
-            throw new TemplateRenderException(template.Id, template.Version, problems);
+            End(work);
         }
 
         return new RenderedPrompt
@@ -129,6 +106,93 @@ internal sealed class PromptTemplateRenderer
             ExperimentId = experimentId,
             ExperimentVariant = variant,
         };
+    }
+
+    /// <summary>
+    /// Renders every message into the thread's buffer, then hands each message's role and text to
+    /// <paramref name="writer"/> in order; nothing is handed over when the inputs do not fit (every problem is thrown first).
+    /// </summary>
+    /// <returns>The number of messages.</returns>
+    public int RenderTo<TState>(PromptTemplate template, IReadOnlyDictionary<string, object?> inputs, TState state, RenderedMessageWriter<TState> writer)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(writer);
+        var compiled = GetCompiled(template);
+        int count = compiled.Bodies.Length;
+        Span<int> ends = count <= 16 ? stackalloc int[16] : new int[count];
+        var work = Begin();
+        try
+        {
+            RenderAll(template, inputs, compiled, ref work, ends);
+            int start = 0;
+            for (int i = 0; i < count; i++)
+            {
+                // The buffer stays taken while the writer runs, so a render inside the writer gets its own.
+                writer(state, compiled.Roles[i], work.Buffer.Slice(start, ends[i] - start));
+                start = ends[i];
+            }
+        }
+        finally
+        {
+            End(work);
+        }
+
+        return count;
+    }
+
+    /// <summary>Takes this thread's buffer and frame stack, or fresh ones when a render is already running on the thread (a value's ToString or enumerator rendering again).</summary>
+    private static Work Begin()
+    {
+        if (t_busy)
+        {
+            return new Work(new RenderBuffer(1024), new object?[16], Reused: false);
+        }
+
+        t_busy = true;
+        return new Work(t_buffer ??= new RenderBuffer(4096), t_frames ??= new object?[16], Reused: true);
+    }
+
+    private static void End(Work work)
+    {
+        if (!work.Reused)
+        {
+            work.Buffer.Release();
+            return;
+        }
+
+        Array.Clear(work.Frames);
+        t_frames = work.Frames;
+        work.Buffer.Length = 0;
+        if (work.Buffer.Capacity > RenderBuffer.MaxRetainedLength)
+        {
+            work.Buffer.Release();
+            t_buffer = null;
+        }
+
+        t_busy = false;
+    }
+
+    /// <summary>Validates the inputs and renders every message into <paramref name="work"/>'s buffer, recording where each ends; throws with every problem.</summary>
+    private void RenderAll(PromptTemplate template, IReadOnlyDictionary<string, object?> inputs, CompiledPromptTemplate compiled, ref Work work, Span<int> ends)
+    {
+        List<string>? problems = null;
+        ValidateInputs(template, inputs, ref problems);
+        HashSet<MustacheNode>? reported = null;
+        work.Buffer.Length = 0;
+        for (int i = 0; i < compiled.Bodies.Length; i++)
+        {
+            work.Frames[0] = RootFrame;
+            var state = new RenderState(work.Buffer, work.Frames, template, inputs, i, compiled.Roles[i]);
+            RenderNodes(compiled.Bodies[i], ref state, ref problems, ref reported);
+            work = work with { Frames = state.Frames };
+            ends[i] = work.Buffer.Length;
+        }
+
+        if (problems is not null)
+        {
+            throw new TemplateRenderException(template.Id, template.Version, problems);
+        }
     }
 
     private ChatOptions CreateOptions(PromptTemplate template, CompiledPromptTemplate compiled, string? experimentId, string? variant)
@@ -162,7 +226,20 @@ internal sealed class PromptTemplateRenderer
             }
         }
 
-        var ambient = LlmRequestContext.Current ?? LlmRequestContext.Empty;
+        var current = LlmRequestContext.Current;
+        if (current is null && experimentId is null && template.Version > 0)
+        {
+            // The common case: no ambient context and no experiment, so every render of this version carries the same
+            // (immutable) context, created once.
+            return options.WithLlmContext(compiled.VersionContext ??= LlmRequestContext.Empty with
+            {
+                TemplateId = template.Id,
+                TemplateVersion = template.Version,
+                Tags = compiled.VersionTags ??= VersionTags(template),
+            });
+        }
+
+        var ambient = current ?? LlmRequestContext.Empty;
 
         // LlmRequestContext.Empty's Tags can be null (static initialisation order), so copy only what is there.
         var ambientTags = ambient.Tags is { Count: > 0 } existing ? existing : null;
@@ -170,7 +247,7 @@ internal sealed class PromptTemplateRenderer
         if (experimentId is null && ambientTags is null && template.Version > 0)
         {
             // The common case shares one read-only tag set per compiled version.
-            tags = compiled.VersionTags ??= new Dictionary<string, string>(1, StringComparer.Ordinal) { [TemplateVersionTag] = $"{template.Id}@{template.Version}" }.AsReadOnly();
+            tags = compiled.VersionTags ??= VersionTags(template);
         }
         else if (experimentId is not null || template.Version > 0)
         {
@@ -197,6 +274,9 @@ internal sealed class PromptTemplateRenderer
         };
         return options.WithLlmContext(context);
     }
+
+    private static System.Collections.ObjectModel.ReadOnlyDictionary<string, string> VersionTags(PromptTemplate template)
+        => new Dictionary<string, string>(1, StringComparer.Ordinal) { [TemplateVersionTag] = $"{template.Id}@{template.Version}" }.AsReadOnly();
 
     private ChatResponseFormat? ResponseFormat(PromptTemplate template, string? format)
     {
@@ -348,11 +428,11 @@ internal sealed class PromptTemplateRenderer
             switch (nodes[n])
             {
                 case MustacheTextNode text:
-                    state.Builder.Append(text.Text);
+                    state.Buffer.Append(text.Text);
                     break;
                 case MustacheVariableNode variable:
                     if (Resolve(ref state, variable.Path, variable.Name, variable, ref problems, ref reported, out object? value)
-                        && !TemplateValues.TryAppend(state.Builder, value))
+                        && !TemplateValues.TryAppend(state.Buffer, value))
                     {
                         Report(ref problems, ref reported, variable, ref state, $"'{{{{{variable.Name}}}}}' is a list or object; iterate it with a section '{{{{#{variable.Name}}}}}..{{{{/{variable.Name}}}}}'");
                     }
@@ -397,6 +477,19 @@ internal sealed class PromptTemplateRenderer
             return;
         }
 
+        if (value is IList list && TemplateValues.IsList(value))
+        {
+            // Arrays and lists by index: no enumerator to allocate.
+            for (int i = 0; i < list.Count; i++)
+            {
+                Push(ref state, list[i]);
+                RenderNodes(section.Children, ref state, ref problems, ref reported);
+                state.Depth--;
+            }
+
+            return;
+        }
+
         if (TemplateValues.IsList(value))
         {
             foreach (object? item in (IEnumerable)value!)
@@ -429,7 +522,7 @@ internal sealed class PromptTemplateRenderer
         if (path.Length == 0)
         {
             value = state.Frames[state.Depth - 1];
-            if (value is RootScope)
+            if (ReferenceEquals(value, RootFrame))
             {
                 Report(ref problems, ref reported, node, ref state, "'{{.}}' is only meaningful inside a section");
                 value = null;
@@ -443,7 +536,7 @@ internal sealed class PromptTemplateRenderer
         bool found = false;
         for (int f = state.Depth - 1; f >= 0 && !found; f--)
         {
-            found = state.Frames[f] is RootScope root ? root.TryGet(path[0], out current) : TemplateValues.TryGetMember(state.Frames[f], path[0], out current);
+            found = ReferenceEquals(state.Frames[f], RootFrame) ? TryGetRoot(ref state, path[0], out current) : TemplateValues.TryGetMember(state.Frames[f], path[0], out current);
         }
 
         if (!found)
@@ -451,7 +544,7 @@ internal sealed class PromptTemplateRenderer
             value = null;
             if (_strict)
             {
-                var template = ((RootScope)state.Frames[0]!).Template;
+                var template = state.Template;
                 string declared = template.Inputs.Count > 0 ? $"the template declares {string.Join(", ", template.Inputs.Select(i => i.Name))}" : "no input has this name";
                 Report(ref problems, ref reported, node, ref state, $"'{{{{{name}}}}}' has no value: {declared}");
             }
@@ -492,53 +585,52 @@ internal sealed class PromptTemplateRenderer
         }
     }
 
-    private struct RenderState(StringBuilder builder, object?[] frames, int depth, int messageIndex, ChatRole role)
+    /// <summary>The root of the lookup: the given inputs, then the declared inputs' defaults; a declared optional input without a value is null.</summary>
+    private static bool TryGetRoot(ref RenderState state, string name, out object? value)
     {
-        public StringBuilder Builder = builder;
-        public object?[] Frames = frames;
-        public int Depth = depth;
-        public int MessageIndex = messageIndex;
-        public ChatRole Role = role;
+        if (state.Inputs.TryGetValue(name, out value))
+        {
+            if (value is null && Find(state.Template, name) is { Default: { } fallback })
+            {
+                value = fallback;
+            }
+
+            return true;
+        }
+
+        if (Find(state.Template, name) is { } input)
+        {
+            value = input.Default is { } d ? d : null;
+            return true;
+        }
+
+        return false;
     }
 
-    /// <summary>The root of the lookup: the given inputs, then the declared inputs' defaults; a declared optional input without a value is null.</summary>
-    private sealed class RootScope(PromptTemplate template, IReadOnlyDictionary<string, object?> inputs)
+    private static TemplateInput? Find(PromptTemplate template, string name)
     {
-        public PromptTemplate Template { get; } = template;
-
-        public bool TryGet(string name, out object? value)
+        var declared = template.Inputs;
+        for (int i = 0; i < declared.Count; i++)
         {
-            if (inputs.TryGetValue(name, out value))
+            if (string.Equals(declared[i].Name, name, StringComparison.Ordinal))
             {
-                if (value is null && Find(name) is { Default: { } fallback })
-                {
-                    value = fallback;
-                }
-
-                return true;
+                return declared[i];
             }
-
-            if (Find(name) is { } input)
-            {
-                value = input.Default is { } d ? d : null;
-                return true;
-            }
-
-            return false;
         }
 
-        private TemplateInput? Find(string name)
-        {
-            var declared = Template.Inputs;
-            for (int i = 0; i < declared.Count; i++)
-            {
-                if (string.Equals(declared[i].Name, name, StringComparison.Ordinal))
-                {
-                    return declared[i];
-                }
-            }
+        return null;
+    }
 
-            return null;
-        }
+    private readonly record struct Work(RenderBuffer Buffer, object?[] Frames, bool Reused);
+
+    private struct RenderState(RenderBuffer buffer, object?[] frames, PromptTemplate template, IReadOnlyDictionary<string, object?> inputs, int messageIndex, ChatRole role)
+    {
+        public RenderBuffer Buffer = buffer;
+        public object?[] Frames = frames;
+        public int Depth = 1;
+        public PromptTemplate Template = template;
+        public IReadOnlyDictionary<string, object?> Inputs = inputs;
+        public int MessageIndex = messageIndex;
+        public ChatRole Role = role;
     }
 }

@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Globalization;
-using System.Text;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace LlmKit;
@@ -42,7 +42,7 @@ internal static class TemplateValues
         JsonElement e => e.ValueKind switch
         {
             JsonValueKind.Null or JsonValueKind.Undefined or JsonValueKind.False => false,
-            JsonValueKind.String => e.GetString()!.Length > 0,
+            JsonValueKind.String => !e.ValueEquals(ReadOnlySpan<char>.Empty),
             JsonValueKind.Array => e.GetArrayLength() > 0,
             _ => true,
         },
@@ -52,52 +52,67 @@ internal static class TemplateValues
     };
 
     /// <summary>Appends a scalar value as text; returns <see langword="false"/> for a list or object, which cannot be written as text.</summary>
-    public static bool TryAppend(StringBuilder builder, object? value)
+    /// <remarks>Strings, booleans and numbers are copied or formatted straight into the buffer, without intermediate strings.</remarks>
+    public static bool TryAppend(RenderBuffer buffer, object? value)
     {
         switch (value)
         {
             case null:
                 return true;
             case string s:
-                builder.Append(s);
+                buffer.Append(s);
                 return true;
             case bool b:
-                builder.Append(b ? "true" : "false");
+                buffer.Append(b ? "true" : "false");
                 return true;
             case int i:
-                builder.Append(CultureInfo.InvariantCulture, $"{i}");
+                buffer.AppendFormatted(i);
                 return true;
             case long l:
-                builder.Append(CultureInfo.InvariantCulture, $"{l}");
+                buffer.AppendFormatted(l);
                 return true;
             case double d:
-                builder.Append(CultureInfo.InvariantCulture, $"{d}");
+                buffer.AppendFormatted(d);
                 return true;
             case decimal m:
-                builder.Append(CultureInfo.InvariantCulture, $"{m}");
+                buffer.AppendFormatted(m);
                 return true;
             case JsonElement e:
                 switch (e.ValueKind)
                 {
                     case JsonValueKind.String:
-                        builder.Append(e.GetString());
+                        // The raw value is the quoted JSON string; without escapes its content is the text itself.
+                        var raw = JsonMarshal.GetRawUtf8Value(e);
+                        var content = raw[1..^1];
+                        if (content.IndexOf((byte)'\\') < 0)
+                        {
+                            buffer.AppendUtf8(content);
+                        }
+                        else
+                        {
+                            buffer.Append(e.GetString());
+                        }
+
                         return true;
                     case JsonValueKind.Null:
                     case JsonValueKind.Undefined:
                         return true;
                     default:
-                        // Numbers and booleans as written; objects and arrays as their JSON text.
-                        builder.Append(e.GetRawText());
+                        // Numbers and booleans as written; objects and arrays as their JSON text (what GetRawText returns).
+                        buffer.AppendUtf8(JsonMarshal.GetRawUtf8Value(e));
                         return true;
                 }
 
+            case ISpanFormattable formattable when value is not IEnumerable:
+                buffer.AppendFormatted(formattable);
+                return true;
             case IFormattable formattable when value is not IEnumerable:
-                builder.Append(formattable.ToString(null, CultureInfo.InvariantCulture));
+                buffer.Append(formattable.ToString(null, CultureInfo.InvariantCulture));
                 return true;
             case IEnumerable:
                 return false;
             default:
-                builder.Append(value.ToString());
+                buffer.Append(value.ToString());
                 return true;
         }
     }

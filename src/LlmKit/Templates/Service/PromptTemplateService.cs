@@ -59,6 +59,10 @@ public sealed class PromptTemplateService : IPromptTemplateService
         => _renderer.Render(promptTemplate, inputs);
 
     /// <inheritdoc/>
+    public int RenderTo<TState>(PromptTemplate promptTemplate, IReadOnlyDictionary<string, object?> inputs, TState state, RenderedMessageWriter<TState> writer)
+        => _renderer.RenderTo(promptTemplate, inputs, state, writer);
+
+    /// <inheritdoc/>
     public async Task<PromptTemplate> ImportAsync(PromptTemplate promptTemplate, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(promptTemplate);

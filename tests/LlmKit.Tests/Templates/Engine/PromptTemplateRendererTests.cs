@@ -323,4 +323,166 @@ public class PromptTemplateRendererTests
 
         Assert.All(Enumerable.Range(0, results.Length), i => Assert.Equal($"n={i}", results[i]));
     }
+
+    /// <summary>Renders through <see cref="PromptTemplateRenderer.RenderTo{TState}"/>, copying each message out of the writer.</summary>
+    private static List<(ChatRole Role, string Text)> RenderToList(PromptTemplateRenderer renderer, PromptTemplate template, Dictionary<string, object?> inputs)
+    {
+        var written = new List<(ChatRole, string)>();
+        int count = renderer.RenderTo(template, inputs, written, static (list, role, text) => list.Add((role, text.ToString())));
+        Assert.Equal(written.Count, count);
+        return written;
+    }
+
+    public static TheoryData<string, PromptTemplate, Dictionary<string, object?>, string[]> RenderToCases()
+    {
+        var data = new TheoryData<string, PromptTemplate, Dictionary<string, object?>, string[]>
+        {
+            {
+                "variables and dotted paths",
+                Template([Input("name"), Input("user", TemplateInputType.Object)], (ChatRole.System, "Hi {{name}}, {{user.address.city}} & {{{name}}}"), (ChatRole.User, "{{&name}}!")),
+                Values(("name", "Ann & <Bob>"), ("user", Json("""{"address":{"city":"Zürich"}}"""))),
+                ["Hi Ann & <Bob>, Zürich & Ann & <Bob>", "Ann & <Bob>!"]
+            },
+            {
+                "sections, loops, inverted sections, comments",
+                Template(
+                    [Input("items", TemplateInputType.Array), Input("empty", TemplateInputType.Array), Input("flag", TemplateInputType.Boolean), Input("title")],
+                    (ChatRole.User, "{{! a comment }}{{title}}:\n{{#items}}\n- {{name}} ({{title}})\n{{/items}}\n{{^empty}}\nnone\n{{/empty}}\n{{#flag}}yes{{/flag}}{{^flag}}no{{/flag}}")),
+                Values(("items", Json("""[{"name":"a"},{"name":"b"}]""")), ("empty", new List<string>()), ("flag", false), ("title", "T")),
+                ["T:\n- a (T)\n- b (T)\nnone\nno"]
+            },
+            {
+                "CLR lists, dictionaries and numbers",
+                Template(
+                    [Input("tags", TemplateInputType.Array), Input("people", TemplateInputType.Array), Input("n", TemplateInputType.Number), Input("i", TemplateInputType.Integer), Input("m", TemplateInputType.Number)],
+                    (ChatRole.System, "{{#tags}}[{{.}}]{{/tags}}"),
+                    (ChatRole.User, "{{#people}}{{name}}={{age}};{{/people}} {{n}} {{i}} {{m}}")),
+                Values(
+                    ("tags", new[] { "x", "y", "z" }),
+                    ("people", new List<Dictionary<string, object?>> { new() { ["name"] = "Ann", ["age"] = 41 }, new() { ["name"] = "Bob", ["age"] = 7L } }),
+                    ("n", 0.1 + 0.2),
+                    ("i", long.MinValue),
+                    ("m", 12.50m)),
+                ["[x][y][z]", "Ann=41;Bob=7; 0.30000000000000004 -9223372036854775808 12.50"]
+            },
+            {
+                "JSON values: escapes, unicode, numbers, booleans, objects",
+                Template([Input("v", TemplateInputType.Object)], (ChatRole.User, "{{v.s}}|{{v.e}}|{{v.u}}|{{v.n}}|{{v.b}}|{{v.o}}|{{v.a}}|{{v.z}}|")),
+                Values(("v", Json("""{"s":"plain","e":"tab\there \"q\" \\ \u00e9","u":"😀 ü","n":1.50e3,"b":true,"o":{"k": [1, 2]},"a":[],"z":null}"""))),
+                ["plain|tab\there \"q\" \\ é|😀 ü|1.50e3|true|{\"k\": [1, 2]}|[]||"]
+            },
+            {
+                "defaults and optional inputs",
+                Template([Input("who"), new TemplateInput { Name = "tone", IsRequired = false, Default = Json("\"warm\"") }, Input("extra", required: false)], (ChatRole.System, "{{who}} in a {{tone}} tone{{#extra}} and {{extra}}{{/extra}}{{^extra}} only{{/extra}}.")),
+                Values(("who", "Ava")),
+                ["Ava in a warm tone only."]
+            },
+            {
+                "empty messages and a long text",
+                Template([Input("x")], (ChatRole.System, ""), (ChatRole.User, string.Concat(Enumerable.Repeat("0123456789", 1000)) + "{{x}}"), (ChatRole.Assistant, "{{#x}}{{/x}}")),
+                Values(("x", new string('é', 5000))),
+                ["", string.Concat(Enumerable.Repeat("0123456789", 1000)) + new string('é', 5000), ""]
+            },
+        };
+        foreach (var marker in RoleMarkers)
+        {
+            data.Add(
+                "role markers: " + marker,
+                Template([Input("question")], (ChatRole.System, "Answer politely."), (ChatRole.User, "Q: {{question}}")),
+                Values(("question", marker)),
+                ["Answer politely.", "Q: " + marker]);
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(RenderToCases))]
+    public void RenderTo_Template_WritesExactlyTheTextsAndRolesOfRender(string name, PromptTemplate template, Dictionary<string, object?> inputs, string[] expected)
+    {
+        Assert.NotEmpty(name);
+        var renderer = new PromptTemplateRenderer();
+
+        var messages = renderer.Render(template, inputs).Messages;
+        var written = RenderToList(renderer, template, inputs);
+
+        Assert.Equal(expected, messages.Select(m => m.Text));
+        Assert.Equal(messages.Select(m => (m.Role, m.Text)), written);
+        Assert.Equal(template.Messages.Select(m => m.Role), written.Select(w => w.Role));
+    }
+
+    [Fact]
+    public void RenderTo_Partials_WritesTheExpandedText()
+    {
+        var renderer = new PromptTemplateRenderer(new Dictionary<string, string> { ["rules"] = "Be brief, {{name}}.{{#steps}} {{.}}{{/steps}}", ["sign"] = "-- {{>rules}}" });
+        var template = Template([Input("name"), Input("steps", TemplateInputType.Array)], (ChatRole.System, "Rules: {{>rules}}"), (ChatRole.User, "{{>sign}}"));
+        var inputs = Values(("name", "Ann"), ("steps", new[] { "one", "two" }));
+
+        Assert.Equal([(ChatRole.System, "Rules: Be brief, Ann. one two"), (ChatRole.User, "-- Be brief, Ann. one two")], RenderToList(renderer, template, inputs));
+        Assert.Equal(["Rules: Be brief, Ann. one two", "-- Be brief, Ann. one two"], renderer.Render(template, inputs).Messages.Select(m => m.Text));
+    }
+
+    [Fact]
+    public void RenderTo_RandomMixesOfMarkersAndText_MatchRenderExactly()
+    {
+        string[] pieces =
+        [
+            "system:", "user:", "assistant:", "\n", "\r\n", "---", "<|im_start|>", "<|im_end|>", "{{", "}}", "{{#a}}", "{{/a}}",
+            "{{>p}}", "{{{x}}}", "# system:", "[INST]", "</s>", "<system>", "\u0000", "é", "😀", " ", "\t", "text",
+        ];
+        var random = new Random(20261126);
+        var template = Template(
+            [Input("a"), Input("b"), Input("list", TemplateInputType.Array)],
+            (ChatRole.System, "S {{a}} S{{#list}}<{{.}}>{{/list}}"),
+            (ChatRole.User, "U {{b}} U{{^list}}none{{/list}}"),
+            (ChatRole.Assistant, "A"));
+        var renderer = new PromptTemplateRenderer();
+
+        for (int i = 0; i < 1000; i++)
+        {
+            string a = string.Concat(Enumerable.Range(0, random.Next(1, 12)).Select(_ => pieces[random.Next(pieces.Length)]));
+            string b = string.Concat(Enumerable.Range(0, random.Next(1, 12)).Select(_ => pieces[random.Next(pieces.Length)]));
+            var list = Enumerable.Range(0, random.Next(0, 4)).Select(_ => pieces[random.Next(pieces.Length)]).ToArray();
+            var inputs = Values(("a", a), ("b", b), ("list", list));
+
+            var written = RenderToList(renderer, template, inputs);
+
+            string listed = string.Concat(list.Select(item => "<" + item + ">"));
+            Assert.Equal(
+                [(ChatRole.System, "S " + a + " S" + listed), (ChatRole.User, "U " + b + " U" + (list.Length == 0 ? "none" : "")), (ChatRole.Assistant, "A")],
+                written);
+            Assert.Equal(written, renderer.Render(template, inputs).Messages.Select(m => (m.Role, m.Text)));
+        }
+    }
+
+    [Fact]
+    public void RenderTo_BadInputs_ThrowsEveryProblemBeforeWritingAnything()
+    {
+        var template = Template([Input("a"), Input("n", TemplateInputType.Integer)], (ChatRole.System, "fine"), (ChatRole.User, "{{a}} {{missing}}"));
+        int calls = 0;
+
+        var ex = Assert.Throws<TemplateRenderException>(() => new PromptTemplateRenderer().RenderTo(template, Values(("n", "x")), 0, (_, _, _) => calls++));
+
+        Assert.Equal(0, calls);
+        Assert.Equal(3, ex.Problems.Count);
+    }
+
+    [Fact]
+    public void RenderTo_WriterThatRendersAgain_KeepsBothTextsApart()
+    {
+        var renderer = new PromptTemplateRenderer();
+        var outer = Template([Input("x")], (ChatRole.System, "outer {{x}}"), (ChatRole.User, "second"));
+        var inner = Template([Input("v")], (ChatRole.User, "<{{v}}>"));
+        var seen = new List<string>();
+
+        renderer.RenderTo(outer, Values(("x", "1")), seen, (list, _, text) =>
+        {
+            string before = text.ToString();
+            list.Add(renderer.Render(inner, Values(("v", before))).Messages[0].Text);
+            // The outer text is still intact after the nested render.
+            list.Add(text.ToString());
+        });
+
+        Assert.Equal(["<outer 1>", "outer 1", "<second>", "second"], seen);
+    }
 }
