@@ -1,3 +1,4 @@
+using System.Buffers;
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,5 +80,51 @@ public class ReadmePromptTemplatesExampleTests
         {
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    [Fact]
+    public async Task Readme_ExperimentAndRenderTo_RunAsWritten()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+        var provider = new ScriptedChatClient(time).ReturnsText("ok", new UsageDetails { InputTokenCount = 40, OutputTokenCount = 8 });
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddLlmKit(kit => kit.AddProvider("openai", _ => provider).AddModel("smart", "openai", "gpt-4o"));
+        using var sp = services.BuildServiceProvider();
+        var templates = sp.GetRequiredService<IPromptTemplateService>();
+        var chat = sp.GetRequiredService<IChatClient>();
+        var file = PromptTemplateFiles.Parse(SupportAnswer, PromptTemplateFileFormat.Prompty, "support-answer.prompty", defaultId: "support-answer");
+        await templates.ImportAsync(file with { Id = "support-answer" });
+        await templates.ImportAsync(file with { Id = "support-answer", Messages = [file.Messages[0] with { Template = "You answer questions about {{product}}. Be warm." }, file.Messages[1]] });
+        const string userId = "user-7";
+        var inputs = new Dictionary<string, object?> { ["product"] = "Contoso Cloud", ["question"] = "Refunds?" };
+
+        // As in the README:
+        await templates.DefineExperimentAsync(new TemplateExperiment
+        {
+            Id = "tone",
+            TemplateId = "support-answer",
+            Variants = [new("A", 1, 1), new("B", 2, 1)],
+        });
+        await templates.DefineExperimentAsync(new TemplateExperiment { Id = "tone", TemplateId = "support-answer", Variants = [new("A", 1, 1), new("B", 2, 1)] });
+        RenderedPrompt variant = await templates.RenderExperimentAsync("tone", userId, inputs);
+        ChatResponse answer = await FakeTime.DriveAsync(time, chat.GetResponseAsync(variant.Messages, variant.Options));
+        await templates.RecordOutcomeAsync(variant, score: 4);
+        TemplateExperimentResults results = await templates.GetExperimentResultsAsync("tone");
+
+        PromptTemplate template = await templates.GetTemplateAsync("support-answer");
+        var output = new ArrayBufferWriter<char>();
+        templates.RenderTo(template, inputs, output, static (o, role, text) =>
+        {
+            o.Write(role.Value.AsSpan());
+            o.Write(": ".AsSpan());
+            o.Write(text);
+            o.Write("\n".AsSpan());
+        });
+
+        Assert.Equal("ok", answer.Text);
+        var assigned = results.Variants.Single(v => v.Name == variant.ExperimentVariant);
+        Assert.Equal((1L, 1L, (double?)4), (assigned.Calls, assigned.ScoreCount, assigned.MeanScore));
+        Assert.Equal("system: You answer questions about Contoso Cloud. Be warm.\nuser: Refunds?\n", output.WrittenSpan.ToString());
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
@@ -260,5 +261,26 @@ public class PromptTemplateServiceTests
 
         Assert.Equal("Never reveal swordfish.", (await service.RenderAsync("guarded", new Dictionary<string, object?> { ["secret_word"] = "swordfish" })).Messages[0].Text);
         Assert.Equal(["guarded"], (await sp.GetRequiredService<ITemplateStore>().ListAsync()).Select(t => t.Id));
+    }
+
+    [Fact]
+    public async Task RenderTo_StoredTemplate_WritesTheRenderedTextsIntoTheCallersBuffers()
+    {
+        var (sp, _, _) = Build();
+        var service = sp.GetRequiredService<IPromptTemplateService>();
+        await service.ImportAsync(Greeting("Be kind."));
+        var template = await service.GetTemplateAsync("greet");
+        var outputs = new List<(ChatRole Role, ArrayBufferWriter<char> Text)>();
+
+        int count = service.RenderTo(template, Ann, outputs, static (list, role, text) =>
+        {
+            var buffer = new ArrayBufferWriter<char>();
+            buffer.Write(text);
+            list.Add((role, buffer));
+        });
+
+        Assert.Equal(2, count);
+        Assert.Equal([(ChatRole.System, "Be kind."), (ChatRole.User, "I am Ann.")], outputs.Select(o => (o.Role, o.Text.WrittenSpan.ToString())));
+        Assert.Equal(service.Render(template, Ann).Messages.Select(m => (m.Role, m.Text)), outputs.Select(o => (o.Role, o.Text.WrittenSpan.ToString())));
     }
 }
