@@ -51,7 +51,8 @@ public interface IPromptTemplateService
     /// creating the messages, their strings or the options: for hosts that stream prompts into their own buffers,
     /// pipes or sockets. The text is the same, character for character, as <see cref="Render"/>'s messages; it lives in
     /// the renderer's reused per-thread buffer and is valid only while the writer runs. Once the template is compiled
-    /// and its inputs are strings, booleans or numbers, the render allocates nothing.
+    /// and its inputs are strings, booleans, numbers, JSON strings, or CLR lists and dictionaries of them, the render
+    /// allocates nothing (each field or item read from a JSON object or array input costs one 32-byte box).
     /// </summary>
     /// <typeparam name="TState">The state handed to <paramref name="writer"/> (for example the host's <see cref="System.Buffers.IBufferWriter{T}"/>), so the writer needs no closure.</typeparam>
     /// <param name="promptTemplate">The template, for example from <see cref="GetTemplateAsync"/> (cache it: the compiled form is cached by id and version).</param>

@@ -485,4 +485,34 @@ public class PromptTemplateRendererTests
 
         Assert.Equal(["<outer 1>", "outer 1", "<second>", "second"], seen);
     }
+
+    private static readonly RenderedMessageWriter<char[]> CopyToArray = static (target, _, text) => text.CopyTo(target);
+
+    [Fact]
+    public void RenderTo_CompiledTemplateWithScalarInputs_AllocatesNothing()
+    {
+        var renderer = new PromptTemplateRenderer();
+        var template = Template(
+            [Input("name"), Input("n", TemplateInputType.Integer), Input("x", TemplateInputType.Number), Input("ok", TemplateInputType.Boolean), Input("items", TemplateInputType.Array), Input("doc", TemplateInputType.Object), Input("title")],
+            (ChatRole.System, "Hi {{name}} {{n}} {{x}} {{#ok}}yes{{/ok}}{{^ok}}no{{/ok}} {{title}}"),
+            (ChatRole.User, "{{#items}}- {{.}}\n{{/items}}{{doc.title}} {{doc.count}}")) with { Version = 3 };
+        // A JSON string is copied from the document without a string; reading a field of a JSON object would box it (32 B).
+        var inputs = Values(("name", "Ann"), ("n", 42), ("x", 2.5), ("ok", true), ("items", new[] { "a", "b" }), ("doc", new Dictionary<string, object?> { ["title"] = "T", ["count"] = 7L }), ("title", Json("\"Dr\"")));
+        var target = new char[256];
+        for (int i = 0; i < 20; i++)
+        {
+            renderer.RenderTo(template, inputs, target, CopyToArray);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++)
+        {
+            renderer.RenderTo(template, inputs, target, CopyToArray);
+        }
+
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
+        Assert.Equal(["Hi Ann 42 2.5 yes Dr", "- a\n- b\nT 7"], RenderToList(renderer, template, inputs).Select(w => w.Text));
+    }
 }
