@@ -29,7 +29,7 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
                 : new PostgreSqlUsageLedger(s).GetTotalsAsync(new UsageQuery()).AsTask()));
 
             await using var command = dataSource.CreateCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM llmkit_schema_migrations;");
-            Assert.Equal("1,2,3,4", (string)(await command.ExecuteScalarAsync())!);
+            Assert.Equal("1,2,3,4,5", (string)(await command.ExecuteScalarAsync())!);
         }
         finally
         {
