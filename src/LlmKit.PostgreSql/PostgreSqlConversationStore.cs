@@ -372,14 +372,15 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         return _database.RunAsync<IReadOnlyList<ConversationSearchHit>>(async (connection, transaction) =>
         {
             await using var select = PostgreSqlDatabase.Command(connection, transaction, string.Empty);
+            // The tsquery is written out as an expression of the parameter in each place (not read from a CTE row), so the
+            // planner sees a constant and can use the GIN index of the titles too.
             var sql = new StringBuilder("""
-                WITH q AS (SELECT plainto_tsquery('simple', @terms) AS query),
-                hits AS (
-                    SELECT m.conversation_id AS cid, m.message_id AS mid, m.text AS body, ts_rank(m.search, q.query) AS score
-                    FROM llmkit_messages m, q WHERE m.search @@ q.query
+                WITH hits AS (
+                    SELECT m.conversation_id AS cid, m.message_id AS mid, m.text AS body, ts_rank(m.search, plainto_tsquery('simple', @terms)) AS score
+                    FROM llmkit_messages m WHERE m.search @@ plainto_tsquery('simple', @terms)
                     UNION ALL
-                    SELECT c.id, NULL, c.title, ts_rank(c.title_search, q.query)
-                    FROM llmkit_conversations c, q WHERE c.title_search @@ q.query
+                    SELECT c.id, NULL, c.title, ts_rank(c.title_search, plainto_tsquery('simple', @terms))
+                    FROM llmkit_conversations c WHERE c.title_search @@ plainto_tsquery('simple', @terms)
                 ),
                 best AS (
                     SELECT DISTINCT ON (cid) cid, mid, body, score FROM hits ORDER BY cid, score DESC, mid NULLS FIRST
@@ -392,8 +393,8 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             sql.Append("""
                      ORDER BY b.score DESC, c.id LIMIT @limit
                 )
-                SELECT t.id, t.title, t.mid, ts_headline('simple', t.body, q.query, 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, ShortWord=0'), t.score
-                FROM top t, q ORDER BY t.score DESC, t.id;
+                SELECT t.id, t.title, t.mid, ts_headline('simple', t.body, plainto_tsquery('simple', @terms), 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, ShortWord=0'), t.score
+                FROM top t ORDER BY t.score DESC, t.id;
                 """);
             select.Parameters.AddWithValue("limit", query.PageSize);
             select.CommandText = sql.ToString();
