@@ -9,6 +9,7 @@ using LlmKit.Benchmarks;
 // dotnet run -c Release -- quick [corpus.txt]        a Stopwatch measurement (MB/s, bytes allocated per count)
 // dotnet run -c Release -- safety-quick             a Stopwatch measurement of the safety scanner (MB/s)
 // dotnet run -c Release -- seed-stores              seeds the cached data of ConversationStoreBenchmarks (SQLite and PostgreSQL)
+// dotnet run -c Release -- stores-quick [rounds] [store] per-operation p50/p90/p99 of the conversation stores
 // dotnet run -c Release -- pipeline-quick [rounds]    pipeline and routing rows, best of interleaved rounds (a loaded machine)
 // dotnet run -c Release -- [BenchmarkDotNet args]    TokenizerBenchmarks (for example --filter *Count*)
 if (args.Length >= 1 && args[0] == "seed-stores")
@@ -85,6 +86,12 @@ if (args.Length >= 1 && args[0] == "quick")
 if (args.Length >= 1 && args[0] == "safety-quick")
 {
     SafetyQuick.Run();
+    return;
+}
+
+if (args.Length >= 1 && args[0] == "stores-quick")
+{
+    StoresQuickMeasure.Run(args.Length >= 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5, args.Length >= 3 ? args[2] : null);
     return;
 }
 

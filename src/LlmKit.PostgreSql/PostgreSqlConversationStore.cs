@@ -10,8 +10,10 @@ namespace LlmKit;
 /// An <see cref="IConversationStore"/> on PostgreSQL, for apps running on many machines: an <see cref="NpgsqlDataSource"/>
 /// (pooled connections), versioned schema migrations applied on first use under an advisory lock, full-text search
 /// over titles and message text (<c>tsvector</c> with GIN indexes, the <c>simple</c> configuration), keyset paging,
-/// optimistic concurrency on a row version, and appends idempotent by message id. Appends lock the conversation's row
-/// (<c>SELECT ... FOR UPDATE</c>), so concurrent writers on any number of machines never lose or duplicate a message.
+/// optimistic concurrency on a row version, and appends idempotent by message id. An append is one statement (one round
+/// trip, committed on its own) that calls the <c>llmkit_append_messages</c> function the migrations create: it locks the
+/// conversation's row (<c>SELECT ... FOR UPDATE</c>), so concurrent writers on any number of machines never lose or
+/// duplicate a message, and updates the messages and the conversation's totals in one transaction.
 /// </summary>
 public sealed class PostgreSqlConversationStore : IConversationStore
 {
@@ -160,76 +162,66 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         StoreRules.CheckId(id, nameof(id));
         var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
         var prepared = StoreRules.Prepare(messages, now, nameof(messages));
-        return _database.RunAsync(async (connection, transaction) =>
+        int n = prepared.Count;
+        var ids = new string[n];
+        var roles = new string[n];
+        var times = new DateTimeOffset[n];
+        var statuses = new short[n];
+        var texts = new string[n];
+        var bodies = new string[n];
+        var inputTokens = new long[n];
+        var outputTokens = new long[n];
+        var costs = new decimal[n];
+        var models = new string?[n];
+        for (int i = 0; i < n; i++)
         {
-            // One round trip: lock the conversation's row, then (a new statement, so it sees every append committed
-            // before the lock was granted) read which of the ids are stored already.
-            long version, count;
-            var existing = new HashSet<string>(StringComparer.Ordinal);
-            await using (var read = new NpgsqlBatch(connection, transaction))
-            {
-                var lockRow = new NpgsqlBatchCommand("SELECT version, message_count FROM llmkit_conversations WHERE id = @id FOR UPDATE;");
-                lockRow.Parameters.AddWithValue("id", id);
-                var stored = new NpgsqlBatchCommand("SELECT message_id FROM llmkit_messages WHERE conversation_id = @id AND message_id = ANY(@ids);");
-                stored.Parameters.AddWithValue("id", id);
-                stored.Parameters.AddWithValue("ids", prepared.Select(m => m.MessageId).ToArray());
-                read.BatchCommands.Add(lockRow);
-                read.BatchCommands.Add(stored);
-                await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    throw ConversationNotFoundException.ForId(id);
-                }
+            var m = prepared[i];
+            ids[i] = m.MessageId;
+            roles[i] = m.Role;
+            times[i] = m.CreatedAt;
+            statuses[i] = (short)m.Status;
+            texts[i] = m.Text;
+            bodies[i] = m.Json;
+            inputTokens[i] = m.InputTokens;
+            outputTokens[i] = m.OutputTokens;
+            costs[i] = m.Cost ?? 0m;
+            models[i] = m.Model;
+        }
 
-                (version, count) = (reader.GetInt64(0), reader.GetInt64(1));
-                await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    existing.Add(reader.GetString(0));
-                }
+        return _database.RunStatementAsync(async connection =>
+        {
+            // One statement, so one round trip and its own commit: the function (migration 5) locks the conversation's
+            // row, skips the ids stored already, checks the version, inserts the rest and updates the totals.
+            await using var append = new NpgsqlCommand("SELECT outcome, current_version FROM llmkit_append_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);", connection);
+            var p = append.Parameters;
+            p.Add(new NpgsqlParameter<string> { TypedValue = id });
+            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = expectedVersion is { } expected ? expected : DBNull.Value });
+            p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+            p.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+            p.Add(new NpgsqlParameter<string[]> { TypedValue = roles });
+            p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = times });
+            p.Add(new NpgsqlParameter<short[]> { TypedValue = statuses });
+            p.Add(new NpgsqlParameter<string[]> { TypedValue = texts });
+            p.Add(new NpgsqlParameter<string[]> { TypedValue = bodies });
+            p.Add(new NpgsqlParameter<long[]> { TypedValue = inputTokens });
+            p.Add(new NpgsqlParameter<long[]> { TypedValue = outputTokens });
+            p.Add(new NpgsqlParameter<decimal[]> { TypedValue = costs });
+            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = models });
+            int outcome;
+            long version;
+            await using (var reader = await append.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+            {
+                await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                outcome = reader.GetInt32(0);
+                version = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
             }
 
-            var fresh = prepared.FindAll(m => !existing.Contains(m.MessageId));
-            if (fresh.Count == 0)
+            return outcome switch
             {
-                return version;
-            }
-
-            if (expectedVersion is { } expected && expected != version)
-            {
-                throw new ConcurrencyConflictException(id, expected, version);
-            }
-
-            long input = 0, output = 0;
-            decimal cost = 0m;
-            string? model = null;
-            foreach (var m in fresh)
-            {
-                input += m.InputTokens;
-                output += m.OutputTokens;
-                cost += m.Cost ?? 0m;
-                model = m.Model ?? model;
-            }
-
-            // One round trip: the messages and the conversation's new totals and version.
-            await using var write = new NpgsqlBatch(connection, transaction);
-            write.BatchCommands.Add(InsertMessagesCommand(id, count, fresh));
-            var update = new NpgsqlBatchCommand("""
-                UPDATE llmkit_conversations SET version = version + 1, updated_at = @now, message_count = message_count + @count,
-                    input_tokens = input_tokens + @input, output_tokens = output_tokens + @output, cost_usd = cost_usd + @cost,
-                    model = coalesce(@model, model)
-                WHERE id = @id;
-                """);
-            update.Parameters.AddWithValue("now", now);
-            update.Parameters.AddWithValue("count", (long)fresh.Count);
-            update.Parameters.AddWithValue("input", input);
-            update.Parameters.AddWithValue("output", output);
-            update.Parameters.AddWithValue("cost", cost);
-            update.Parameters.AddWithValue("model", NpgsqlDbType.Text, (object?)model ?? DBNull.Value);
-            update.Parameters.AddWithValue("id", id);
-            write.BatchCommands.Add(update);
-            await write.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            return version + 1;
+                0 => version,
+                1 => throw ConversationNotFoundException.ForId(id),
+                _ => throw new ConcurrencyConflictException(id, expectedVersion.GetValueOrDefault(), version),
+            };
         }, cancellationToken);
     }
 
@@ -380,14 +372,15 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         return _database.RunAsync<IReadOnlyList<ConversationSearchHit>>(async (connection, transaction) =>
         {
             await using var select = PostgreSqlDatabase.Command(connection, transaction, string.Empty);
+            // The tsquery is written out as an expression of the parameter in each place (not read from a CTE row), so the
+            // planner sees a constant and can use the GIN index of the titles too.
             var sql = new StringBuilder("""
-                WITH q AS (SELECT plainto_tsquery('simple', @terms) AS query),
-                hits AS (
-                    SELECT m.conversation_id AS cid, m.message_id AS mid, m.text AS body, ts_rank(m.search, q.query) AS score
-                    FROM llmkit_messages m, q WHERE m.search @@ q.query
+                WITH hits AS (
+                    SELECT m.conversation_id AS cid, m.message_id AS mid, m.text AS body, ts_rank(m.search, plainto_tsquery('simple', @terms)) AS score
+                    FROM llmkit_messages m WHERE m.search @@ plainto_tsquery('simple', @terms)
                     UNION ALL
-                    SELECT c.id, NULL, c.title, ts_rank(c.title_search, q.query)
-                    FROM llmkit_conversations c, q WHERE c.title_search @@ q.query
+                    SELECT c.id, NULL, c.title, ts_rank(c.title_search, plainto_tsquery('simple', @terms))
+                    FROM llmkit_conversations c WHERE c.title_search @@ plainto_tsquery('simple', @terms)
                 ),
                 best AS (
                     SELECT DISTINCT ON (cid) cid, mid, body, score FROM hits ORDER BY cid, score DESC, mid NULLS FIRST
@@ -400,8 +393,8 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             sql.Append("""
                      ORDER BY b.score DESC, c.id LIMIT @limit
                 )
-                SELECT t.id, t.title, t.mid, ts_headline('simple', t.body, q.query, 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, ShortWord=0'), t.score
-                FROM top t, q ORDER BY t.score DESC, t.id;
+                SELECT t.id, t.title, t.mid, ts_headline('simple', t.body, plainto_tsquery('simple', @terms), 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, ShortWord=0'), t.score
+                FROM top t ORDER BY t.score DESC, t.id;
                 """);
             select.Parameters.AddWithValue("limit", query.PageSize);
             select.CommandText = sql.ToString();

@@ -37,6 +37,9 @@ public sealed class SqliteConversationStore : IConversationStore
     /// <summary>Gets the full path of the database file.</summary>
     public string DataSource => _database.DataSource;
 
+    /// <summary>Gets the background WAL checkpoint of this file in flight (or the last one). For tests.</summary>
+    internal Task BackgroundCheckpoint => _database.BackgroundCheckpoint;
+
     /// <summary>Creates or upgrades the schema now instead of on first use.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>A task that completes when the schema is current.</returns>

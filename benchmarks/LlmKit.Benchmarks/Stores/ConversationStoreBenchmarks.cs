@@ -67,6 +67,15 @@ public class ConversationStoreBenchmarks
                 File.Delete(seeding);
                 await StoreBenchmarkData.SeedAsync(new SqliteConversationStore("Data Source=" + seeding), parallelism: 1).ConfigureAwait(false);
                 SqliteConnection.ClearAllPools();
+                using (var connection = new SqliteConnection("Data Source=" + seeding + ";Pooling=False"))
+                {
+                    // Everything into the file itself before it is renamed without its WAL.
+                    connection.Open();
+                    using var checkpoint = connection.CreateCommand();
+                    checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE);";
+                    checkpoint.ExecuteNonQuery();
+                }
+
                 File.Move(seeding, path);
             }
 

@@ -70,6 +70,27 @@ internal sealed class PostgreSqlDatabase
         }
     }
 
+    /// <summary>
+    /// Runs <paramref name="work"/> on an open connection outside an explicit transaction, so each statement it runs
+    /// commits on its own: one statement is one round trip (no BEGIN and COMMIT of their own).
+    /// </summary>
+    public async Task<T> RunStatementAsync<T>(Func<NpgsqlConnection, Task<T>> work, CancellationToken cancellationToken)
+    {
+        await MigrateAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                return await work(connection).ConfigureAwait(false);
+            }
+        }
+        catch (NpgsqlException ex) when (IsUnreachable(ex))
+        {
+            throw Unavailable(ex);
+        }
+    }
+
     public static NpgsqlCommand Command(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)
         => new(sql, connection, transaction);
 

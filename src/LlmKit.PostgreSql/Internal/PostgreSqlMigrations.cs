@@ -124,7 +124,7 @@ internal static class PostgreSqlMigrations
                 PRIMARY KEY (budget_id, scope_kind, scope_value, reservation_id)
             );
             """),
-        // Template experiments and score totals (issue 7, durable A/B experiments); appended on its own, renumber freely at merge.
+        // Template experiments and score totals (issue 7, durable A/B experiments).
         (5, "template experiments and scores", """
             CREATE TABLE llmkit_template_experiments (
                 id text COLLATE "C" PRIMARY KEY,
@@ -161,5 +161,67 @@ internal static class PostgreSqlMigrations
                 PRIMARY KEY (experiment_id, variant)
             );
             """),
+        (6, "append in one round trip", AppendFunction),
     ];
+
+    /// <summary>
+    /// <c>llmkit_append_messages</c>: an append in one statement (so in one round trip and, outside an explicit
+    /// transaction, one commit). It locks the conversation's row, then reads which message ids are stored already; as a
+    /// PL/pgSQL function in READ COMMITTED each statement takes a new snapshot, so that read sees every append committed
+    /// before the lock was granted (one statement with CTEs would read with the snapshot taken before it waited for the
+    /// lock). Then the version check, the new messages numbered after the last, and the conversation's totals and version.
+    /// Returns outcome 0 (done, or nothing new) with the version after the call, 1 (no such conversation) or 2 (the
+    /// expected version is stale) with the current version. The per-message arrays run in parallel; a null model is no model.
+    /// </summary>
+    private const string AppendFunction = """
+        CREATE FUNCTION llmkit_append_messages(
+            p_conversation text, p_expected_version bigint, p_now timestamptz,
+            p_ids text[], p_roles text[], p_times timestamptz[], p_statuses smallint[], p_texts text[], p_bodies text[],
+            p_input_tokens bigint[], p_output_tokens bigint[], p_costs numeric[], p_models text[],
+            OUT outcome integer, OUT current_version bigint)
+        LANGUAGE plpgsql VOLATILE AS $fn$
+        DECLARE
+            v_count bigint;
+            v_fresh integer[];
+        BEGIN
+            SELECT c.version, c.message_count INTO current_version, v_count
+            FROM llmkit_conversations c WHERE c.id = p_conversation FOR UPDATE;
+            IF NOT FOUND THEN
+                outcome := 1;
+                RETURN;
+            END IF;
+
+            SELECT array_agg(u.o ORDER BY u.o) INTO v_fresh
+            FROM unnest(p_ids) WITH ORDINALITY AS u(mid, o)
+            WHERE NOT EXISTS (SELECT 1 FROM llmkit_messages m WHERE m.conversation_id = p_conversation AND m.message_id = u.mid);
+            IF v_fresh IS NULL THEN
+                outcome := 0;
+                RETURN;
+            END IF;
+
+            IF p_expected_version IS NOT NULL AND p_expected_version <> current_version THEN
+                outcome := 2;
+                RETURN;
+            END IF;
+
+            INSERT INTO llmkit_messages (conversation_id, seq, message_id, role, created_at, status, text, body)
+            SELECT p_conversation, v_count + f.n, p_ids[f.o], p_roles[f.o], p_times[f.o], p_statuses[f.o], p_texts[f.o], p_bodies[f.o]
+            FROM unnest(v_fresh) WITH ORDINALITY AS f(o, n);
+
+            UPDATE llmkit_conversations c SET version = c.version + 1, updated_at = p_now, message_count = c.message_count + t.n,
+                input_tokens = c.input_tokens + t.input_tokens, output_tokens = c.output_tokens + t.output_tokens,
+                cost_usd = c.cost_usd + t.cost, model = coalesce(t.model, c.model)
+            FROM (
+                SELECT count(*) AS n, sum(p_input_tokens[f.o]) AS input_tokens, sum(p_output_tokens[f.o]) AS output_tokens,
+                    coalesce(sum(p_costs[f.o]), 0) AS cost,
+                    (array_agg(p_models[f.o] ORDER BY f.o DESC) FILTER (WHERE p_models[f.o] IS NOT NULL))[1] AS model
+                FROM unnest(v_fresh) AS f(o)
+            ) t
+            WHERE c.id = p_conversation;
+
+            outcome := 0;
+            current_version := current_version + 1;
+        END
+        $fn$;
+        """;
 }

@@ -8,17 +8,25 @@ namespace LlmKit;
 /// One SQLite database file shared by the SQLite stores: opens pooled connections with WAL, a busy timeout and
 /// foreign keys; applies the schema migrations once; and serialises this process's writers through one gate per
 /// file, so they queue in order instead of spinning on SQLite's single write lock (other processes still wait on
-/// the busy timeout).
+/// the busy timeout). Every <see cref="CheckpointInterval"/> writes it starts a passive WAL checkpoint on a thread-pool
+/// thread, so the commit that crosses SQLite's automatic checkpoint threshold (1,000 pages) rarely has to copy the WAL
+/// into the database file and sync it itself (a 5 to 30 ms stall on a 1 GB file); SQLite's automatic checkpoint stays
+/// on as the safety net.
 /// </summary>
 internal sealed class SqliteDatabase
 {
     /// <summary>How long a statement waits for another process's write lock before failing. 30 seconds.</summary>
     public const int BusyTimeoutMilliseconds = 30_000;
 
+    /// <summary>How many writes of this process to one file start a background checkpoint. 32 (about 500 WAL pages of conversation appends).</summary>
+    public const int CheckpointInterval = 32;
+
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> WriterGates = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, FileState> Files = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, Lazy<Task>> Migrations = new(StringComparer.Ordinal);
 
     private readonly string _connectionString;
+    private readonly FileState _file;
     private readonly SemaphoreSlim _writerGate;
     private readonly string _migrationKey;
 
@@ -45,6 +53,7 @@ internal sealed class SqliteDatabase
         _connectionString = builder.ToString();
         DataSource = Path.GetFullPath(builder.DataSource);
         _writerGate = WriterGates.GetOrAdd(DataSource, static _ => new SemaphoreSlim(1, 1));
+        _file = Files.GetOrAdd(DataSource, static _ => new FileState());
         _migrationKey = DataSource;
     }
 
@@ -102,10 +111,26 @@ internal sealed class SqliteDatabase
             {
                 try
                 {
+                    if (Interlocked.Exchange(ref _file.CheckpointFailure, null) is not null)
+                    {
+                        // The last background checkpoint failed: run it here, so a lasting fault surfaces to a caller.
+                        Checkpoint(connection);
+                    }
+
                     // Not deferred: BEGIN IMMEDIATE takes the write lock up front, so the transaction never fails to upgrade.
-                    using var transaction = connection.BeginTransaction(deferred: false);
-                    T result = work(connection, transaction);
-                    transaction.Commit();
+                    T result;
+                    using (var transaction = connection.BeginTransaction(deferred: false))
+                    {
+                        result = work(connection, transaction);
+                        transaction.Commit();
+                    }
+
+                    if (++_file.WritesSinceCheckpoint >= CheckpointInterval && _file.Checkpointing.IsCompleted)
+                    {
+                        _file.WritesSinceCheckpoint = 0;
+                        _file.Checkpointing = Task.Run(CheckpointInBackgroundAsync, CancellationToken.None);
+                    }
+
                     return result;
                 }
                 catch (SqliteException ex)
@@ -119,6 +144,9 @@ internal sealed class SqliteDatabase
             _writerGate.Release();
         }
     }
+
+    /// <summary>Gets the background checkpoint in flight (or the last one, completed). For tests.</summary>
+    internal Task BackgroundCheckpoint => _file.Checkpointing;
 
     public static SqliteCommand Command(SqliteConnection connection, SqliteTransaction transaction, string sql)
     {
@@ -148,6 +176,31 @@ internal sealed class SqliteDatabase
         {
             await connection.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    private static void Checkpoint(SqliteConnection connection)
+    {
+        // PASSIVE: copies what it can without waiting for readers or blocking writers (WAL mode lets both go on).
+        using var checkpoint = connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(PASSIVE);";
+        checkpoint.ExecuteNonQuery();
+    }
+
+    private async Task CheckpointInBackgroundAsync()
+    {
+        try
+        {
+            var connection = await OpenRawAsync(CancellationToken.None).ConfigureAwait(false);
+            await using (connection.ConfigureAwait(false))
+            {
+                Checkpoint(connection);
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or StoreUnavailableException)
+        {
+            // Not lost: the next write of this process to the file runs the checkpoint itself and reports the fault.
+            Volatile.Write(ref _file.CheckpointFailure, ex);
         }
     }
 
@@ -237,5 +290,18 @@ internal sealed class SqliteDatabase
             _ => "failed: " + ex.Message,
         };
         return new StoreUnavailableException($"The SQLite database '{DataSource}' {what}.", ex);
+    }
+
+    /// <summary>What the stores of this process share per database file.</summary>
+    private sealed class FileState
+    {
+        /// <summary>Writes since the last background checkpoint started (changed under the writer gate).</summary>
+        public int WritesSinceCheckpoint;
+
+        /// <summary>The background checkpoint in flight or the last one (changed under the writer gate).</summary>
+        public Task Checkpointing = Task.CompletedTask;
+
+        /// <summary>The fault of the last background checkpoint, until a write runs the checkpoint again.</summary>
+        public Exception? CheckpointFailure;
     }
 }

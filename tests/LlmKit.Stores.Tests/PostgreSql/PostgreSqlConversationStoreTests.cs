@@ -29,7 +29,7 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
                 : new PostgreSqlUsageLedger(s).GetTotalsAsync(new UsageQuery()).AsTask()));
 
             await using var command = dataSource.CreateCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM llmkit_schema_migrations;");
-            Assert.Equal("1,2,3,4,5", (string)(await command.ExecuteScalarAsync())!);
+            Assert.Equal("1,2,3,4,5,6", (string)(await command.ExecuteScalarAsync())!);
         }
         finally
         {
@@ -66,5 +66,69 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
         var loaded = (await b.GetAsync("c1"))!;
         Assert.Equal(100, loaded.Messages.Select(m => m.Message.MessageId).Distinct().Count());
         Assert.Equal(Enumerable.Range(1, 100).Select(i => (long)i), loaded.Messages.Select(m => m.Sequence));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_DatabaseOfSchemaVersion4_KeepsItsConversationsSearchableAndAppendsInOneStatement()
+    {
+        var dataSource = await _server.CreateDatabaseAsync();
+        // The schema and rows as the previous LlmKit left them: migrations 1 to 4, one conversation with two messages.
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        {
+            await using (var create = new NpgsqlCommand("CREATE TABLE llmkit_schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());", connection))
+            {
+                await create.ExecuteNonQueryAsync();
+            }
+
+            foreach (var (version, name, sql) in PostgreSqlMigrations.All.Where(m => m.Version <= 4))
+            {
+                await using var apply = new NpgsqlCommand(sql + $" INSERT INTO llmkit_schema_migrations (version, name) VALUES ({version}, '{name}');", connection);
+                await apply.ExecuteNonQueryAsync();
+            }
+
+            await using var rows = new NpgsqlCommand("""
+                INSERT INTO llmkit_conversations (id, title, tenant_id, user_id, tags, metadata, created_at, updated_at, model, input_tokens, output_tokens, cost_usd, message_count, version)
+                VALUES ('c1', 'Old trip', 'acme', NULL, '[]', '{}', '2026-03-01T09:00:00Z', '2026-03-01T09:00:00Z', 'gpt-4o', 120, 30, 0.0025, 2, 3);
+                INSERT INTO llmkit_messages (conversation_id, seq, message_id, role, created_at, status, text, body) VALUES
+                    ('c1', 1, 'm1', 'user', '2026-03-01T09:00:00Z', 0, 'find a giraffe hotel', @m1),
+                    ('c1', 2, 'm2', 'assistant', '2026-03-01T09:00:00Z', 0, 'here is one', @m2);
+                """, connection);
+            rows.Parameters.AddWithValue("m1", ConversationJson.SerializeMessage(User("m1", "find a giraffe hotel")));
+            rows.Parameters.AddWithValue("m2", ConversationJson.SerializeMessage(Assistant("m2", "here is one", 120, 30, 0.0025m)));
+            await rows.ExecuteNonQueryAsync();
+        }
+
+        var store = new PostgreSqlConversationStore(dataSource, Time);
+        await store.MigrateAsync();
+
+        var hit = Assert.Single(await store.SearchAsync("giraffe"));
+        Assert.Equal("c1", hit.ConversationId);
+        Assert.Equal("m1", hit.MessageId);
+        long appended = await store.AppendAsync("c1", [User("m2", "here is one"), Assistant("m3", "a giraffe suite", 10, 5, 0.001m, "gpt-4o-mini")], expectedVersion: 3);
+        Assert.Equal(4, appended);
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(["m1", "m2", "m3"], loaded.Messages.Select(m => m.Message.MessageId));
+        Assert.Equal([1L, 2, 3], loaded.Messages.Select(m => m.Sequence));
+        Assert.Equal("find a giraffe hotel", loaded.Messages[0].Message.Text);
+        Assert.Equal(130, loaded.InputTokens);
+        Assert.Equal(35, loaded.OutputTokens);
+        Assert.Equal(0.0035m, loaded.CostUsd);
+        Assert.Equal("gpt-4o-mini", loaded.Model);
+        Assert.Equal(3, loaded.MessageCount);
+        Assert.Equal("m3", Assert.Single(await store.SearchAsync("suite")).MessageId);
+        await using var versions = dataSource.CreateCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM llmkit_schema_migrations;");
+        Assert.Equal("1,2,3,4,5,6", (string)(await versions.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task AppendAsync_ExpectedVersionOnAConversationWithoutNewMessages_ReturnsTheVersionWithoutAConflict()
+    {
+        var store = new PostgreSqlConversationStore(await _server.CreateDatabaseAsync(), Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Messages = [User("m1", "a")] });
+
+        long version = await store.AppendAsync("c1", [], expectedVersion: 7);
+
+        Assert.Equal(1, version);
+        Assert.Equal(1, (await store.GetAsync("c1"))!.MessageCount);
     }
 }

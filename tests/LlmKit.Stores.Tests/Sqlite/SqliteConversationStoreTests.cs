@@ -91,4 +91,29 @@ public sealed class SqliteConversationStoreTests : ConversationStoreContractTest
         Assert.Equal(["m1", "m2"], (await b.GetAsync("c1"))!.Messages.Select(m => m.Message.MessageId).Order());
         Assert.Equal(3, (await a.GetAsync("c1"))!.Version);
     }
+
+    [Fact]
+    public async Task AppendAsync_AsManyWritesAsTheCheckpointInterval_CopiesTheWalIntoTheFileInTheBackground()
+    {
+        string path = _files.NewPath();
+        var store = new SqliteConversationStore("Data Source=" + path, Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+        for (int i = 1; i < SqliteDatabase.CheckpointInterval; i++)
+        {
+            await store.AppendAsync("c1", [User($"m{i}", "x")]);
+        }
+
+        await store.BackgroundCheckpoint;
+
+        // The database file alone (copied without its WAL) holds what the checkpoint copied into it. These writes fill
+        // far fewer than SQLite's 1,000-page automatic checkpoint threshold, so without the background checkpoint the
+        // file would not even hold the tables.
+        string copy = _files.NewPath();
+        File.Copy(path, copy);
+        using var connection = new SqliteConnection("Data Source=" + copy + ";Pooling=False");
+        connection.Open();
+        using var count = connection.CreateCommand();
+        count.CommandText = "SELECT count(*) FROM llmkit_messages;";
+        Assert.Equal(SqliteDatabase.CheckpointInterval - 1, (long)count.ExecuteScalar()!);
+    }
 }

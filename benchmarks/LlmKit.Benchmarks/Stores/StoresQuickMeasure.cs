@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace LlmKit.Benchmarks;
+
+/// <summary>
+/// Per-operation latency percentiles of the conversation stores on the seeded data of
+/// <see cref="ConversationStoreBenchmarks"/> (<c>dotnet run -c Release -- stores-quick [rounds] [SQLite|PostgreSQL]</c>).
+/// BenchmarkDotNet reports the mean of many operations per iteration; the goals of issue 6 are per-operation medians
+/// (append p50), so this times every operation on its own with <see cref="Stopwatch"/> and prints p50, p90 and p99.
+/// The stores are set up together and measured in interleaved rounds (append, list, search; store after store), so
+/// load from other processes spreads over every row instead of landing on one.
+/// </summary>
+public static class StoresQuickMeasure
+{
+    private const int AppendsPerRound = 200;
+    private const int ListsPerRound = 50;
+    private const int SearchesPerRound = 25;
+
+    public static void Run(int rounds, string? only)
+    {
+        string[] stores = only is null ? ["SQLite", "PostgreSQL"] : [only];
+        var benchmarks = new ConversationStoreBenchmarks[stores.Length];
+        var samples = new List<double>[stores.Length, 3];
+        try
+        {
+            for (int s = 0; s < stores.Length; s++)
+            {
+                benchmarks[s] = new ConversationStoreBenchmarks { Store = stores[s] };
+                benchmarks[s].Setup();
+                for (int o = 0; o < 3; o++)
+                {
+                    samples[s, o] = [];
+                }
+
+                // Warm-up: JIT, connection pools, prepared statements, the pages the first round touches.
+                Time(benchmarks[s], 0, 50, null);
+                Time(benchmarks[s], 1, 20, null);
+                Time(benchmarks[s], 2, 10, null);
+            }
+
+            for (int round = 0; round < rounds; round++)
+            {
+                for (int s = 0; s < stores.Length; s++)
+                {
+                    Time(benchmarks[s], 0, AppendsPerRound, samples[s, 0]);
+                    Time(benchmarks[s], 1, ListsPerRound, samples[s, 1]);
+                    Time(benchmarks[s], 2, SearchesPerRound, samples[s, 2]);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var b in benchmarks)
+            {
+                b?.Cleanup();
+            }
+        }
+
+        Console.WriteLine($"// {rounds} rounds, load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        Console.WriteLine("| store | operation | n | p50 | p90 | p99 | mean |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|");
+        string[] names = ["append one message", "list page (50, tenant filter)", "full-text search (top 20)"];
+        for (int s = 0; s < stores.Length; s++)
+        {
+            for (int o = 0; o < 3; o++)
+            {
+                var values = samples[s, o];
+                values.Sort();
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {stores[s]} | {names[o]} | {values.Count} | {Percentile(values, 0.5):0.000} ms | {Percentile(values, 0.9):0.000} ms | {Percentile(values, 0.99):0.000} ms | {values.Average():0.000} ms |"));
+            }
+        }
+    }
+
+    private static void Time(ConversationStoreBenchmarks benchmark, int operation, int count, List<double>? into)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            switch (operation)
+            {
+                case 0:
+                    benchmark.Append().GetAwaiter().GetResult();
+                    break;
+                case 1:
+                    benchmark.ListPage().GetAwaiter().GetResult();
+                    break;
+                default:
+                    benchmark.Search().GetAwaiter().GetResult();
+                    break;
+            }
+
+            into?.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+    }
+
+    private static double Percentile(List<double> sorted, double p) => sorted[Math.Min(sorted.Count - 1, (int)(p * sorted.Count))];
+}
