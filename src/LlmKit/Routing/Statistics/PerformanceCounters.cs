@@ -33,13 +33,15 @@ internal sealed class PerformanceCounters
 
     public void RecordSuccess(TimeSpan latency, TimeSpan? timeToFirstChunk, long? outputTokens)
     {
-        ref var cell = ref _cells[ProcessorStripes.Current];
+        // One processor lookup for all the stripes this call writes.
+        int stripe = ProcessorStripes.Current;
+        ref var cell = ref _cells[stripe];
         Interlocked.Increment(ref cell.Requests);
         Interlocked.Increment(ref cell.Successes);
-        _latencyMs.Add(latency.TotalMilliseconds);
+        _latencyMs.Add(latency.TotalMilliseconds, stripe);
         if (timeToFirstChunk is { } first)
         {
-            _firstChunkMs.Add(first.TotalMilliseconds);
+            _firstChunkMs.Add(first.TotalMilliseconds, stripe);
         }
 
         if (outputTokens is > 0 and { } tokens)
@@ -48,7 +50,7 @@ internal sealed class PerformanceCounters
             double seconds = (latency - (timeToFirstChunk ?? TimeSpan.Zero)).TotalSeconds;
             if (seconds > 0)
             {
-                _tokensPerSecond.Add(tokens / seconds);
+                _tokensPerSecond.Add(tokens / seconds, stripe);
             }
         }
     }

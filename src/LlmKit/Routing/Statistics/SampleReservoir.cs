@@ -34,11 +34,12 @@ internal sealed class SampleReservoir
     /// <summary>Gets the number of samples each stripe keeps.</summary>
     public int PerStripe => _perStripe;
 
-    public void Add(double value) => Add(value, ProcessorStripes.Current & (Stripes - 1));
+    public void Add(double value) => Add(value, ProcessorStripes.Current);
 
-    /// <summary>Adds a sample to one stripe.</summary>
+    /// <summary>Adds a sample to a stripe (taken modulo the reservoir's stripes).</summary>
     internal void Add(double value, int stripe)
     {
+        stripe &= Stripes - 1;
         long index = Interlocked.Increment(ref _written[stripe].Value) - 1;
         Volatile.Write(ref _samples[(stripe * _perStripe) + (int)(index % _perStripe)], value);
     }
