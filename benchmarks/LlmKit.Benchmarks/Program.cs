@@ -11,6 +11,7 @@ using LlmKit.Benchmarks;
 // dotnet run -c Release -- seed-stores              seeds the cached data of ConversationStoreBenchmarks (SQLite and PostgreSQL)
 // dotnet run -c Release -- stores-quick [rounds] [store] per-operation p50/p90/p99 of the conversation stores
 // dotnet run -c Release -- pipeline-quick [rounds]    pipeline and routing rows, best of interleaved rounds (a loaded machine)
+// dotnet run -c Release -- routing-scale [callers] [seconds] [rounds]   calls/s of N threads (run under taskset for 1 vs 2 cores)
 // dotnet run -c Release -- [BenchmarkDotNet args]    TokenizerBenchmarks (for example --filter *Count*)
 if (args.Length >= 1 && args[0] == "seed-stores")
 {
@@ -98,6 +99,15 @@ if (args.Length >= 1 && args[0] == "stores-quick")
 if (args.Length >= 1 && args[0] == "pipeline-quick")
 {
     PipelineQuickMeasure.Run(args.Length >= 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
+    return;
+}
+
+if (args.Length >= 1 && args[0] == "routing-scale")
+{
+    RoutingScaleMeasure.Run(
+        args.Length >= 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64,
+        args.Length >= 3 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 2,
+        args.Length >= 4 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3);
     return;
 }
 

@@ -20,7 +20,9 @@ public class RoutingBenchmarks
     private CannedChatClient _bare = null!;
     private IChatClient _router = null!;
     private IChatClient _leastBusy = null!;
+    private IChatClient _annotated = null!;
     private ServiceProvider _services = null!;
+    private ServiceProvider _annotatedServices = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -41,16 +43,36 @@ public class RoutingBenchmarks
         _services = services.BuildServiceProvider();
         _router = _services.GetRequiredService<IChatClient>();
         _leastBusy = _services.GetRequiredKeyedService<IChatClient>("busy");
+
+        // The same router with AnnotateRoutes: the route set on every response, as in a pipeline with telemetry or metering.
+        var annotated = new ServiceCollection();
+        annotated.AddLlmKit(kit =>
+        {
+            kit.AddProvider("a", _ => a).AddProvider("b", _ => b);
+            kit.AddModel("smart", new DeploymentOptions { Provider = "a", Model = "gpt-4o", Priority = 0 }, new DeploymentOptions { Provider = "b", Model = "gpt-4o", Priority = 1 });
+            kit.Configure(o => o.AnnotateRoutes = true);
+            kit.Pipeline.Remove(PipelineStageNames.Telemetry);
+            kit.Pipeline.Remove(PipelineStageNames.Metering);
+        });
+        _annotatedServices = annotated.BuildServiceProvider();
+        _annotated = _annotatedServices.GetRequiredService<IChatClient>();
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _services.Dispose();
+    public void Cleanup()
+    {
+        _services.Dispose();
+        _annotatedServices.Dispose();
+    }
 
     [Benchmark(Baseline = true, Description = "bare client, non-streaming")]
     public Task<ChatResponse> Bare() => _bare.GetResponseAsync(_messages, _bareOptions);
 
     [Benchmark(Description = "router + resilience, priority strategy")]
     public Task<ChatResponse> Routed() => _router.GetResponseAsync(_messages, _options);
+
+    [Benchmark(Description = "router + resilience, priority, route annotated (AnnotateRoutes)")]
+    public Task<ChatResponse> RoutedAnnotated() => _annotated.GetResponseAsync(_messages, _options);
 
     [Benchmark(Description = "router + resilience, least-busy strategy")]
     public Task<ChatResponse> RoutedLeastBusy() => _leastBusy.GetResponseAsync(_messages);

@@ -9,7 +9,10 @@ public static class LlmKitResponseProperties
 {
     /// <summary>
     /// The <see cref="ModelRoute"/> of the call: the deployment that served it and the logical model asked for.
-    /// Set on the response, and on the first update of a stream.
+    /// Set on the response, and on the first update of a stream, whenever the pipeline has a stage that reads it
+    /// (telemetry, budgets or metering, all in the default pipeline) or <c>LlmKitOptions.AnnotateRoutes</c> is
+    /// <see langword="true"/>; a pipeline without those stages leaves it out unless asked, since on a response without
+    /// additional properties it costs a properties dictionary per call.
     /// </summary>
     public const string Route = "llmkit.route";
 

@@ -2,8 +2,9 @@ namespace LlmKit;
 
 /// <summary>
 /// Which deployment served a call: set by the router on the response (and on the first update of a stream)
-/// under <see cref="LlmKitResponseProperties.Route"/>. Read it with
-/// <see cref="LlmKitResponseProperties.TryGetRoute"/>.
+/// under <see cref="LlmKitResponseProperties.Route"/> (see there for when). Read it with
+/// <see cref="LlmKitResponseProperties.TryGetRoute"/>. Immutable: the router hands the same instance to every call that
+/// asked for the same model and was served by the same deployment.
 /// </summary>
 /// <param name="LogicalModel">The logical model or model id the caller asked for, or <see langword="null"/>.</param>
 /// <param name="Deployment">The deployment that served the call.</param>

@@ -17,6 +17,23 @@ internal sealed class LlmKitClientFactory(IServiceProvider services, IOptions<Ll
             router.EnsureRoutable(boundModel);
         }
 
-        return pipeline.Builder.Build(router, services);
+        var client = pipeline.Builder.Build(router, services);
+        if (!router.AnnotatesRoutes && ReadsRoutes(client))
+        {
+            router.AnnotateRoutes();
+        }
+
+        return client;
     }
+
+    /// <summary>
+    /// Whether a stage of the built pipeline reads the route the router sets on responses: telemetry (deployment and provider
+    /// tags), budgets (settled at the price of the deployment that answered) and metering (the ledger's deployment and
+    /// provider, per-deployment cost). Stages are found through the <c>GetService</c> chain, so a stage that a factory left
+    /// out (the budget stage without budgets) does not count.
+    /// </summary>
+    private static bool ReadsRoutes(IChatClient client)
+        => client.GetService(typeof(TelemetryChatClient)) is not null
+        || client.GetService(typeof(BudgetChatClient)) is not null
+        || client.GetService(typeof(MeteringChatClient)) is not null;
 }

@@ -46,6 +46,17 @@ public sealed class LlmKitOptions
 
     /// <summary>Gets or sets the safety guards' settings (<c>LlmKit:Safety</c>). Defaults to no policy: the guard stages pass calls through.</summary>
     public SafetyOptions Safety { get; set; } = new();
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the router sets the <see cref="ModelRoute"/> of every call (the deployment that
+    /// served it) on the response, and on the first update of a stream, under <see cref="LlmKitResponseProperties.Route"/>,
+    /// even when no stage of the pipeline reads it. Defaults to <see langword="false"/>: the route is set whenever the
+    /// pipeline has a telemetry, budget or metering stage, which read it (the default pipeline has them), and left out of a
+    /// pipeline without them, where it would cost a properties dictionary (240 bytes) on every response that has none.
+    /// Set it to <see langword="true"/> when the app reads the route from such a pipeline.
+    /// </summary>
+    public bool AnnotateRoutes { get; set; }
+
     /// <summary>Gets or sets the conversation service's settings (section <c>LlmKit:Conversations</c>). Defaults to <see cref="ConversationOptions"/>'s defaults.</summary>
     public ConversationOptions Conversations { get; set; } = new();
 }

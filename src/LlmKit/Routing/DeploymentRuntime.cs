@@ -35,7 +35,7 @@ internal sealed class DeploymentRuntime : IDisposable
     private string? _cooldownReason;
     private bool _cooldownAfterRateLimit;
     private long _windowStart;
-    private int _windowCalls;
+    private readonly StripedCounter _windowCalls = new();
     private int _windowFailures;
     private int _inFlight;
     private volatile ModelRoute? _lastRoute;
@@ -558,18 +558,19 @@ internal sealed class DeploymentRuntime : IDisposable
                 if (_time.GetElapsedTime(_windowStart, now) > _cooldown.Window)
                 {
                     _windowStart = now;
-                    _windowCalls = 0;
+                    _windowCalls.Reset();
                     _windowFailures = 0;
                 }
             }
         }
 
-        int calls = Interlocked.Increment(ref _windowCalls);
+        _windowCalls.Increment();
         if (!failed)
         {
             return;
         }
 
+        long calls = _windowCalls.Value;
         int failures = Interlocked.Increment(ref _windowFailures);
         if (calls >= _cooldown.MinimumCalls && failures >= _cooldown.FailureRatio * calls)
         {
@@ -577,7 +578,7 @@ internal sealed class DeploymentRuntime : IDisposable
             lock (_windowLock)
             {
                 _windowStart = now;
-                _windowCalls = 0;
+                _windowCalls.Reset();
                 _windowFailures = 0;
             }
         }

@@ -31,12 +31,14 @@ public sealed class ModelRouterChatClient : IChatClient
     private readonly ConcurrentDictionary<string, ModelPlan> _directPlans = new(StringComparer.Ordinal);
     private readonly string? _defaultProvider;
     private readonly string? _boundModel;
+    private bool _annotateRoutes;
 
     internal ModelRouterChatClient(LlmKitOptions options, ProviderClients providers, RoutingState state, string? boundModel)
     {
         _providers = providers;
         _state = state;
         _boundModel = boundModel ?? options.DefaultModel;
+        _annotateRoutes = options.AnnotateRoutes;
         _plans = new Dictionary<string, ModelPlan>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, model) in options.Models)
         {
@@ -54,6 +56,13 @@ public sealed class ModelRouterChatClient : IChatClient
 
     /// <summary>Gets the model used when a call's options name none, or <see langword="null"/>.</summary>
     public string? DefaultModel => _boundModel;
+
+    /// <summary>
+    /// Gets a value indicating whether this router sets the <see cref="ModelRoute"/> of each call on its response (and on the
+    /// first update of a stream) under <see cref="LlmKitResponseProperties.Route"/>: when <see cref="LlmKitOptions.AnnotateRoutes"/>
+    /// is set, or the pipeline around the router has a stage that reads the route (telemetry, budgets, metering).
+    /// </summary>
+    public bool AnnotatesRoutes => _annotateRoutes;
 
     /// <summary>Gets the names of the logical models this router knows.</summary>
     public IReadOnlyCollection<string> LogicalModels => _plans.Keys;
@@ -169,6 +178,9 @@ public sealed class ModelRouterChatClient : IChatClient
     public void Dispose()
     {
     }
+
+    /// <summary>Makes the router set the route on every response (called while the pipeline is built, before any call).</summary>
+    internal void AnnotateRoutes() => _annotateRoutes = true;
 
     /// <summary>Checks that a model can be routed (used when a keyed client is resolved).</summary>
     internal void EnsureRoutable(string model) => PlanFor(model);
@@ -309,7 +321,11 @@ public sealed class ModelRouterChatClient : IChatClient
         long? outputTokens = response.Usage?.OutputTokenCount;
         runtime.RecordSuccess(latency, null, outputTokens);
         Counters(plan).RecordSuccess(latency, null, outputTokens);
-        (response.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = runtime.RouteFor(requested);
+        if (_annotateRoutes)
+        {
+            // The route object is cached per deployment and immutable; the dictionary is the response's own.
+            (response.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = runtime.RouteFor(requested);
+        }
     }
 
     /// <summary>Returns the counters of the model a call asked for (resolved once per plan).</summary>
@@ -401,7 +417,10 @@ public sealed class ModelRouterChatClient : IChatClient
                 if (firstChunk is null)
                 {
                     firstChunk = _state.Time.GetElapsedTime(started);
-                    (update.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = runtime.RouteFor(requested);
+                    if (_annotateRoutes)
+                    {
+                        (update.AdditionalProperties ??= [])[LlmKitResponseProperties.Route] = runtime.RouteFor(requested);
+                    }
                 }
 
                 var contents = update.Contents;

@@ -354,4 +354,67 @@ public class FallbackTests
         Assert.Equal("from b", response.Text);
         Assert.Equal(1, h.A.CallCount);
     }
+
+    /// <summary>Two deployments behind the router alone (no stage that reads routes), with <c>AnnotateRoutes</c> on.</summary>
+    private static RoutingHarness AnnotatedRouterOnly(int maxRetries = 0) => new(
+        o =>
+        {
+            o.Models["smart"] = Model(RoutingStrategy.Priority, Deployment("a", "m-small", priority: 0), Deployment("b", "m-small", priority: 1));
+            o.AnnotateRoutes = true;
+        },
+        maxRetries,
+        pipeline =>
+        {
+            pipeline.Remove(PipelineStageNames.Telemetry);
+            pipeline.Remove(PipelineStageNames.Metering);
+        });
+
+    [Fact]
+    public async Task FallBack_AnnotatedRouterOnly_RouteNamesTheDeploymentThatAnswered()
+    {
+        using var h = AnnotatedRouterOnly();
+        h.A.FailsWithServerError(HttpStatusCode.BadGateway);
+        h.B.ReturnsText("from b");
+
+        var response = await h.AskAsync("smart");
+
+        Assert.Equal("from b", response.Text);
+        Assert.Equal("b/m-small", Route(response).Deployment.Name);
+        Assert.Equal("b", Route(response).Provider);
+        Assert.Equal("smart", Route(response).LogicalModel);
+        Assert.Equal([LlmKitResponseProperties.Route], response.AdditionalProperties!.Keys);
+    }
+
+    [Fact]
+    public async Task Retry_AnnotatedRouterOnly_RouteNamesTheRetriedDeployment()
+    {
+        using var h = AnnotatedRouterOnly(maxRetries: 2);
+        h.A.FailsWithServerError(HttpStatusCode.ServiceUnavailable).ReturnsText("a on retry");
+        h.B.ReturnsText("never");
+
+        var response = await h.AskAsync("smart");
+
+        Assert.Equal("a on retry", response.Text);
+        Assert.Equal(2, h.A.CallCount);
+        Assert.Equal(0, h.B.CallCount);
+        Assert.Equal("a/m-small", Route(response).Deployment.Name);
+    }
+
+    [Fact]
+    public async Task FallBackThenFirstChoice_AnnotatedRouterOnly_EachResponseKeepsItsOwnRoute()
+    {
+        using var h = AnnotatedRouterOnly();
+        h.A.FailsWithOverload();
+        h.B.ReturnsText("from b");
+        var fallenBack = await h.AskAsync("smart");
+
+        // One overload neither cools a down (fewer than MinimumCalls) nor opens its circuit: a is tried first again.
+        h.A.ReturnsText("from a");
+        var direct = await h.AskAsync("smart");
+
+        Assert.Equal("from a", direct.Text);
+        Assert.Equal("b/m-small", Route(fallenBack).Deployment.Name);
+        Assert.Equal("a/m-small", Route(direct).Deployment.Name);
+        Assert.NotSame(fallenBack.AdditionalProperties, direct.AdditionalProperties);
+    }
 }

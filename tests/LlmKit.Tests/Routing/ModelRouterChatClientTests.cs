@@ -126,6 +126,177 @@ public class ModelRouterChatClientTests
         Assert.All(updates.Skip(1), u => Assert.Null(u.AdditionalProperties));
     }
 
+    /// <summary>Removes the stages that read routes (telemetry, metering; the budget stage is not built without budgets).</summary>
+    private static void RouterOnly(ILlmKitBuilder kit)
+    {
+        kit.Pipeline.Remove(PipelineStageNames.Telemetry);
+        kit.Pipeline.Remove(PipelineStageNames.Metering);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_NoStageReadsRoutes_LeavesTheResponseWithoutProperties()
+    {
+        var (sp, _, secondary) = Build(RouterOnly);
+        var client = sp.GetRequiredService<IChatClient>();
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "smart" });
+
+        Assert.Single(secondary.Calls);
+        Assert.Null(response.AdditionalProperties);
+        Assert.False(client.GetService<ModelRouterChatClient>()!.AnnotatesRoutes);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_AnnotateRoutesWithoutRouteReadingStages_SetsTheRoute()
+    {
+        var (sp, _, _) = Build(kit =>
+        {
+            RouterOnly(kit);
+            kit.Configure(o => o.AnnotateRoutes = true);
+        });
+        var client = sp.GetRequiredService<IChatClient>();
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "smart" });
+
+        Assert.True(client.GetService<ModelRouterChatClient>()!.AnnotatesRoutes);
+        Assert.Equal("p2/big-model", Route(response).Deployment.Name);
+        Assert.Equal("smart", Route(response).LogicalModel);
+        Assert.Equal("big-model", Route(response).ProviderModel);
+    }
+
+    [Theory]
+    [InlineData(PipelineStageNames.Telemetry)]
+    [InlineData(PipelineStageNames.Metering)]
+    public async Task GetResponseAsync_OneStageReadsRoutes_SetsTheRoute(string kept)
+    {
+        var (sp, _, _) = Build(kit =>
+        {
+            foreach (string stage in new[] { PipelineStageNames.Telemetry, PipelineStageNames.Metering })
+            {
+                if (stage != kept)
+                {
+                    kit.Pipeline.Remove(stage);
+                }
+            }
+        });
+        var client = sp.GetRequiredService<IChatClient>();
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "fast" });
+
+        Assert.True(client.GetService<ModelRouterChatClient>()!.AnnotatesRoutes);
+        Assert.Equal("p1/small-model", Route(response).Deployment.Name);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_BudgetStageWithABudget_SetsTheRoute()
+    {
+        var (sp, _, _) = Build(kit =>
+        {
+            RouterOnly(kit);
+            kit.Configure(o => o.Budgets["all"] = new BudgetOptions { Unit = BudgetUnit.Tokens, Limit = 1_000_000m, Period = BudgetPeriod.Month });
+        });
+        var client = sp.GetRequiredService<IChatClient>();
+
+        var response = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "fast" });
+
+        Assert.Equal("p1/small-model", Route(response).Deployment.Name);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_NoStageReadsRoutes_SetsNoRouteOnAnyUpdate()
+    {
+        var (sp, _, secondary) = Build(RouterOnly);
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var u in sp.GetRequiredService<IChatClient>().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "smart" }))
+        {
+            updates.Add(u);
+        }
+
+        Assert.Single(secondary.Calls);
+        Assert.Equal(4, updates.Count);
+        Assert.All(updates, u => Assert.Null(u.AdditionalProperties));
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_AnnotateRoutesWithoutRouteReadingStages_SetsTheRouteOnTheFirstUpdateOnly()
+    {
+        var (sp, _, _) = Build(kit =>
+        {
+            RouterOnly(kit);
+            kit.Configure(o => o.AnnotateRoutes = true);
+        });
+
+        var updates = new List<ChatResponseUpdate>();
+        await foreach (var u in sp.GetRequiredService<IChatClient>().GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "smart" }))
+        {
+            updates.Add(u);
+        }
+
+        Assert.Equal("p2/big-model", Route(updates[0]).Deployment.Name);
+        Assert.All(updates.Skip(1), u => Assert.Null(u.AdditionalProperties));
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_SuccessiveCalls_EachResponseOwnsItsPropertiesDictionary()
+    {
+        var (sp, _, _) = Build(kit =>
+        {
+            RouterOnly(kit);
+            kit.Configure(o => o.AnnotateRoutes = true);
+        });
+        var client = sp.GetRequiredService<IChatClient>();
+        var first = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "smart" });
+
+        // The caller changes the first response's properties, even the route entry.
+        first.AdditionalProperties!["app.note"] = "mine";
+        first.AdditionalProperties[LlmKitResponseProperties.Route] = "overwritten";
+        var second = await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = "smart" });
+
+        Assert.NotSame(first.AdditionalProperties, second.AdditionalProperties);
+        Assert.Equal([LlmKitResponseProperties.Route], second.AdditionalProperties!.Keys);
+        Assert.Equal("p2/big-model", Route(second).Deployment.Name);
+        Assert.Equal("smart", Route(second).LogicalModel);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_TwoLogicalModelsSharingADeployment_EachRouteNamesTheModelAskedFor()
+    {
+        var (sp, primary, _) = Build(kit =>
+        {
+            RouterOnly(kit);
+            kit.AddModel("quick", "p1", "small-model");
+            kit.Configure(o => o.AnnotateRoutes = true);
+        });
+        var client = sp.GetRequiredService<IChatClient>();
+
+        var asked = new[] { "fast", "quick", "fast", "fast", "quick" };
+        var routes = new List<ModelRoute>();
+        foreach (string model in asked)
+        {
+            routes.Add(Route(await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")], new ChatOptions { ModelId = model })));
+        }
+
+        Assert.Equal(5, primary.Calls.Count);
+        Assert.Equal(asked, routes.Select(r => r.LogicalModel));
+        Assert.All(routes, r => Assert.Equal("p1/small-model", r.Deployment.Name));
+    }
+
+    [Fact]
+    public void ModelRoute_CachedAcrossCalls_HasNoSettableProperties()
+    {
+        // The router hands one ModelRoute instance to many responses: it must not be changeable through any of them.
+        foreach (var type in new[] { typeof(ModelRoute), typeof(ModelDeployment) })
+        {
+            foreach (var property in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance))
+            {
+                var setter = property.SetMethod;
+                bool initOnly = setter is not null && setter.ReturnParameter.GetRequiredCustomModifiers().Contains(typeof(System.Runtime.CompilerServices.IsExternalInit));
+                Assert.True(setter is null || initOnly || !setter.IsPublic, $"{type.Name}.{property.Name} can be set after construction");
+            }
+        }
+    }
+
     [Fact]
     public void GetService_ThroughPipeline_ReachesRouterAndDefaultDeploymentsProvider()
     {

@@ -98,4 +98,29 @@ public class RoutingConfigurationTests
         Assert.Equal(2, h.A.CallCount);
         Assert.Equal("Open", h.Deployment("a/m-small").CircuitState);
     }
+
+    [Fact]
+    public async Task AnnotateRoutes_FromConfiguration_SetsTheRouteWithoutRouteReadingStages()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmKit:AnnotateRoutes"] = "true",
+            ["LlmKit:Models:smart:Deployments:0:Provider"] = "a",
+            ["LlmKit:Models:smart:Deployments:0:Model"] = "m-one",
+        }).Build();
+        var provider = new LlmKit.Testing.ScriptedChatClient();
+        provider.ReturnsText("hi");
+        var services = new ServiceCollection();
+        services.AddLlmKit(configuration, kit =>
+        {
+            kit.AddProvider("a", _ => provider);
+            kit.Pipeline.Remove(PipelineStageNames.Telemetry);
+            kit.Pipeline.Remove(PipelineStageNames.Metering);
+        });
+        using var sp = services.BuildServiceProvider();
+
+        var response = await sp.GetRequiredService<IChatClient>().GetResponseAsync("hello", new ChatOptions { ModelId = "smart" });
+
+        Assert.Equal("a/m-one", Route(response).Deployment.Name);
+    }
 }

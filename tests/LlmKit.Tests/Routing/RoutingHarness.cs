@@ -11,7 +11,7 @@ namespace LlmKit.Tests.Routing;
 /// </summary>
 internal sealed class RoutingHarness : IDisposable
 {
-    public RoutingHarness(Action<LlmKitOptions> configure, int maxRetries = 0)
+    public RoutingHarness(Action<LlmKitOptions> configure, int maxRetries = 0, Action<ChatPipelineBuilder>? pipeline = null)
     {
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 8, 0, 0, TimeSpan.Zero));
         A = new ScriptedChatClient(Time) { ProviderName = "a" };
@@ -34,6 +34,7 @@ internal sealed class RoutingHarness : IDisposable
                 o.Catalog["m-notools"] = Entry(8_000, 1m, 2m, ["Chat", "Streaming"]);
                 configure(o);
             });
+            pipeline?.Invoke(kit.Pipeline);
         });
         Services = services.BuildServiceProvider();
         Client = Services.GetRequiredService<IChatClient>();

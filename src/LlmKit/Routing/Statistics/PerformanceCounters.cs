@@ -1,6 +1,11 @@
+using System.Runtime.InteropServices;
+
 namespace LlmKit;
 
-/// <summary>The counters of one deployment or logical model. Thread-safe; the hot path uses only interlocked operations.</summary>
+/// <summary>
+/// The counters of one deployment or logical model. Thread-safe; the hot path uses only interlocked operations, on counters
+/// striped per processor (see <see cref="ProcessorStripes"/>) so that concurrent calls on different cores do not contend.
+/// </summary>
 internal sealed class PerformanceCounters
 {
     private static readonly int FailureKinds = Enum.GetValues<LlmFailureKind>().Length;
@@ -9,9 +14,7 @@ internal sealed class PerformanceCounters
     private readonly SampleReservoir _firstChunkMs = new();
     private readonly SampleReservoir _tokensPerSecond = new();
     private readonly Lock _costLock = new();
-    private long _requests;
-    private long _successes;
-    private long _outputTokens;
+    private readonly Cell[] _cells = new Cell[ProcessorStripes.Count];
     private long _unknownCostCalls;
     private decimal _cost;
 
@@ -19,34 +22,46 @@ internal sealed class PerformanceCounters
 
     public string Name { get; }
 
+    /// <summary>Gets the number of calls recorded (successes, failures and cancellations).</summary>
+    public long Requests => Sum(static (ref Cell c) => ref c.Requests);
+
+    /// <summary>Gets the number of successful calls.</summary>
+    public long Successes => Sum(static (ref Cell c) => ref c.Successes);
+
+    /// <summary>Gets the output tokens of successful calls.</summary>
+    public long OutputTokens => Sum(static (ref Cell c) => ref c.OutputTokens);
+
     public void RecordSuccess(TimeSpan latency, TimeSpan? timeToFirstChunk, long? outputTokens)
     {
-        Interlocked.Increment(ref _requests);
-        Interlocked.Increment(ref _successes);
-        _latencyMs.Add(latency.TotalMilliseconds);
+        // One processor lookup for all the stripes this call writes.
+        int stripe = ProcessorStripes.Current;
+        ref var cell = ref _cells[stripe];
+        Interlocked.Increment(ref cell.Requests);
+        Interlocked.Increment(ref cell.Successes);
+        _latencyMs.Add(latency.TotalMilliseconds, stripe);
         if (timeToFirstChunk is { } first)
         {
-            _firstChunkMs.Add(first.TotalMilliseconds);
+            _firstChunkMs.Add(first.TotalMilliseconds, stripe);
         }
 
         if (outputTokens is > 0 and { } tokens)
         {
-            Interlocked.Add(ref _outputTokens, tokens);
+            Interlocked.Add(ref cell.OutputTokens, tokens);
             double seconds = (latency - (timeToFirstChunk ?? TimeSpan.Zero)).TotalSeconds;
             if (seconds > 0)
             {
-                _tokensPerSecond.Add(tokens / seconds);
+                _tokensPerSecond.Add(tokens / seconds, stripe);
             }
         }
     }
 
     public void RecordFailure(LlmFailureKind kind)
     {
-        Interlocked.Increment(ref _requests);
+        Interlocked.Increment(ref _cells[ProcessorStripes.Current].Requests);
         Interlocked.Increment(ref _failures[(int)kind < _failures.Length ? (int)kind : 0]);
     }
 
-    public void RecordCancelled() => Interlocked.Increment(ref _requests);
+    public void RecordCancelled() => Interlocked.Increment(ref _cells[ProcessorStripes.Current].Requests);
 
     public void RecordCost(CallCost cost)
     {
@@ -77,7 +92,7 @@ internal sealed class PerformanceCounters
             }
         }
 
-        long requests = Volatile.Read(ref _requests);
+        long requests = Requests;
         var latency = _latencyMs.Percentiles(0.50, 0.95, 0.99);
         var first = _firstChunkMs.Percentiles(0.50, 0.95);
         var rate = _tokensPerSecond.Percentiles(0.50);
@@ -91,7 +106,7 @@ internal sealed class PerformanceCounters
         {
             Name = Name,
             Requests = requests,
-            Successes = Volatile.Read(ref _successes),
+            Successes = Successes,
             Failures = failures,
             ErrorRate = requests == 0 ? 0 : (double)failed / requests,
             LatencyP50 = latency is null ? null : TimeSpan.FromMilliseconds(latency[0]),
@@ -100,7 +115,7 @@ internal sealed class PerformanceCounters
             TimeToFirstTokenP50 = first is null ? null : TimeSpan.FromMilliseconds(first[0]),
             TimeToFirstTokenP95 = first is null ? null : TimeSpan.FromMilliseconds(first[1]),
             OutputTokensPerSecond = rate?[0],
-            OutputTokens = Volatile.Read(ref _outputTokens),
+            OutputTokens = OutputTokens,
             CostUsd = cost,
             UnknownCostCalls = Volatile.Read(ref _unknownCostCalls),
             InFlight = inFlight,
@@ -109,5 +124,32 @@ internal sealed class PerformanceCounters
             CoolingDownUntil = coolingDownUntil,
             CooldownReason = cooldownReason,
         };
+    }
+
+    private long Sum(CellField field)
+    {
+        long sum = 0;
+        for (int i = 0; i < _cells.Length; i++)
+        {
+            sum += Volatile.Read(ref field(ref _cells[i]));
+        }
+
+        return sum;
+    }
+
+    private delegate ref long CellField(ref Cell cell);
+
+    /// <summary>One stripe's counters, alone on their cache lines.</summary>
+    [StructLayout(LayoutKind.Explicit, Size = 128)]
+    private struct Cell
+    {
+        [FieldOffset(64)]
+        public long Requests;
+
+        [FieldOffset(72)]
+        public long Successes;
+
+        [FieldOffset(80)]
+        public long OutputTokens;
     }
 }
