@@ -10,6 +10,7 @@ using LlmKit.Benchmarks;
 // dotnet run -c Release -- safety-quick             a Stopwatch measurement of the safety scanner (MB/s)
 // dotnet run -c Release -- seed-stores              seeds the cached data of ConversationStoreBenchmarks (SQLite and PostgreSQL)
 // dotnet run -c Release -- pipeline-quick [rounds]    pipeline and routing rows, best of interleaved rounds (a loaded machine)
+// dotnet run -c Release -- cost-quick [rounds]        cost calculation rows, old and new, best of interleaved rounds
 // dotnet run -c Release -- [BenchmarkDotNet args]    TokenizerBenchmarks (for example --filter *Count*)
 if (args.Length >= 1 && args[0] == "seed-stores")
 {
@@ -85,6 +86,12 @@ if (args.Length >= 1 && args[0] == "quick")
 if (args.Length >= 1 && args[0] == "safety-quick")
 {
     SafetyQuick.Run();
+    return;
+}
+
+if (args.Length >= 1 && args[0] == "cost-quick")
+{
+    CostQuick.Run(args.Length >= 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
     return;
 }
 
