@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
@@ -45,14 +46,14 @@ public sealed class CostCalculator : ICostCalculator
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(usage);
-        CostRateTable table;
+        CostRateTable? table;
         if (customPricing is not null)
         {
             table = TableFor(customPricing);
         }
-        else if (!TryResolve(model, out table!, out string? unknownReason))
+        else if (!TryResolve(model, out table, out string? unknownReason))
         {
-            return CallCost.Unknown(unknownReason!);
+            return CallCost.Unknown(unknownReason);
         }
 
         long input = usage.InputTokenCount ?? 0;
@@ -168,7 +169,7 @@ public sealed class CostCalculator : ICostCalculator
     /// The compiled prices of a model: from the slot cache when the name was resolved against the registry's current
     /// state, otherwise looked up (in that one state) and cached.
     /// </summary>
-    private bool TryResolve(string model, out CostRateTable? table, out string? unknownReason)
+    private bool TryResolve(string model, [NotNullWhen(true)] out CostRateTable? table, [NotNullWhen(false)] out string? unknownReason)
     {
         unknownReason = null;
         ModelDescriptor? descriptor;
