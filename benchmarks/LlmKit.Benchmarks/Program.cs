@@ -12,6 +12,7 @@ using LlmKit.Benchmarks;
 // dotnet run -c Release -- stores-quick [rounds] [store] per-operation p50/p90/p99 of the conversation stores
 // dotnet run -c Release -- pipeline-quick [rounds]    pipeline and routing rows, best of interleaved rounds (a loaded machine)
 // dotnet run -c Release -- routing-scale [callers] [seconds] [rounds]   calls/s of N threads (run under taskset for 1 vs 2 cores)
+// dotnet run -c Release -- cost-quick [rounds]        cost calculation rows, old and new, best of interleaved rounds
 // dotnet run -c Release -- [BenchmarkDotNet args]    TokenizerBenchmarks (for example --filter *Count*)
 if (args.Length >= 1 && args[0] == "seed-stores")
 {
@@ -93,6 +94,12 @@ if (args.Length >= 1 && args[0] == "safety-quick")
 if (args.Length >= 1 && args[0] == "stores-quick")
 {
     StoresQuickMeasure.Run(args.Length >= 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5, args.Length >= 3 ? args[2] : null);
+    return;
+}
+
+if (args.Length >= 1 && args[0] == "cost-quick")
+{
+    CostQuick.Run(args.Length >= 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10);
     return;
 }
 

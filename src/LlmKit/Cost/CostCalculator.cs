@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 
 namespace LlmKit;
@@ -11,9 +13,24 @@ namespace LlmKit;
 /// wins); batch and other service tiers use their own prices. Any price the call needs that is not known
 /// makes the cost unknown, with the reason: never zero.
 /// </summary>
+/// <remarks>
+/// Each <see cref="ModelPricing"/> record is compiled once into integer rates per kind of token and per long-context
+/// threshold, and each model name is resolved once per state of a <see cref="ModelRegistry"/>: registering, updating,
+/// deactivating or importing models gives the registry a new state, and nothing resolved against an earlier state is used
+/// again, so a changed price applies to the next call. Price records are immutable; change prices by registering the model
+/// again with a new record (mutating the collections inside a registered record is not supported). Amounts are exact:
+/// summed as integers while they fit 64 bits (always, for real prices), in <see cref="decimal"/> otherwise, the same value
+/// either way and without trailing zeros. Thread-safe.
+/// </remarks>
 public sealed class CostCalculator : ICostCalculator
 {
+    /// <summary>Slots of each cache (a power of two); a collision only costs a lookup.</summary>
+    private const int Slots = 64;
+
     private readonly IModelRegistry _registry;
+    private readonly ModelRegistry? _modelRegistry;
+    private readonly ResolvedModel?[] _models = new ResolvedModel?[Slots];
+    private readonly CostRateTable?[] _tables = new CostRateTable?[Slots];
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="registry">Where prices come from.</param>
@@ -21,6 +38,7 @@ public sealed class CostCalculator : ICostCalculator
     {
         ArgumentNullException.ThrowIfNull(registry);
         _registry = registry;
+        _modelRegistry = registry as ModelRegistry;
     }
 
     /// <inheritdoc/>
@@ -28,25 +46,19 @@ public sealed class CostCalculator : ICostCalculator
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(usage);
-        var pricing = customPricing;
-        if (pricing is null)
+        CostRateTable? table;
+        if (customPricing is not null)
         {
-            if (!_registry.TryGet(model, out var descriptor))
-            {
-                return CallCost.Unknown($"model '{model}' is not in the model registry; register it or pass custom prices");
-            }
-
-            pricing = descriptor.Pricing;
-            if (pricing is null)
-            {
-                return CallCost.Unknown($"the registry has no prices for model '{model}'");
-            }
+            table = TableFor(customPricing);
+        }
+        else if (!TryResolve(model, out table, out string? unknownReason))
+        {
+            return CallCost.Unknown(unknownReason);
         }
 
         long input = usage.InputTokenCount ?? 0;
         long cached = usage.CachedInputTokenCount ?? 0;
-        long write = Count(usage, LlmUsageKeys.CacheWriteInputTokens);
-        long write1h = Count(usage, LlmUsageKeys.CacheWrite1HourInputTokens);
+        ReadCacheWrites(usage, out long write, out long write1h);
         long output = usage.OutputTokenCount ?? 0;
         long reasoning = usage.ReasoningTokenCount ?? 0;
         if (input < 0 || output < 0 || cached < 0 || write < 0 || write1h < 0 || reasoning < 0
@@ -56,95 +68,280 @@ public sealed class CostCalculator : ICostCalculator
         }
 
         string tierName = string.IsNullOrEmpty(tier) ? "standard" : tier;
-        Rates rates;
+        CostRates rates;
         switch (ReferenceEquals(tierName, "standard") ? tierName : tierName.ToLowerInvariant())
         {
             case "standard":
-                rates = Rates.From(pricing).WithLongContext(pricing.LongContextTiers, input);
+                rates = table.ForInput(input);
                 break;
             case "batch":
-                if (pricing.BatchInputPerMillion is not { } batchIn || pricing.BatchOutputPerMillion is not { } batchOut || pricing.InputPerMillion is not { } standardIn || standardIn == 0)
+                if (table.Batch() is not { } batch)
                 {
                     return CallCost.Unknown($"the registry has no batch prices for model '{model}'");
                 }
 
-                // Cached input and cache writes get the batch discount of input.
-                rates = Rates.From(pricing).Scaled(batchIn / standardIn) with { Input = batchIn, Output = batchOut, Reasoning = pricing.ReasoningPerMillion is null ? null : batchOut };
+                rates = batch;
                 break;
             default:
-                if (!pricing.ServiceTiers.TryGetValue(tierName, out var tierPricing))
+                if (!table.Pricing.ServiceTiers.TryGetValue(tierName, out var tierPricing))
                 {
                     return CallCost.Unknown($"the registry has no '{tierName}' tier prices for model '{model}'; add them under Pricing:ServiceTiers:{tierName}");
                 }
 
-                rates = Rates.From(tierPricing).WithLongContext(tierPricing.LongContextTiers, input);
+                rates = TableFor(tierPricing).ForInput(input);
                 break;
         }
 
-        bool splitReasoning = rates.Reasoning is not null;
-        int lines = (input - cached - write > 0 ? 1 : 0) + (cached > 0 ? 1 : 0) + (write - write1h > 0 ? 1 : 0) + (write1h > 0 ? 1 : 0)
-            + (splitReasoning ? (output - reasoning > 0 ? 1 : 0) + (reasoning > 0 ? 1 : 0) : (output > 0 ? 1 : 0));
-        var lineItems = new LineItems(lines);
-        lineItems.Add("input", input - cached - write, rates.Input);
+        long uncached = input - cached - write;
+        long write5m = write - write1h;
+        bool splitReasoning = rates.Reasoning.IsKnown;
+        long billedOutput = splitReasoning ? output - reasoning : output;
+        long billedReasoning = splitReasoning ? reasoning : 0;
+        string tierApplied = rates.TierName ?? tierName;
+
+        // The common case: every kind with tokens has a rate, and every product and the sum fit 64 bits.
+        var sum = default(CostArithmetic.ExactSum);
+        int lines = 0;
+        if (TryAdd(ref sum, ref lines, uncached, rates.Input)
+            && TryAdd(ref sum, ref lines, cached, rates.CachedInput)
+            && TryAdd(ref sum, ref lines, write5m, rates.CacheWrite)
+            && TryAdd(ref sum, ref lines, write1h, rates.CacheWrite1Hour)
+            && TryAdd(ref sum, ref lines, billedOutput, rates.Output)
+            && TryAdd(ref sum, ref lines, billedReasoning, rates.Reasoning))
+        {
+            return new CallCost
+            {
+                Total = sum.Value,
+                Items = lines == 0 ? [] : new CostBreakdown(rates, lines, uncached, cached, write5m, write1h, billedOutput, billedReasoning),
+                Tier = tierApplied,
+            };
+        }
+
+        return PriceInDecimal(model, rates, tierName, tierApplied, uncached, cached, write5m, write1h, billedOutput, billedReasoning);
+    }
+
+    /// <summary>tokens × rate ÷ 10^6, exactly, with trailing zeros trimmed (0.0030000 becomes 0.003).</summary>
+    /// <param name="tokens">The token count.</param>
+    /// <param name="rate">USD per million tokens.</param>
+    /// <returns>The amount in USD.</returns>
+    internal static decimal PerMillionTokens(long tokens, decimal rate) => CostArithmetic.PerMillionTokens(tokens, rate);
+
+    /// <summary>Adds one line to the integer sum; false when the line has no rate or does not fit 64 bits.</summary>
+    private static bool TryAdd(ref CostArithmetic.ExactSum sum, ref int lines, long tokens, in CostRate rate)
+    {
+        if (tokens == 0)
+        {
+            return true;
+        }
+
+        if (!rate.TryMultiply(tokens, out ulong mantissa) || !sum.TryAdd(mantissa, rate.Scale))
+        {
+            return false;
+        }
+
+        lines++;
+        return true;
+    }
+
+    /// <summary>
+    /// The general case: a kind with tokens but no rate (the cost is unknown and names it), or amounts past 64 bits (summed
+    /// in decimal). The lines are built at once, in the same order, with the same amounts.
+    /// </summary>
+    private static CallCost PriceInDecimal(string model, CostRates rates, string tierName, string tierApplied, long uncached, long cached, long write5m, long write1h, long billedOutput, long billedReasoning)
+    {
+        int count = (uncached > 0 ? 1 : 0) + (cached > 0 ? 1 : 0) + (write5m > 0 ? 1 : 0) + (write1h > 0 ? 1 : 0) + (billedOutput > 0 ? 1 : 0) + (billedReasoning > 0 ? 1 : 0);
+        var lineItems = new LineItems(count);
+        lineItems.Add("input", uncached, rates.Input);
         lineItems.Add("cached_input", cached, rates.CachedInput);
-        lineItems.Add("cache_write", write - write1h, rates.CacheWrite);
+        lineItems.Add("cache_write", write5m, rates.CacheWrite);
         lineItems.Add("cache_write_1h", write1h, rates.CacheWrite1Hour);
-        if (rates.Reasoning is { } reasoningRate)
+        lineItems.Add("output", billedOutput, rates.Output);
+        lineItems.Add("reasoning", billedReasoning, rates.Reasoning);
+        if (lineItems.Missing is { } missing)
         {
-            lineItems.Add("output", output - reasoning, rates.Output);
-            lineItems.Add("reasoning", reasoning, reasoningRate);
-        }
-        else
-        {
-            lineItems.Add("output", output, rates.Output);
+            return new CallCost { UnknownReason = $"the registry has no {missing.Replace('_', ' ')} price for model '{model}' ({tierName} tier)", Tier = tierApplied };
         }
 
-        string? missing = lineItems.Missing;
-        if (missing is not null)
+        return new CallCost { Total = CostArithmetic.ScaleDown(lineItems.Total, 0), Items = lineItems.Items, Tier = tierApplied };
+    }
+
+    /// <summary>
+    /// The compiled prices of a model: from the slot cache when the name was resolved against the registry's current
+    /// state, otherwise looked up (in that one state) and cached.
+    /// </summary>
+    private bool TryResolve(string model, [NotNullWhen(true)] out CostRateTable? table, [NotNullWhen(false)] out string? unknownReason)
+    {
+        unknownReason = null;
+        ModelDescriptor? descriptor;
+        if (_modelRegistry is { } registry)
         {
-            return CallCost.Unknown($"the registry has no {missing.Replace('_', ' ')} price for model '{model}' ({tierName} tier)") with { Tier = rates.TierName ?? tierName };
+            var snapshot = registry.Current;
+            ref var slot = ref _models[ModelSlot(model)];
+            var resolved = Volatile.Read(ref slot);
+            if (resolved is not null && ReferenceEquals(resolved.Snapshot, snapshot) && (ReferenceEquals(resolved.Name, model) || string.Equals(resolved.Name, model, StringComparison.Ordinal)))
+            {
+                table = resolved.Table;
+                return true;
+            }
+
+            if (!snapshot.TryGet(model, out descriptor))
+            {
+                table = null;
+                unknownReason = $"model '{model}' is not in the model registry; register it or pass custom prices";
+                return false;
+            }
+
+            if (descriptor.Pricing is not { } registered)
+            {
+                table = null;
+                unknownReason = $"the registry has no prices for model '{model}'";
+                return false;
+            }
+
+            table = TableFor(registered);
+            Volatile.Write(ref slot, new ResolvedModel(model, snapshot, table));
+            return true;
         }
 
-        return new CallCost { Total = ScaleDown(lineItems.Total, 0), Items = lineItems.Items, Tier = rates.TierName ?? tierName };
+        // Another registry: ask it every time; only the compiled prices are cached, by price record.
+        if (!_registry.TryGet(model, out descriptor))
+        {
+            table = null;
+            unknownReason = $"model '{model}' is not in the model registry; register it or pass custom prices";
+            return false;
+        }
+
+        if (descriptor.Pricing is not { } pricing)
+        {
+            table = null;
+            unknownReason = $"the registry has no prices for model '{model}'";
+            return false;
+        }
+
+        table = TableFor(pricing);
+        return true;
+    }
+
+    /// <summary>The compiled form of a price record: cached by the record's identity (records are immutable), compiled on a miss.</summary>
+    private CostRateTable TableFor(ModelPricing pricing)
+    {
+        ref var slot = ref _tables[RuntimeHelpers.GetHashCode(pricing) & (Slots - 1)];
+        var table = Volatile.Read(ref slot);
+        if (table is null || !ReferenceEquals(table.Pricing, pricing))
+        {
+            table = CostRateTable.Compile(pricing);
+            Volatile.Write(ref slot, table);
+        }
+
+        return table;
+    }
+
+    /// <summary>A slot from a few characters of the name (no full hash); equal names always share a slot.</summary>
+    private static int ModelSlot(string model)
+    {
+        int length = model.Length;
+        if (length == 0)
+        {
+            return 0;
+        }
+
+        uint hash = (uint)length * 0x9E3779B1u;
+        hash = (hash ^ model[length - 1]) * 0x85EBCA6Bu;
+        hash = (hash ^ model[length >> 1]) * 0xC2B2AE35u;
+        hash = (hash ^ model[length / 3]) * 0x27D4EB2Fu;
+        return (int)(hash >> 26) & (Slots - 1);
+    }
+
+    /// <summary>
+    /// The cache-write counts (<see cref="LlmUsageKeys.CacheWriteInputTokens"/>, <see cref="LlmUsageKeys.CacheWrite1HourInputTokens"/>).
+    /// A small dictionary is scanned for the keys by reference (providers use the constants); a key of the same length that
+    /// is another string, or a large dictionary, is looked up, so the case-insensitive lookup decides as before.
+    /// </summary>
+    private static void ReadCacheWrites(UsageDetails usage, out long write, out long write1h)
+    {
+        write = 0;
+        write1h = 0;
+        if (usage.AdditionalCounts is not { Count: > 0 } counts)
+        {
+            return;
+        }
+
+        if (counts.Count <= 4)
+        {
+            bool lookUp = false;
+            foreach (var entry in counts)
+            {
+                string key = entry.Key;
+                if (ReferenceEquals(key, LlmUsageKeys.CacheWriteInputTokens))
+                {
+                    write = entry.Value;
+                }
+                else if (ReferenceEquals(key, LlmUsageKeys.CacheWrite1HourInputTokens))
+                {
+                    write1h = entry.Value;
+                }
+                else if (key.Length == LlmUsageKeys.CacheWriteInputTokens.Length || key.Length == LlmUsageKeys.CacheWrite1HourInputTokens.Length)
+                {
+                    lookUp = true;
+                }
+            }
+
+            if (!lookUp)
+            {
+                return;
+            }
+        }
+
+        write = counts.TryGetValue(LlmUsageKeys.CacheWriteInputTokens, out long value) ? value : 0;
+        write1h = counts.TryGetValue(LlmUsageKeys.CacheWrite1HourInputTokens, out value) ? value : 0;
+    }
+
+    /// <summary>A model name resolved against one state of the registry.</summary>
+    private sealed class ResolvedModel(string name, ModelRegistry.Snapshot snapshot, CostRateTable table)
+    {
+        public string Name { get; } = name;
+
+        public ModelRegistry.Snapshot Snapshot { get; } = snapshot;
+
+        public CostRateTable Table { get; } = table;
     }
 
     /// <summary>
     /// Collects the priced lines without a closure; the first kind without a rate is kept as missing. The total is summed
-    /// exactly as an integer count of 10^-<c>scale</c> dollars while it fits 64 bits (it always does for real prices and
-    /// token counts), falling back to decimal addition otherwise; either way the same value results.
+    /// exactly as an integer count of 10^-<c>scale</c> dollars while it fits 64 bits, falling back to decimal addition
+    /// otherwise; either way the same value results.
     /// </summary>
     private struct LineItems(int capacity)
     {
         private int _count;
-        private ulong _sum;
-        private int _sumScale;
+        private CostArithmetic.ExactSum _sum;
         private decimal _decimalSum;
         private bool _exactSum = true;
 
         public CostItem[] Items { get; } = capacity == 0 ? [] : new CostItem[capacity];
 
-        public readonly decimal Total => _exactSum ? Compose(_sum, _sumScale) : _decimalSum;
+        public readonly decimal Total => _exactSum ? _sum.Value : _decimalSum;
 
         public string? Missing { get; private set; }
 
-        public void Add(string kind, long tokens, decimal? rate)
+        public void Add(string kind, long tokens, in CostRate rate)
         {
             if (tokens == 0)
             {
                 return;
             }
 
-            if (rate is not { } r)
+            if (!rate.IsKnown)
             {
                 Missing ??= kind;
                 return;
             }
 
             decimal amount;
-            if (TryMultiply(tokens, r, out ulong mantissa, out int scale))
+            if (rate.TryMultiply(tokens, out ulong mantissa))
             {
-                amount = Compose(mantissa, scale);
-                if (_exactSum && !TryAccumulate(mantissa, scale))
+                amount = CostArithmetic.Compose(mantissa, rate.Scale);
+                if (_exactSum && !_sum.TryAdd(mantissa, rate.Scale))
                 {
                     _exactSum = false;
                     _decimalSum = SumOfItems() + amount;
@@ -156,7 +353,7 @@ public sealed class CostCalculator : ICostCalculator
             }
             else
             {
-                amount = PerMillionTokens(tokens, r);
+                amount = CostArithmetic.PerMillionTokens(tokens, rate.Value);
                 if (_exactSum)
                 {
                     _exactSum = false;
@@ -166,7 +363,7 @@ public sealed class CostCalculator : ICostCalculator
                 _decimalSum += amount;
             }
 
-            Items[_count++] = new CostItem(kind, tokens, r, amount);
+            Items[_count++] = new CostItem(kind, tokens, rate.Value, amount);
         }
 
         private readonly decimal SumOfItems()
@@ -178,208 +375,6 @@ public sealed class CostCalculator : ICostCalculator
             }
 
             return sum;
-        }
-
-        /// <summary>Adds mantissa × 10^-scale to the running integer sum, aligning scales; false when 64 bits would overflow.</summary>
-        private bool TryAccumulate(ulong mantissa, int scale)
-        {
-            if (_sum == 0)
-            {
-                _sum = mantissa;
-                _sumScale = scale;
-                return true;
-            }
-
-            ulong sum = _sum;
-            int sumScale = _sumScale;
-            if (!Align(ref sum, ref sumScale, ref mantissa, ref scale))
-            {
-                return false;
-            }
-
-            ulong total = sum + mantissa;
-            if (total < sum)
-            {
-                return false;
-            }
-
-            _sum = total;
-            _sumScale = sumScale;
-            return true;
-        }
-
-        private static bool Align(ref ulong a, ref int aScale, ref ulong b, ref int bScale)
-        {
-            while (aScale < bScale)
-            {
-                if (a > ulong.MaxValue / 10)
-                {
-                    return false;
-                }
-
-                a *= 10;
-                aScale++;
-            }
-
-            while (bScale < aScale)
-            {
-                if (b > ulong.MaxValue / 10)
-                {
-                    return false;
-                }
-
-                b *= 10;
-                bScale++;
-            }
-
-            return true;
-        }
-    }
-
-    /// <summary>
-    /// tokens × rate ÷ 10^6 as a 64-bit mantissa and a scale (the rate's scale plus 6), when the rate's mantissa and the
-    /// product fit 64 bits and the scale stays within decimal's 28; otherwise false.
-    /// </summary>
-    private static bool TryMultiply(long tokens, decimal rate, out ulong mantissa, out int scale)
-    {
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(rate, bits);
-        scale = ((bits[3] >> 16) & 0xFF) + 6;
-        mantissa = 0;
-        if (tokens < 0 || bits[2] != 0 || bits[3] < 0 || scale > 28)
-        {
-            return false;
-        }
-
-        ulong rateMantissa = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
-        ulong high = Math.BigMul((ulong)tokens, rateMantissa, out mantissa);
-        return high == 0;
-    }
-
-    /// <summary>mantissa × 10^-scale with trailing zeros trimmed (0.0030000 becomes 0.003), as <see cref="ScaleDown"/> does.</summary>
-    private static decimal Compose(ulong mantissa, int scale)
-    {
-        if (mantissa == 0)
-        {
-            return 0m;
-        }
-
-        while (scale > 0 && mantissa % 10 == 0)
-        {
-            mantissa /= 10;
-            scale--;
-        }
-
-        return new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, false, (byte)scale);
-    }
-
-    /// <summary>
-    /// tokens × rate ÷ 10^6, exactly, with trailing zeros trimmed (0.0030000 becomes 0.003). Dividing by 10^6 is done by
-    /// raising the scale of the product, which is exact and several times faster than decimal division.
-    /// </summary>
-    internal static decimal PerMillionTokens(long tokens, decimal rate) => ScaleDown(tokens * rate, 6);
-
-    private static decimal ScaleDown(decimal value, int digits)
-    {
-        Span<int> bits = stackalloc int[4];
-        decimal.GetBits(value, bits);
-        int scale = ((bits[3] >> 16) & 0xFF) + digits;
-        if (scale > 28)
-        {
-            // Past decimal's 28 digits of scale: divide (rare; rounds like decimal division does).
-            for (int i = 0; i < digits; i++)
-            {
-                value /= 10m;
-            }
-
-            return value;
-        }
-
-        if (bits[2] != 0)
-        {
-            return new decimal(bits[0], bits[1], bits[2], value < 0, (byte)scale);
-        }
-
-        ulong mantissa = ((ulong)(uint)bits[1] << 32) | (uint)bits[0];
-        if (mantissa == 0)
-        {
-            return 0m;
-        }
-
-        while (scale > 0 && mantissa % 10 == 0)
-        {
-            mantissa /= 10;
-            scale--;
-        }
-
-        return new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, value < 0, (byte)scale);
-    }
-
-    private static long Count(UsageDetails usage, string key)
-        => usage.AdditionalCounts is { } counts && counts.TryGetValue(key, out long value) ? value : 0;
-
-    /// <summary>Long-context tier names by threshold (<c>above_200k</c>), built once.</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> TierNames = new();
-
-    private readonly record struct Rates(decimal? Input, decimal? CachedInput, decimal? CacheWrite, decimal? CacheWrite1Hour, decimal? Output, decimal? Reasoning, string? TierName)
-    {
-        public static Rates From(ModelPricing p) => new(p.InputPerMillion, p.CachedInputPerMillion, p.CacheWritePerMillion, p.CacheWrite1HourPerMillion, p.OutputPerMillion, p.ReasoningPerMillion, null);
-
-        public Rates Scaled(decimal factor) => this with
-        {
-            CachedInput = CachedInput * factor,
-            CacheWrite = CacheWrite * factor,
-            CacheWrite1Hour = CacheWrite1Hour * factor,
-        };
-
-        /// <summary>Per cost type, the highest threshold the prompt crosses (strictly) that prices that type wins.</summary>
-        public Rates WithLongContext(IReadOnlyList<LongContextPricingTier> tiers, long inputTokens)
-        {
-            if (tiers.Count == 0)
-            {
-                return this;
-            }
-
-            var result = this;
-            bool input = false, output = false, cachedInput = false, cacheWrite = false;
-            long? crossed = null;
-            for (int i = tiers.Count - 1; i >= 0; i--)
-            {
-                var tier = tiers[i];
-                if (inputTokens <= tier.AboveInputTokens)
-                {
-                    continue;
-                }
-
-                crossed ??= tier.AboveInputTokens;
-                if (!input && tier.InputPerMillion is { } inputRate)
-                {
-                    result = result with { Input = inputRate };
-                    input = true;
-                }
-
-                if (!output && tier.OutputPerMillion is { } outputRate)
-                {
-                    result = result with { Output = outputRate, Reasoning = Reasoning is null ? null : outputRate };
-                    output = true;
-                }
-
-                if (!cachedInput && tier.CachedInputPerMillion is { } cachedRate)
-                {
-                    result = result with { CachedInput = cachedRate };
-                    cachedInput = true;
-                }
-
-                if (!cacheWrite && tier.CacheWritePerMillion is { } writeRate)
-                {
-                    result = result with { CacheWrite = writeRate };
-                    cacheWrite = true;
-                }
-            }
-
-            return crossed is { } threshold
-                ? result with { TierName = TierNames.GetOrAdd(threshold, static t => string.Create(CultureInfo.InvariantCulture, $"above_{t / 1000}k")) }
-                : result;
         }
     }
 }

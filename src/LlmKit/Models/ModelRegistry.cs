@@ -31,6 +31,13 @@ public sealed class ModelRegistry : IModelRegistry
     /// <inheritdoc/>
     public ModelCatalogInfo CatalogInfo { get; }
 
+    /// <summary>
+    /// Gets the registry's current state. Every change (<see cref="Register"/>, <see cref="SetActive"/>, <see cref="Import"/>)
+    /// replaces it with a new object, so whatever is derived from one snapshot (the cost calculator's resolved prices) is valid
+    /// exactly while it is still the current one.
+    /// </summary>
+    internal Snapshot Current => _snapshot;
+
     /// <summary>Creates a registry from the catalog shipped in the package.</summary>
     /// <returns>The registry.</returns>
     public static ModelRegistry FromEmbeddedCatalog()
@@ -43,20 +50,7 @@ public sealed class ModelRegistry : IModelRegistry
     public bool TryGet(string idOrAlias, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelDescriptor? model)
     {
         ArgumentNullException.ThrowIfNull(idOrAlias);
-        var snapshot = _snapshot;
-        if (snapshot.ById.TryGetValue(idOrAlias, out model))
-        {
-            return true;
-        }
-
-        if (snapshot.IdByAlias.TryGetValue(idOrAlias, out string? id))
-        {
-            model = snapshot.ById[id];
-            return true;
-        }
-
-        model = null;
-        return false;
+        return _snapshot.TryGet(idOrAlias, out model);
     }
 
     /// <summary>Returns the model with that id or alias.</summary>
@@ -191,7 +185,8 @@ public sealed class ModelRegistry : IModelRegistry
         return query.MaxOutputPerMillion is not { } maxOut || (model.Pricing?.OutputPerMillion is { } output && output <= maxOut);
     }
 
-    private sealed class Snapshot
+    /// <summary>One immutable state of the registry.</summary>
+    internal sealed class Snapshot
     {
         public static readonly Snapshot Empty = Create(new Dictionary<string, ModelDescriptor>(StringComparer.OrdinalIgnoreCase));
 
@@ -207,6 +202,24 @@ public sealed class ModelRegistry : IModelRegistry
         public Dictionary<string, string> IdByAlias { get; }
 
         public ModelDescriptor[] Ordered { get; }
+
+        /// <summary>Looks a model up by id or alias, case-insensitively, in this state only.</summary>
+        public bool TryGet(string idOrAlias, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelDescriptor? model)
+        {
+            if (ById.TryGetValue(idOrAlias, out model))
+            {
+                return true;
+            }
+
+            if (IdByAlias.TryGetValue(idOrAlias, out string? id))
+            {
+                model = ById[id];
+                return true;
+            }
+
+            model = null;
+            return false;
+        }
 
         public static Snapshot Create(Dictionary<string, ModelDescriptor> byId)
         {

@@ -253,4 +253,353 @@ public class CostCalculatorTests
             Assert.False(total.Contains('.', StringComparison.Ordinal) && total.EndsWith('0'), total);
         }
     }
+
+    private static ModelRegistry Registry(params ModelDescriptor[] models) => new(new ModelCatalogInfo { Source = "test", License = "test", Date = default }, models);
+
+    private static ModelDescriptor Priced(string id, decimal input, decimal output, params string[] aliases)
+        => new() { Id = id, Provider = "local", Aliases = aliases, Pricing = new ModelPricing { InputPerMillion = input, OutputPerMillion = output } };
+
+    [Fact]
+    public void Calculate_PriceChangedByRegister_NextCallUsesTheNewPrice()
+    {
+        // 1,000 in x 1 + 1,000 out x 2 = 0.003; after the update 1,000 x 3 + 1,000 x 4 = 0.007.
+        var registry = Registry(Priced("house", 1m, 2m));
+        var calculator = new CostCalculator(registry);
+        Assert.Equal(0.003m, calculator.Calculate("house", Usage(1000, 1000)).Total);
+        Assert.Equal(0.003m, calculator.Calculate("house", Usage(1000, 1000)).Total);
+
+        registry.Register(Priced("house", 3m, 4m));
+
+        Assert.Equal(0.007m, calculator.Calculate("house", Usage(1000, 1000)).Total);
+        Assert.Equal(0.007m, calculator.Calculate(new string("house".AsSpan()), Usage(1000, 1000)).Total);
+    }
+
+    [Fact]
+    public void Calculate_AliasRemovedThenGivenToAnotherModel_FollowsTheRegistry()
+    {
+        // Via the alias: 1,000,000 x 1 = 1 on "a"; unknown once "a" drops it; 1,000,000 x 5 = 5 on "b".
+        var registry = Registry(Priced("a", 1m, 1m, "house-latest"));
+        var calculator = new CostCalculator(registry);
+        Assert.Equal(1m, calculator.Calculate("house-latest", Usage(1_000_000, 0)).Total);
+
+        registry.Register(Priced("a", 1m, 1m));
+        var dropped = calculator.Calculate("house-latest", Usage(1_000_000, 0));
+        registry.Register(Priced("b", 5m, 5m, "house-latest"));
+        var moved = calculator.Calculate("house-latest", Usage(1_000_000, 0));
+
+        Assert.False(dropped.IsKnown);
+        Assert.Contains("'house-latest' is not in the model registry", dropped.UnknownReason, StringComparison.Ordinal);
+        Assert.Equal(5m, moved.Total);
+    }
+
+    [Fact]
+    public void Calculate_PricesRemovedByRegister_IsUnknown()
+    {
+        var registry = Registry(Priced("house", 1m, 2m));
+        var calculator = new CostCalculator(registry);
+        Assert.True(calculator.Calculate("house", Usage(1000, 1000)).IsKnown);
+
+        registry.Register(new ModelDescriptor { Id = "house", Provider = "local" });
+        var cost = calculator.Calculate("house", Usage(1000, 1000));
+
+        Assert.False(cost.IsKnown);
+        Assert.Equal("the registry has no prices for model 'house'", cost.UnknownReason);
+    }
+
+    [Fact]
+    public void Calculate_ModelDeactivatedAndUpdated_PricedAtItsCurrentPrice()
+    {
+        // Inactive models are still found (their calls may still be metered): 1,000 x 1 + 1,000 x 2 = 0.003;
+        // then re-registered inactive with new prices: 1,000 x 10 + 1,000 x 20 = 0.03.
+        var registry = Registry(Priced("house", 1m, 2m));
+        var calculator = new CostCalculator(registry);
+        Assert.Equal(0.003m, calculator.Calculate("house", Usage(1000, 1000)).Total);
+
+        registry.SetActive("house", false);
+        var inactive = calculator.Calculate("house", Usage(1000, 1000));
+        registry.Register(Priced("house", 10m, 20m) with { IsActive = false });
+        var updated = calculator.Calculate("house", Usage(1000, 1000));
+
+        Assert.Equal(0.003m, inactive.Total);
+        Assert.Equal(0.03m, updated.Total);
+    }
+
+    [Fact]
+    public void Calculate_ImportThatFailsHalfway_KeepsThePricesFromBeforeTheImport()
+    {
+        // The export holds "a-house" at 9/9 and then "z-bad", whose alias is the id of a model of the target: the
+        // import registers a-house, fails on z-bad and rolls back, so a-house stays at 1/2: 1,000 x 1 + 1,000 x 2 = 0.003.
+        var target = Registry(Priced("a-house", 1m, 2m), Priced("other", 1m, 1m));
+        var calculator = new CostCalculator(target);
+        Assert.Equal(0.003m, calculator.Calculate("a-house", Usage(1000, 1000)).Total);
+        using var export = new MemoryStream();
+        Registry(Priced("a-house", 9m, 9m), Priced("z-bad", 1m, 1m, "other")).Export(export);
+        export.Position = 0;
+
+        Assert.Throws<LlmKitConfigurationException>(() => target.Import(export));
+
+        Assert.Equal(0.003m, calculator.Calculate("a-house", Usage(1000, 1000)).Total);
+    }
+
+    [Fact]
+    public void Calculate_CatalogPriceOverriddenInConfiguration_UsesTheOverride()
+    {
+        // gpt-4o input overridden to 100, output stays the catalog's 10: 1,000 x 100 + 1,000 x 10 = 0.11.
+        var services = new ServiceCollection();
+        services.AddLlmKit(kit => kit.Configure(o => o.Catalog["gpt-4o"] = new ModelCatalogEntryOptions { Pricing = new ModelPricing { InputPerMillion = 100m } }));
+        using var sp = services.BuildServiceProvider();
+
+        var cost = sp.GetRequiredService<ICostCalculator>().Calculate("gpt-4o", Usage(1000, 1000));
+
+        Assert.Equal(0.11m, cost.Total);
+    }
+
+    [Fact]
+    public async Task Calculate_PricesUpdatedWhileOtherThreadsCalculate_NeverAnOlderPriceOnceRegisterReturned()
+    {
+        // Version i prices input at i USD per million, so 1,000,000 input tokens cost exactly i. The writer checks each
+        // version right after registering it; readers on the same calculator never see the price go back.
+        var registry = Registry(Priced("house", 1m, 0m));
+        var calculator = new CostCalculator(registry);
+        var usage = Usage(1_000_000, 0);
+        const int versions = 300;
+        using var done = new CancellationTokenSource();
+        var readers = Enumerable.Range(0, 3).Select(_ => Task.Run(() =>
+        {
+            decimal last = 0m;
+            int calls = 0;
+            while (!done.IsCancellationRequested || calls == 0)
+            {
+                decimal total = calculator.Calculate("house", usage).Total!.Value;
+                if (total < last || total < 1m || total > versions)
+                {
+                    return $"{total} after {last}";
+                }
+
+                last = total;
+                calls++;
+            }
+
+            return null;
+        })).ToArray();
+
+        var writerSaw = new List<decimal>();
+        for (int version = 2; version <= versions; version++)
+        {
+            registry.Register(Priced("house", version, 0m));
+            writerSaw.Add(calculator.Calculate("house", usage).Total!.Value);
+        }
+
+        await done.CancelAsync();
+        string?[] failures = await Task.WhenAll(readers);
+        Assert.Equal(Enumerable.Range(2, versions - 1).Select(v => (decimal)v), writerSaw);
+        Assert.All(failures, Assert.Null);
+    }
+
+    [Fact]
+    public void Calculate_RegistryOtherThanModelRegistry_AskedOnEveryCall()
+    {
+        // 1,000 x 1 + 1,000 x 2 = 0.003, then the registry answers 3/4: 0.007, then it no longer knows the model.
+        var registry = new SwitchableRegistry { Model = Priced("house", 1m, 2m) };
+        var calculator = new CostCalculator(registry);
+        var first = calculator.Calculate("house", Usage(1000, 1000));
+
+        registry.Model = Priced("house", 3m, 4m);
+        var second = calculator.Calculate("house", Usage(1000, 1000));
+        registry.Model = null;
+        var third = calculator.Calculate("house", Usage(1000, 1000));
+
+        Assert.Equal(0.003m, first.Total);
+        Assert.Equal(0.007m, second.Total);
+        Assert.Contains("'house' is not in the model registry", third.UnknownReason, StringComparison.Ordinal);
+        Assert.Equal(3, registry.Lookups);
+    }
+
+    [Fact]
+    public void Calculate_CustomPricesReusedThenReplaced_EachCallUsesItsOwnRecord()
+    {
+        // 1,000,000 x 1 + 1,000,000 x 2 = 3 with the first record (twice), 1,000,000 x 4 + 1,000,000 x 2 = 6 with a copy
+        // that changes input, then the first record again.
+        var first = new ModelPricing { InputPerMillion = 1m, OutputPerMillion = 2m };
+        var copy = first with { InputPerMillion = 4m };
+        var usage = Usage(1_000_000, 1_000_000);
+
+        decimal?[] totals = [Calculator.Calculate("x", usage, customPricing: first).Total, Calculator.Calculate("x", usage, customPricing: first).Total, Calculator.Calculate("x", usage, customPricing: copy).Total, Calculator.Calculate("x", usage, customPricing: first).Total];
+
+        Assert.Equal([3m, 3m, 6m, 3m], totals);
+    }
+
+    [Fact]
+    public void Calculate_ManyModelsInTurn_EachAtItsOwnPrice()
+    {
+        // 500 models (more than the calculator keeps at hand) "m-i" priced i per million input: 1,000,000 tokens cost i.
+        var registry = Registry([.. Enumerable.Range(1, 500).Select(i => Priced($"m-{i}", i, 0m))]);
+        var calculator = new CostCalculator(registry);
+        var usage = Usage(1_000_000, 0);
+
+        for (int round = 0; round < 2; round++)
+        {
+            for (int i = 1; i <= 500; i++)
+            {
+                Assert.Equal(i, calculator.Calculate($"m-{i}", usage).Total);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Calculate_CacheWriteKeyNotTheSharedConstant_IsStillCounted(bool upperCase)
+    {
+        // Keys read back from JSON are other string instances, and the dictionary ignores case.
+        // input 1,000 of which 400 written to the cache (100 for an hour): 600 x 1 + 300 x 2 + 100 x 4 = 0.0016.
+        string write = new(LlmUsageKeys.CacheWriteInputTokens.AsSpan());
+        string write1h = new(LlmUsageKeys.CacheWrite1HourInputTokens.AsSpan());
+        var usage = new UsageDetails
+        {
+            InputTokenCount = 1000,
+            AdditionalCounts = new() { [upperCase ? write.ToUpperInvariant() : write] = 400, [upperCase ? write1h.ToUpperInvariant() : write1h] = 100 },
+        };
+        var pricing = new ModelPricing { InputPerMillion = 1m, CacheWritePerMillion = 2m, CacheWrite1HourPerMillion = 4m, OutputPerMillion = 1m };
+
+        var cost = Calculator.Calculate("x", usage, customPricing: pricing);
+
+        Assert.Equal(0.0016m, cost.Total);
+        Assert.Equal([("input", 600L), ("cache_write", 300L), ("cache_write_1h", 100L)], cost.Items.Select(i => (i.Kind, i.Tokens)));
+    }
+
+    [Fact]
+    public void Calculate_CacheWritesAmongManyOtherCounts_AreFound()
+    {
+        // Five other counts before the cache writes: 600 x 1 + 400 x 2 = 0.0014.
+        var usage = new UsageDetails { InputTokenCount = 1000, AdditionalCounts = [] };
+        for (int i = 0; i < 5; i++)
+        {
+            usage.AdditionalCounts[$"provider_count_{i}"] = 7;
+        }
+
+        usage.AdditionalCounts[LlmUsageKeys.CacheWriteInputTokens] = 400;
+        var pricing = new ModelPricing { InputPerMillion = 1m, CacheWritePerMillion = 2m, OutputPerMillion = 1m };
+
+        Assert.Equal(0.0014m, Calculator.Calculate("x", usage, customPricing: pricing).Total);
+    }
+
+    [Theory]
+    [InlineData(100_000L, "0.21", "standard")]
+    [InlineData(150_000L, "0.61", "above_100k")]
+    [InlineData(200_000L, "0.81", "above_100k")]
+    [InlineData(250_000L, "1.03", "above_200k")]
+    public void Calculate_TiersPricingDifferentTypes_EachTypeFromTheHighestCrossedTierThatPricesIt(long input, string expected, string tier)
+    {
+        // Standard input 2, output 10; above 100k input 4; above 200k output 30 (input stays 4 from the lower tier).
+        // 100k: 100,000 x 2 + 1,000 x 10 = 0.21; 150k: 150,000 x 4 + 0.01 = 0.61; 200k: 200,000 x 4 + 0.01 = 0.81;
+        // 250k: 250,000 x 4 + 1,000 x 30 = 1.03.
+        var pricing = new ModelPricing
+        {
+            InputPerMillion = 2m,
+            OutputPerMillion = 10m,
+            LongContextTiers = [new() { AboveInputTokens = 100_000, InputPerMillion = 4m }, new() { AboveInputTokens = 200_000, OutputPerMillion = 30m }],
+        };
+
+        var cost = Calculator.Calculate("x", Usage(input, 1000), customPricing: pricing);
+
+        Assert.Equal(decimal.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), cost.Total);
+        Assert.Equal(tier, cost.Tier);
+    }
+
+    [Fact]
+    public void Calculate_ServiceTierWithLongContext_UsesTheTiersOwnThreshold()
+    {
+        // priority: input 5, output 20; above 100k input 8. 150,000 x 8 + 1,000 x 20 = 1.22; the same record twice.
+        var pricing = new ModelPricing
+        {
+            InputPerMillion = 2.5m,
+            OutputPerMillion = 10m,
+            ServiceTiers = new Dictionary<string, ModelPricing>(StringComparer.OrdinalIgnoreCase)
+            {
+                ["priority"] = new() { InputPerMillion = 5m, OutputPerMillion = 20m, LongContextTiers = [new() { AboveInputTokens = 100_000, InputPerMillion = 8m }] },
+            },
+        };
+
+        var first = Calculator.Calculate("x", Usage(150_000, 1000), "Priority", pricing);
+        var second = Calculator.Calculate("x", Usage(150_000, 1000), "priority", pricing);
+
+        Assert.Equal(1.22m, first.Total);
+        Assert.Equal("above_100k", first.Tier);
+        Assert.Equal(1.22m, second.Total);
+    }
+
+    [Fact]
+    public void Calculate_BatchTierOnCacheWrites_GetsTheBatchDiscountOfInput()
+    {
+        // Standard input 4, batch input 2 (half), so cache writes 8 become 4; batch output 5.
+        // 600 x 2 + 400 x 4 + 1,000 x 5 = 0.0078.
+        var pricing = new ModelPricing { InputPerMillion = 4m, OutputPerMillion = 10m, CacheWritePerMillion = 8m, BatchInputPerMillion = 2m, BatchOutputPerMillion = 5m };
+
+        var cost = Calculator.Calculate("x", Usage(1000, 1000, write: 400), "batch", pricing);
+
+        Assert.Equal(0.0078m, cost.Total);
+        Assert.Equal("batch", cost.Tier);
+        Assert.Contains(cost.Items, i => i is { Kind: "cache_write", Tokens: 400, UsdPerMillionTokens: 4m, Amount: 0.0016m });
+    }
+
+    [Fact]
+    public void Calculate_ProductPast64Bits_SameValueAsDecimalDivision()
+    {
+        // 10^12 tokens at 123,456,789.123456789 per million: the product's mantissa needs more than 64 bits.
+        decimal rate = 123_456_789.123456789m;
+        var pricing = new ModelPricing { InputPerMillion = rate, OutputPerMillion = 1m };
+
+        var cost = Calculator.Calculate("x", Usage(1_000_000_000_000, 0), customPricing: pricing);
+
+        Assert.Equal(123_456_789_123_456.789m, cost.Total);
+        Assert.Equal([123_456_789_123_456.789m], cost.Items.Select(i => i.Amount));
+    }
+
+    [Fact]
+    public void Calculate_SumPast64Bits_SameValueAsDecimalAddition()
+    {
+        // Each line fits 64 bits (mantissa 9.5 x 10^18 at 24 places) but their sum does not: 1 x 9.5 / 10^6 twice = 0.000019.
+        var pricing = new ModelPricing { InputPerMillion = 9.500000000000000000m, OutputPerMillion = 9.500000000000000000m };
+
+        var cost = Calculator.Calculate("x", Usage(1, 1), customPricing: pricing);
+
+        Assert.Equal("0.000019", cost.Total!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal([0.0000095m, 0.0000095m], cost.Items.Select(i => i.Amount));
+    }
+
+    [Fact]
+    public void Calculate_NegativeRate_PricedInDecimal()
+    {
+        // A credit of -1 per million input: 1,000 x -1 + 1,000 x 2 = 0.001.
+        var pricing = new ModelPricing { InputPerMillion = -1m, OutputPerMillion = 2m };
+
+        var cost = Calculator.Calculate("x", Usage(1000, 1000), customPricing: pricing);
+
+        Assert.Equal(0.001m, cost.Total);
+        Assert.Equal([-0.001m, 0.002m], cost.Items.Select(i => i.Amount));
+    }
+
+    /// <summary>A registry that is not <see cref="ModelRegistry"/>, holding one model that the test swaps.</summary>
+    private sealed class SwitchableRegistry : IModelRegistry
+    {
+        public ModelDescriptor? Model { get; set; }
+
+        public int Lookups { get; private set; }
+
+        public ModelCatalogInfo CatalogInfo { get; } = new() { Source = "test", License = "test", Date = default };
+
+        public bool TryGet(string idOrAlias, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelDescriptor? model)
+        {
+            Lookups++;
+            model = Model is { } current && string.Equals(current.Id, idOrAlias, StringComparison.OrdinalIgnoreCase) ? current : null;
+            return model is not null;
+        }
+
+        public IReadOnlyList<ModelDescriptor> Query(ModelQuery? query = null) => Model is null ? [] : [Model];
+
+        public void Register(ModelDescriptor model) => Model = model;
+
+        public void SetActive(string id, bool isActive) => Model = Model! with { IsActive = isActive };
+    }
 }
