@@ -113,6 +113,9 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
         Assert.Equal(130, loaded.InputTokens);
         Assert.Equal(35, loaded.OutputTokens);
         Assert.Equal(0.0035m, loaded.CostUsd);
+        Assert.Equal(0, loaded.AuxiliaryInputTokens);
+        Assert.Equal(0m, loaded.AuxiliaryCostUsd);
+        Assert.Equal(0, loaded.AuxiliaryUnknownCostCalls);
         Assert.Equal("gpt-4o-mini", loaded.Model);
         Assert.Equal(3, loaded.MessageCount);
         Assert.Equal("m3", Assert.Single(await store.SearchAsync("suite")).MessageId);
