@@ -200,7 +200,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
 
         return _database.RunStatementAsync(async connection =>
         {
-            // One statement, so one round trip and its own commit: the function (migration 5) locks the conversation's
+            // One statement, so one round trip and its own commit: the function (migration 6) locks the conversation's
             // row, skips the ids stored already, checks the version, inserts the rest and updates the totals.
             await using var append = new NpgsqlCommand("SELECT outcome, current_version FROM llmkit_append_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);", connection);
             var p = append.Parameters;
