@@ -17,7 +17,7 @@ namespace LlmKit;
 /// </summary>
 public sealed class PostgreSqlConversationStore : IConversationStore
 {
-    private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_usd, c.version, c.message_count";
+    private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_usd, c.version, c.message_count, c.aux_input_tokens, c.aux_output_tokens, c.aux_cost_usd, c.aux_unknown_cost_calls";
 
     private readonly PostgreSqlDatabase _database;
     private readonly TimeProvider _timeProvider;
@@ -49,8 +49,9 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         var createdAt = conversation.CreatedAt == default ? now : StoreRules.Normalize(conversation.CreatedAt);
         var updatedAt = conversation.UpdatedAt == default ? createdAt : StoreRules.Normalize(conversation.UpdatedAt);
         var metadata = new Dictionary<string, string>(conversation.Metadata, StringComparer.Ordinal);
-        long inputTokens = 0, outputTokens = 0;
-        decimal cost = 0m;
+        var auxiliary = StoreRules.AuxiliaryOf(conversation, nameof(conversation));
+        long inputTokens = auxiliary.InputTokens, outputTokens = auxiliary.OutputTokens;
+        decimal cost = auxiliary.CostUsd;
         string? model = conversation.Model;
         foreach (var m in messages)
         {
@@ -63,8 +64,9 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         return _database.RunAsync(async (connection, transaction) =>
         {
             await using (var insert = PostgreSqlDatabase.Command(connection, transaction, """
-                INSERT INTO llmkit_conversations (id, title, tenant_id, user_id, tags, metadata, created_at, updated_at, model, input_tokens, output_tokens, cost_usd, message_count, version)
-                VALUES (@id, @title, @tenant, @user, @tags, @metadata, @created, @updated, @model, @input, @output, @cost, @count, 1)
+                INSERT INTO llmkit_conversations (id, title, tenant_id, user_id, tags, metadata, created_at, updated_at, model, input_tokens, output_tokens, cost_usd, message_count, version,
+                    aux_input_tokens, aux_output_tokens, aux_cost_usd, aux_unknown_cost_calls)
+                VALUES (@id, @title, @tenant, @user, @tags, @metadata, @created, @updated, @model, @input, @output, @cost, @count, 1, @auxInput, @auxOutput, @auxCost, @auxUnknown)
                 ON CONFLICT (id) DO NOTHING;
                 """))
             {
@@ -82,6 +84,10 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                 p.AddWithValue("output", outputTokens);
                 p.AddWithValue("cost", cost);
                 p.AddWithValue("count", (long)messages.Count);
+                p.AddWithValue("auxInput", auxiliary.InputTokens);
+                p.AddWithValue("auxOutput", auxiliary.OutputTokens);
+                p.AddWithValue("auxCost", auxiliary.CostUsd);
+                p.AddWithValue("auxUnknown", auxiliary.UnknownCostCalls);
                 if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
                 {
                     throw StoreRules.AlreadyExists(conversation.Id);
@@ -110,6 +116,10 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                 InputTokens = inputTokens,
                 OutputTokens = outputTokens,
                 CostUsd = cost,
+                AuxiliaryInputTokens = auxiliary.InputTokens,
+                AuxiliaryOutputTokens = auxiliary.OutputTokens,
+                AuxiliaryCostUsd = auxiliary.CostUsd,
+                AuxiliaryUnknownCostCalls = auxiliary.UnknownCostCalls,
                 Version = 1,
                 MessageCount = messages.Count,
                 Messages = stored,
@@ -190,7 +200,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
 
         return _database.RunStatementAsync(async connection =>
         {
-            // One statement, so one round trip and its own commit: the function (migration 5) locks the conversation's
+            // One statement, so one round trip and its own commit: the function (migration 6) locks the conversation's
             // row, skips the ids stored already, checks the version, inserts the rest and updates the totals.
             await using var append = new NpgsqlCommand("SELECT outcome, current_version FROM llmkit_append_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);", connection);
             var p = append.Parameters;
@@ -236,6 +246,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             throw new ArgumentException("A metadata key is empty.", nameof(update));
         }
 
+        var auxiliary = StoreRules.AuxiliaryOf(update, nameof(update));
         var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
         return _database.RunAsync(async (connection, transaction) =>
         {
@@ -245,7 +256,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                 throw new ConcurrencyConflictException(id, expected, version);
             }
 
-            if (update.Title is null && tags is null && update.Metadata is null)
+            if (update.Title is null && tags is null && update.Metadata is null && !auxiliary.Any)
             {
                 return version;
             }
@@ -279,10 +290,17 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                 UPDATE llmkit_conversations SET version = version + 1, updated_at = @now,
                     title = CASE WHEN @setTitle THEN @title ELSE title END,
                     tags = coalesce(@tags, tags),
-                    metadata = coalesce(@metadata, metadata)
+                    metadata = coalesce(@metadata, metadata),
+                    input_tokens = input_tokens + @auxInput, output_tokens = output_tokens + @auxOutput, cost_usd = cost_usd + @auxCost,
+                    aux_input_tokens = aux_input_tokens + @auxInput, aux_output_tokens = aux_output_tokens + @auxOutput,
+                    aux_cost_usd = aux_cost_usd + @auxCost, aux_unknown_cost_calls = aux_unknown_cost_calls + @auxUnknown
                 WHERE id = @id;
                 """))
             {
+                command.Parameters.AddWithValue("auxInput", auxiliary.InputTokens);
+                command.Parameters.AddWithValue("auxOutput", auxiliary.OutputTokens);
+                command.Parameters.AddWithValue("auxCost", auxiliary.CostUsd);
+                command.Parameters.AddWithValue("auxUnknown", auxiliary.UnknownCostCalls);
                 command.Parameters.AddWithValue("now", now);
                 command.Parameters.AddWithValue("setTitle", update.Title is not null);
                 command.Parameters.AddWithValue("title", NpgsqlDbType.Text, (object?)update.Title ?? DBNull.Value);
@@ -429,7 +447,8 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             ConversationStatistics statistics;
             await using (var totals = PostgreSqlDatabase.Command(connection, transaction, string.Empty))
             {
-                var sql = new StringBuilder("SELECT count(*), coalesce(sum(c.message_count), 0)::bigint, coalesce(sum(c.input_tokens), 0)::bigint, coalesce(sum(c.output_tokens), 0)::bigint, coalesce(sum(c.cost_usd), 0) FROM llmkit_conversations c WHERE TRUE");
+                var sql = new StringBuilder("SELECT count(*), coalesce(sum(c.message_count), 0)::bigint, coalesce(sum(c.input_tokens), 0)::bigint, coalesce(sum(c.output_tokens), 0)::bigint, coalesce(sum(c.cost_usd), 0), "
+                    + "coalesce(sum(c.aux_input_tokens), 0)::bigint, coalesce(sum(c.aux_output_tokens), 0)::bigint, coalesce(sum(c.aux_cost_usd), 0), coalesce(sum(c.aux_unknown_cost_calls), 0)::bigint FROM llmkit_conversations c WHERE TRUE");
                 PostgreSqlFilter.Append(sql, totals, query);
                 totals.CommandText = sql.ToString();
                 await using var reader = await totals.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -441,6 +460,10 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                     InputTokens = reader.GetInt64(2),
                     OutputTokens = reader.GetInt64(3),
                     CostUsd = reader.GetDecimal(4),
+                    AuxiliaryInputTokens = reader.GetInt64(5),
+                    AuxiliaryOutputTokens = reader.GetInt64(6),
+                    AuxiliaryCostUsd = reader.GetDecimal(7),
+                    AuxiliaryUnknownCostCalls = reader.GetInt64(8),
                 };
             }
 
@@ -553,5 +576,9 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         CostUsd = reader.GetDecimal(11),
         Version = reader.GetInt64(12),
         MessageCount = reader.GetInt64(13),
+        AuxiliaryInputTokens = reader.GetInt64(14),
+        AuxiliaryOutputTokens = reader.GetInt64(15),
+        AuxiliaryCostUsd = reader.GetDecimal(16),
+        AuxiliaryUnknownCostCalls = reader.GetInt64(17),
     };
 }

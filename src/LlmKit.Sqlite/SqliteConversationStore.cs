@@ -18,7 +18,7 @@ namespace LlmKit;
 public sealed class SqliteConversationStore : IConversationStore
 {
     private const decimal CostUnitsPerUsd = 10_000_000_000m;
-    private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_units, c.version, c.message_count";
+    private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_units, c.version, c.message_count, c.aux_input_tokens, c.aux_output_tokens, c.aux_cost_units, c.aux_unknown_cost_calls";
 
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _timeProvider;
@@ -57,8 +57,10 @@ public sealed class SqliteConversationStore : IConversationStore
         var createdAt = conversation.CreatedAt == default ? now : StoreRules.Normalize(conversation.CreatedAt);
         var updatedAt = conversation.UpdatedAt == default ? createdAt : StoreRules.Normalize(conversation.UpdatedAt);
         var metadata = new Dictionary<string, string>(conversation.Metadata, StringComparer.Ordinal);
+        var auxiliary = StoreRules.AuxiliaryOf(conversation, nameof(conversation));
+        long auxiliaryCostUnits = ToUnits(auxiliary.CostUsd);
 
-        long inputTokens = 0, outputTokens = 0, costUnits = 0;
+        long inputTokens = auxiliary.InputTokens, outputTokens = auxiliary.OutputTokens, costUnits = auxiliaryCostUnits;
         string? model = conversation.Model;
         foreach (var m in messages)
         {
@@ -81,8 +83,9 @@ public sealed class SqliteConversationStore : IConversationStore
 
             long pk;
             using (var insert = SqliteDatabase.Command(connection, transaction, """
-                INSERT INTO llmkit_conversations (id, title, tenant_id, user_id, tags, metadata, created_at, updated_at, model, input_tokens, output_tokens, cost_units, message_count, version)
-                VALUES ($id, $title, $tenant, $user, $tags, $metadata, $created, $updated, $model, $input, $output, $cost, $count, 1)
+                INSERT INTO llmkit_conversations (id, title, tenant_id, user_id, tags, metadata, created_at, updated_at, model, input_tokens, output_tokens, cost_units, message_count, version,
+                    aux_input_tokens, aux_output_tokens, aux_cost_units, aux_unknown_cost_calls)
+                VALUES ($id, $title, $tenant, $user, $tags, $metadata, $created, $updated, $model, $input, $output, $cost, $count, 1, $auxInput, $auxOutput, $auxCost, $auxUnknown)
                 RETURNING pk;
                 """))
             {
@@ -99,6 +102,10 @@ public sealed class SqliteConversationStore : IConversationStore
                 insert.Parameters.AddWithValue("$output", outputTokens);
                 insert.Parameters.AddWithValue("$cost", costUnits);
                 insert.Parameters.AddWithValue("$count", messages.Count);
+                insert.Parameters.AddWithValue("$auxInput", auxiliary.InputTokens);
+                insert.Parameters.AddWithValue("$auxOutput", auxiliary.OutputTokens);
+                insert.Parameters.AddWithValue("$auxCost", auxiliaryCostUnits);
+                insert.Parameters.AddWithValue("$auxUnknown", auxiliary.UnknownCostCalls);
                 pk = (long)insert.ExecuteScalar()!;
             }
 
@@ -118,6 +125,10 @@ public sealed class SqliteConversationStore : IConversationStore
                 InputTokens = inputTokens,
                 OutputTokens = outputTokens,
                 CostUsd = costUnits / CostUnitsPerUsd,
+                AuxiliaryInputTokens = auxiliary.InputTokens,
+                AuxiliaryOutputTokens = auxiliary.OutputTokens,
+                AuxiliaryCostUsd = auxiliaryCostUnits / CostUnitsPerUsd,
+                AuxiliaryUnknownCostCalls = auxiliary.UnknownCostCalls,
                 Version = 1,
                 MessageCount = messages.Count,
                 Messages = ToMessages(messages),
@@ -240,6 +251,8 @@ public sealed class SqliteConversationStore : IConversationStore
             throw new ArgumentException("A metadata key is empty.", nameof(update));
         }
 
+        var auxiliary = StoreRules.AuxiliaryOf(update, nameof(update));
+        long auxiliaryCostUnits = ToUnits(auxiliary.CostUsd);
         var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
         return _database.WriteAsync((connection, transaction) =>
         {
@@ -249,7 +262,7 @@ public sealed class SqliteConversationStore : IConversationStore
                 throw new ConcurrencyConflictException(id, expected, version);
             }
 
-            if (update.Title is null && tags is null && update.Metadata is null)
+            if (update.Title is null && tags is null && update.Metadata is null && !auxiliary.Any)
             {
                 return version;
             }
@@ -283,10 +296,17 @@ public sealed class SqliteConversationStore : IConversationStore
                 UPDATE llmkit_conversations SET version = version + 1, updated_at = $now,
                     title = CASE WHEN $setTitle THEN $title ELSE title END,
                     tags = coalesce($tags, tags),
-                    metadata = coalesce($metadata, metadata)
+                    metadata = coalesce($metadata, metadata),
+                    input_tokens = input_tokens + $auxInput, output_tokens = output_tokens + $auxOutput, cost_units = cost_units + $auxCost,
+                    aux_input_tokens = aux_input_tokens + $auxInput, aux_output_tokens = aux_output_tokens + $auxOutput,
+                    aux_cost_units = aux_cost_units + $auxCost, aux_unknown_cost_calls = aux_unknown_cost_calls + $auxUnknown
                 WHERE pk = $pk;
                 """))
             {
+                command.Parameters.AddWithValue("$auxInput", auxiliary.InputTokens);
+                command.Parameters.AddWithValue("$auxOutput", auxiliary.OutputTokens);
+                command.Parameters.AddWithValue("$auxCost", auxiliaryCostUnits);
+                command.Parameters.AddWithValue("$auxUnknown", auxiliary.UnknownCostCalls);
                 command.Parameters.AddWithValue("$now", now.UtcTicks);
                 command.Parameters.AddWithValue("$setTitle", update.Title is not null);
                 command.Parameters.AddWithValue("$title", (object?)update.Title ?? DBNull.Value);
@@ -471,7 +491,8 @@ public sealed class SqliteConversationStore : IConversationStore
             ConversationStatistics statistics;
             using (var totals = SqliteDatabase.Command(connection, transaction, string.Empty))
             {
-                var sql = new StringBuilder("SELECT count(*), coalesce(sum(c.message_count), 0), coalesce(sum(c.input_tokens), 0), coalesce(sum(c.output_tokens), 0), coalesce(sum(c.cost_units), 0) FROM llmkit_conversations c WHERE 1 = 1");
+                var sql = new StringBuilder("SELECT count(*), coalesce(sum(c.message_count), 0), coalesce(sum(c.input_tokens), 0), coalesce(sum(c.output_tokens), 0), coalesce(sum(c.cost_units), 0), "
+                    + "coalesce(sum(c.aux_input_tokens), 0), coalesce(sum(c.aux_output_tokens), 0), coalesce(sum(c.aux_cost_units), 0), coalesce(sum(c.aux_unknown_cost_calls), 0) FROM llmkit_conversations c WHERE 1 = 1");
                 SqliteFilter.Append(sql, totals, query);
                 totals.CommandText = sql.ToString();
                 using var reader = totals.ExecuteReader();
@@ -483,6 +504,10 @@ public sealed class SqliteConversationStore : IConversationStore
                     InputTokens = reader.GetInt64(2),
                     OutputTokens = reader.GetInt64(3),
                     CostUsd = reader.GetInt64(4) / CostUnitsPerUsd,
+                    AuxiliaryInputTokens = reader.GetInt64(5),
+                    AuxiliaryOutputTokens = reader.GetInt64(6),
+                    AuxiliaryCostUsd = reader.GetInt64(7) / CostUnitsPerUsd,
+                    AuxiliaryUnknownCostCalls = reader.GetInt64(8),
                 };
             }
 
@@ -593,6 +618,10 @@ public sealed class SqliteConversationStore : IConversationStore
         CostUsd = reader.GetInt64(o + 11) / CostUnitsPerUsd,
         Version = reader.GetInt64(o + 12),
         MessageCount = reader.GetInt64(o + 13),
+        AuxiliaryInputTokens = reader.GetInt64(o + 14),
+        AuxiliaryOutputTokens = reader.GetInt64(o + 15),
+        AuxiliaryCostUsd = reader.GetInt64(o + 16) / CostUnitsPerUsd,
+        AuxiliaryUnknownCostCalls = reader.GetInt64(o + 17),
     };
 
     internal static long ToUnits(decimal? usd) => usd is { } value ? decimal.ToInt64(decimal.Round(value * CostUnitsPerUsd, MidpointRounding.AwayFromZero)) : 0;

@@ -151,6 +151,10 @@ public static class ConversationJson
                 InputTokens = c.InputTokens,
                 OutputTokens = c.OutputTokens,
                 CostUsd = c.CostUsd,
+                AuxiliaryInputTokens = c.AuxiliaryInputTokens,
+                AuxiliaryOutputTokens = c.AuxiliaryOutputTokens,
+                AuxiliaryCostUsd = c.AuxiliaryCostUsd,
+                AuxiliaryUnknownCostCalls = c.AuxiliaryUnknownCostCalls,
                 Version = c.Version,
                 MessageCount = c.MessageCount,
                 Messages = messages,
@@ -217,6 +221,11 @@ public static class ConversationJson
                 }
             }
 
+            if (c.AuxiliaryInputTokens < 0 || c.AuxiliaryOutputTokens < 0 || c.AuxiliaryCostUsd < 0 || c.AuxiliaryUnknownCostCalls < 0)
+            {
+                throw new ConversationFormatException($"The conversation at {path} has a negative auxiliary total (auxiliaryInputTokens, auxiliaryOutputTokens, auxiliaryCostUsd or auxiliaryUnknownCostCalls).", path, null);
+            }
+
             var messages = new List<ConversationMessage>(c.Messages?.Count ?? 0);
             var messageIds = new HashSet<string>(StringComparer.Ordinal);
             for (int m = 0; m < (c.Messages?.Count ?? 0); m++)
@@ -245,6 +254,10 @@ public static class ConversationJson
                 InputTokens = c.InputTokens,
                 OutputTokens = c.OutputTokens,
                 CostUsd = c.CostUsd,
+                AuxiliaryInputTokens = c.AuxiliaryInputTokens,
+                AuxiliaryOutputTokens = c.AuxiliaryOutputTokens,
+                AuxiliaryCostUsd = c.AuxiliaryCostUsd,
+                AuxiliaryUnknownCostCalls = c.AuxiliaryUnknownCostCalls,
                 Version = c.Version,
                 MessageCount = c.MessageCount,
                 Messages = messages,

@@ -9,8 +9,11 @@ namespace LlmKit;
 /// by one and sets <see cref="Conversation.UpdatedAt"/> to the store's clock; creation sets version 1.</para>
 /// <para>The totals of a conversation (<see cref="Conversation.InputTokens"/>, <see cref="Conversation.OutputTokens"/>,
 /// <see cref="Conversation.CostUsd"/>) are the sums of its messages' <see cref="ConversationMessage.Usage"/> and known
-/// <see cref="ConversationMessage.Cost"/>; <see cref="Conversation.Model"/> is the model of the latest message that
-/// names one. The store maintains them.</para>
+/// <see cref="ConversationMessage.Cost"/>, plus the auxiliary calls recorded with <see cref="ConversationUpdate.AuxiliaryUsage"/>
+/// and <see cref="ConversationUpdate.AuxiliaryCost"/> (summaries, fact extraction), which are also kept apart in
+/// <see cref="Conversation.AuxiliaryInputTokens"/>, <see cref="Conversation.AuxiliaryOutputTokens"/>,
+/// <see cref="Conversation.AuxiliaryCostUsd"/> and <see cref="Conversation.AuxiliaryUnknownCostCalls"/>;
+/// <see cref="Conversation.Model"/> is the model of the latest message that names one. The store maintains them.</para>
 /// <para>Times are kept to the microsecond and returned in UTC.</para>
 /// </remarks>
 public interface IConversationStore
@@ -18,11 +21,12 @@ public interface IConversationStore
     /// <summary>Creates a conversation (its messages, if any, are stored too, in order).</summary>
     /// <param name="conversation">
     /// The conversation. <see cref="Conversation.CreatedAt"/> and <see cref="Conversation.UpdatedAt"/> are kept when set
-    /// (as when importing) and otherwise set to the store's clock; version and totals are set by the store.
+    /// (as when importing) and otherwise set to the store's clock; version and totals are set by the store (from the
+    /// messages, plus the conversation's auxiliary totals, which are kept as given).
     /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored conversation, with its messages.</returns>
-    /// <exception cref="ArgumentException">The id is empty, a tag is empty, or two messages share an id.</exception>
+    /// <exception cref="ArgumentException">The id is empty, a tag is empty, two messages share an id, or an auxiliary total is negative.</exception>
     /// <exception cref="ConcurrencyConflictException">A conversation with the same id exists.</exception>
     Task<Conversation> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default);
 
@@ -53,15 +57,18 @@ public interface IConversationStore
     /// <exception cref="ConcurrencyConflictException">The version moved on.</exception>
     Task<long> AppendAsync(string id, IReadOnlyList<ConversationMessage> messages, long? expectedVersion = null, CancellationToken cancellationToken = default);
 
-    /// <summary>Changes title, tags or metadata.</summary>
+    /// <summary>
+    /// Changes title, tags or metadata, and adds the usage and cost of an auxiliary call to the totals, all in one atomic
+    /// write with the version increment.
+    /// </summary>
     /// <param name="id">The conversation id.</param>
     /// <param name="update">The changes.</param>
     /// <param name="expectedVersion">The version the caller read, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The conversation's new version (unchanged when <paramref name="update"/> changes nothing).</returns>
-    /// <exception cref="ArgumentException">A tag is empty.</exception>
+    /// <exception cref="ArgumentException">A tag or metadata key is empty, or an auxiliary token count or known cost is negative.</exception>
     /// <exception cref="ConversationNotFoundException">The conversation does not exist.</exception>
-    /// <exception cref="ConcurrencyConflictException">The version moved on.</exception>
+    /// <exception cref="ConcurrencyConflictException">The version moved on (nothing is changed, no usage added).</exception>
     Task<long> UpdateAsync(string id, ConversationUpdate update, long? expectedVersion = null, CancellationToken cancellationToken = default);
 
     /// <summary>Deletes a conversation and its messages.</summary>

@@ -162,6 +162,14 @@ internal static class PostgreSqlMigrations
             );
             """),
         (6, "append in one round trip", AppendFunction),
+        // The totals of auxiliary calls (summaries, fact extraction), kept apart as well as in the conversation's totals.
+        (7, "auxiliary usage totals", """
+            ALTER TABLE llmkit_conversations
+                ADD COLUMN aux_input_tokens bigint NOT NULL DEFAULT 0,
+                ADD COLUMN aux_output_tokens bigint NOT NULL DEFAULT 0,
+                ADD COLUMN aux_cost_usd numeric NOT NULL DEFAULT 0,
+                ADD COLUMN aux_unknown_cost_calls bigint NOT NULL DEFAULT 0;
+            """),
     ];
 
     /// <summary>

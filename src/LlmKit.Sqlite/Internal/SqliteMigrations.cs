@@ -180,5 +180,12 @@ internal static class SqliteMigrations
                 PRIMARY KEY (experiment_id, variant)
             ) WITHOUT ROWID;
             """),
+        // The totals of auxiliary calls (summaries, fact extraction), kept apart as well as in the conversation's totals.
+        (7, "auxiliary usage totals", """
+            ALTER TABLE llmkit_conversations ADD COLUMN aux_input_tokens INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE llmkit_conversations ADD COLUMN aux_output_tokens INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE llmkit_conversations ADD COLUMN aux_cost_units INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE llmkit_conversations ADD COLUMN aux_unknown_cost_calls INTEGER NOT NULL DEFAULT 0;
+            """),
     ];
 }

@@ -29,6 +29,11 @@ namespace LlmKit;
 /// assistant message is written, and the original exception propagates. Once the model has answered, the turn is
 /// stored even if the caller cancels. Fact extraction runs after the turn is stored; when it fails the failure is
 /// logged and the turn stands.</para>
+/// <para>Totals: the usage and cost of the auxiliary calls (a new summary, fact extraction) are added to the conversation's
+/// totals, and to its auxiliary totals (<see cref="Conversation.AuxiliaryInputTokens"/> and the others), in the same store
+/// write as the summary or facts (see <see cref="ConversationUpdate.AuxiliaryUsage"/>); the cost is priced like the
+/// answer's. A summary or extraction call that fails, or whose result cannot be stored, is in the usage ledger but not in
+/// the conversation's totals.</para>
 /// <para>Retries: a user message whose <see cref="ChatMessage.MessageId"/> is already stored and answered is not sent
 /// again: the stored turn is returned (streamed back for a streaming call). One stored as failed is sent again under a
 /// new id, the failed attempt staying in the history.</para>
@@ -370,9 +375,12 @@ public sealed partial class ConversationService : IConversationService
                 CountingOptions = chatOptions,
                 SummaryChatOptions = AuxiliaryOptions(context),
             });
-            reduced = await summarizer.ReduceAsync(prompt, cancellationToken).ConfigureAwait(false);
-            if (SummarizingChatReducer.FindSummary(reduced) is { } summary && !ReferenceEquals(summary, storedSummary))
+            string summaryModel = settings.SummarizerModel ?? model;
+            (reduced, var summaryResponse) = await summarizer.ReduceWithResponseAsync(prompt, cancellationToken).ConfigureAwait(false);
+            if (summaryResponse is not null && SummarizingChatReducer.FindSummary(reduced) is { } summary && !ReferenceEquals(summary, storedSummary))
             {
+                // The summary and the usage and cost of writing it are stored in one write, so the conversation's totals
+                // count every call made for it.
                 turn.ExpectedVersion = await _store.UpdateAsync(
                     turn.ConversationId,
                     new ConversationUpdate
@@ -382,6 +390,8 @@ public sealed partial class ConversationService : IConversationService
                             [ConversationMetadataKeys.Summary] = summary.AdditionalProperties![ConversationMetadataKeys.Summary] as string,
                             [ConversationMetadataKeys.SummaryThrough] = summary.AdditionalProperties.TryGetValue(ConversationMetadataKeys.SummaryThrough, out object? last) ? last as string : null,
                         },
+                        AuxiliaryUsage = summaryResponse.Usage,
+                        AuxiliaryCost = CostOf(summaryResponse, summaryModel),
                     },
                     turn.ExpectedVersion,
                     cancellationToken).ConfigureAwait(false);
@@ -576,7 +586,7 @@ public sealed partial class ConversationService : IConversationService
         var usage = response.Usage;
         LlmKitResponseProperties.TryGetRoute(response.AdditionalProperties, out var route);
         string model = response.ModelId ?? route?.ProviderModel ?? turn.Model!;
-        var cost = usage is null ? CallCost.Unknown("the provider reported no usage") : Price(usage, response.ModelId, route, turn.Model!);
+        var cost = CostOf(response, turn.Model!);
 
         var answer = new List<ConversationMessage>(response.Messages.Count);
         for (int i = 0; i < response.Messages.Count; i++)
@@ -631,6 +641,18 @@ public sealed partial class ConversationService : IConversationService
         };
     }
 
+    /// <summary>The cost of a call from its response: priced by the model that served it (see <see cref="Price"/>), unknown without usage.</summary>
+    private CallCost CostOf(ChatResponse response, string requested)
+    {
+        if (response.Usage is not { } usage)
+        {
+            return CallCost.Unknown("the provider reported no usage");
+        }
+
+        LlmKitResponseProperties.TryGetRoute(response.AdditionalProperties, out var route);
+        return Price(usage, response.ModelId, route, requested);
+    }
+
     private CallCost Price(UsageDetails usage, string? responseModel, ModelRoute? route, string requested)
     {
         CallCost? first = null;
@@ -658,20 +680,20 @@ public sealed partial class ConversationService : IConversationService
         try
         {
             var options = AuxiliaryOptions(turn.ChatOptions.GetLlmContext());
-            options.ModelId = settings.Memory.ExtractionModel ?? settings.SummarizerModel ?? turn.Model;
+            string extractionModel = settings.Memory.ExtractionModel ?? settings.SummarizerModel ?? turn.Model!;
+            options.ModelId = extractionModel;
             var prompt = ConversationFacts.ExtractionPrompt(turn.Facts, turn.User, answer.ConvertAll(static a => a.Message));
             var response = await _chat.GetResponseAsync(prompt, options, cancellationToken).ConfigureAwait(false);
             var found = ConversationFacts.Parse(response.Text);
             if (found is null)
             {
                 LogFactsUnreadable(_logger, turn.ConversationId);
-                return version;
             }
 
-            if (found.Count == 0)
-            {
-                return version;
-            }
+            // The extraction's usage and cost go into the conversation's totals in the same write as the facts (alone
+            // when it found nothing new): the call was made and paid for either way.
+            var usage = response.Usage;
+            var cost = CostOf(response, extractionModel);
 
             // Merge against the stored facts; a concurrent change of the conversation is reloaded and merged again.
             for (int attempt = 1; ; attempt++)
@@ -682,12 +704,18 @@ public sealed partial class ConversationService : IConversationService
                     return version;
                 }
 
-                var merged = ConversationFacts.Merge(ConversationFacts.Read(current.Metadata), found, settings.Memory.MaxFacts);
+                Dictionary<string, string?>? facts = null;
+                if (found is { Count: > 0 })
+                {
+                    var merged = ConversationFacts.Merge(ConversationFacts.Read(current.Metadata), found, settings.Memory.MaxFacts);
+                    facts = new Dictionary<string, string?> { [ConversationMetadataKeys.Facts] = ConversationFacts.Write(merged) };
+                }
+
                 try
                 {
                     return await _store.UpdateAsync(
                         turn.ConversationId,
-                        new ConversationUpdate { Metadata = new Dictionary<string, string?> { [ConversationMetadataKeys.Facts] = ConversationFacts.Write(merged) } },
+                        new ConversationUpdate { Metadata = facts, AuxiliaryUsage = usage, AuxiliaryCost = cost },
                         current.Version,
                         cancellationToken).ConfigureAwait(false);
                 }

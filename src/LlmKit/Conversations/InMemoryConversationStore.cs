@@ -14,7 +14,8 @@ namespace LlmKit;
 /// conversation are serialised and none is lost or duplicated; appends are idempotent by
 /// <see cref="ChatMessage.MessageId"/> (an append whose messages are all stored already changes nothing and returns the
 /// current version whatever the expected version, so a retried append never fails). A conversation is created at version
-/// 1, and every append that adds a message and every update adds 1.</para>
+/// 1, and every append that adds a message and every update adds 1. An update's auxiliary usage is added to the totals under
+/// the same lock as its other changes and the version increment.</para>
 /// <para>Messages are stored as they read back from Microsoft.Extensions.AI JSON, and every read returns fresh
 /// objects: changing a returned conversation or message, or a message after it was appended, never changes the
 /// store. Function-call arguments and results therefore come back as <see cref="System.Text.Json.JsonElement"/>
@@ -45,6 +46,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     {
         ArgumentNullException.ThrowIfNull(conversation);
         StoreRules.CheckId(conversation.Id, nameof(conversation));
+        var auxiliary = StoreRules.AuxiliaryOf(conversation, nameof(conversation));
         cancellationToken.ThrowIfCancellationRequested();
         var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
         var entry = new Entry(conversation.Id)
@@ -65,6 +67,7 @@ public sealed class InMemoryConversationStore : IConversationStore
         // Prepare the messages before publishing the entry, so a conversation is never seen half created.
         var prepared = Prepare(entry, conversation.Messages, now);
         entry.Add(prepared);
+        entry.AddAuxiliary(auxiliary);
         if (!_entries.TryAdd(conversation.Id, entry))
         {
             throw StoreRules.AlreadyExists(conversation.Id);
@@ -142,6 +145,7 @@ public sealed class InMemoryConversationStore : IConversationStore
         ArgumentNullException.ThrowIfNull(id);
         ArgumentNullException.ThrowIfNull(update);
         string[]? tags = update.Tags is null ? null : CopyTags(update.Tags, nameof(update));
+        var auxiliary = StoreRules.AuxiliaryOf(update, nameof(update));
         cancellationToken.ThrowIfCancellationRequested();
         var entry = Find(id);
         lock (entry.Gate)
@@ -152,7 +156,7 @@ public sealed class InMemoryConversationStore : IConversationStore
             }
 
             CheckVersion(entry, expectedVersion);
-            if (update.Title is null && tags is null && update.Metadata is null)
+            if (update.Title is null && tags is null && update.Metadata is null && !auxiliary.Any)
             {
                 // Nothing to change: the version stays.
                 return Task.FromResult(entry.Version);
@@ -183,6 +187,7 @@ public sealed class InMemoryConversationStore : IConversationStore
                 }
             }
 
+            entry.AddAuxiliary(auxiliary);
             entry.UpdatedAt = StoreRules.Normalize(_timeProvider.GetUtcNow());
             entry.Version++;
             return Task.FromResult(entry.Version);
@@ -305,8 +310,8 @@ public sealed class InMemoryConversationStore : IConversationStore
         query ??= new ConversationQuery();
         StoreRules.CheckQuery(query with { PageSize = 1 }, nameof(query));
         cancellationToken.ThrowIfCancellationRequested();
-        long conversations = 0, messages = 0, input = 0, output = 0;
-        decimal cost = 0m;
+        long conversations = 0, messages = 0, input = 0, output = 0, auxiliaryInput = 0, auxiliaryOutput = 0, auxiliaryUnknown = 0;
+        decimal cost = 0m, auxiliaryCost = 0m;
         var tags = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var entry in _entries.Values)
         {
@@ -322,6 +327,10 @@ public sealed class InMemoryConversationStore : IConversationStore
                 input += entry.InputTokens;
                 output += entry.OutputTokens;
                 cost += entry.CostUsd;
+                auxiliaryInput += entry.AuxiliaryInputTokens;
+                auxiliaryOutput += entry.AuxiliaryOutputTokens;
+                auxiliaryCost += entry.AuxiliaryCostUsd;
+                auxiliaryUnknown += entry.AuxiliaryUnknownCostCalls;
                 foreach (string tag in entry.Tags)
                 {
                     tags[tag] = tags.GetValueOrDefault(tag) + 1;
@@ -343,6 +352,10 @@ public sealed class InMemoryConversationStore : IConversationStore
             InputTokens = input,
             OutputTokens = output,
             CostUsd = cost,
+            AuxiliaryInputTokens = auxiliaryInput,
+            AuxiliaryOutputTokens = auxiliaryOutput,
+            AuxiliaryCostUsd = auxiliaryCost,
+            AuxiliaryUnknownCostCalls = auxiliaryUnknown,
             TopTags = top,
         });
     }
@@ -574,6 +587,14 @@ public sealed class InMemoryConversationStore : IConversationStore
 
         public decimal CostUsd { get; set; }
 
+        public long AuxiliaryInputTokens { get; set; }
+
+        public long AuxiliaryOutputTokens { get; set; }
+
+        public decimal AuxiliaryCostUsd { get; set; }
+
+        public long AuxiliaryUnknownCostCalls { get; set; }
+
         public long Version { get; set; }
 
         public bool Deleted { get; set; }
@@ -606,6 +627,18 @@ public sealed class InMemoryConversationStore : IConversationStore
             }
         }
 
+        /// <summary>Adds an auxiliary call's totals to the conversation's totals and to its auxiliary part.</summary>
+        public void AddAuxiliary(AuxiliaryTotals auxiliary)
+        {
+            InputTokens += auxiliary.InputTokens;
+            OutputTokens += auxiliary.OutputTokens;
+            CostUsd += auxiliary.CostUsd;
+            AuxiliaryInputTokens += auxiliary.InputTokens;
+            AuxiliaryOutputTokens += auxiliary.OutputTokens;
+            AuxiliaryCostUsd += auxiliary.CostUsd;
+            AuxiliaryUnknownCostCalls += auxiliary.UnknownCostCalls;
+        }
+
         public Conversation Snapshot(bool includeMessages)
         {
             ConversationMessage[] messages = [];
@@ -632,6 +665,10 @@ public sealed class InMemoryConversationStore : IConversationStore
                 InputTokens = InputTokens,
                 OutputTokens = OutputTokens,
                 CostUsd = CostUsd,
+                AuxiliaryInputTokens = AuxiliaryInputTokens,
+                AuxiliaryOutputTokens = AuxiliaryOutputTokens,
+                AuxiliaryCostUsd = AuxiliaryCostUsd,
+                AuxiliaryUnknownCostCalls = AuxiliaryUnknownCostCalls,
                 Version = Version,
                 MessageCount = Messages.Count,
                 Messages = messages,

@@ -84,17 +84,27 @@ public sealed class SummarizingChatReducer : IChatReducer
     public async Task<IEnumerable<ChatMessage>> ReduceAsync(IEnumerable<ChatMessage> messages, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(messages);
+        var (reduced, _) = await ReduceWithResponseAsync(messages, cancellationToken).ConfigureAwait(false);
+        return reduced;
+    }
+
+    /// <summary>
+    /// Reduces as <see cref="ReduceAsync"/> does, and hands back the summarising model's response (for its usage and
+    /// cost), or <see langword="null"/> when no summary was written.
+    /// </summary>
+    internal async Task<(IReadOnlyList<ChatMessage> Messages, ChatResponse? SummaryResponse)> ReduceWithResponseAsync(IEnumerable<ChatMessage> messages, CancellationToken cancellationToken)
+    {
         var list = messages as IReadOnlyList<ChatMessage> ?? [.. messages];
         if (_counter.CountTokens(list, _options.CountingOptions) <= _options.TriggerTokens)
         {
-            return list;
+            return (list, null);
         }
 
         var previous = FindSummary(list);
         var groups = MessageGroups.Split(list);
         if (groups.Count < 2)
         {
-            return list;
+            return (list, null);
         }
 
         // Verbatim part: the system messages (less the old summary), then the newest groups down to the target.
@@ -126,12 +136,12 @@ public sealed class SummarizingChatReducer : IChatReducer
         if (firstKept == 0)
         {
             // Everything already fits the target: nothing to fold into the summary.
-            return list;
+            return (list, null);
         }
 
         int summarizedEnd = groups[firstKept - 1].End;
         string? previousText = previous?.AdditionalProperties?[ConversationMetadataKeys.Summary] as string;
-        string summary = await SummarizeAsync(previousText, list, summarizedEnd, cancellationToken).ConfigureAwait(false);
+        var (summary, response) = await SummarizeAsync(previousText, list, summarizedEnd, cancellationToken).ConfigureAwait(false);
         var summaryMessage = CreateSummaryMessage(summary, list[summarizedEnd].MessageId);
 
         // System messages keep their places; the summary follows the leading system messages; then the kept groups.
@@ -160,10 +170,10 @@ public sealed class SummarizingChatReducer : IChatReducer
             result.Add(summaryMessage);
         }
 
-        return result;
+        return (result, response);
     }
 
-    private async Task<string> SummarizeAsync(string? previous, IReadOnlyList<ChatMessage> list, int summarizedEnd, CancellationToken cancellationToken)
+    private async Task<(string Summary, ChatResponse Response)> SummarizeAsync(string? previous, IReadOnlyList<ChatMessage> list, int summarizedEnd, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
         if (!string.IsNullOrWhiteSpace(previous))
@@ -195,7 +205,7 @@ public sealed class SummarizingChatReducer : IChatReducer
             throw new ResponseParseException($"The summarising model '{response.ModelId ?? options.ModelId ?? "(default)"}' returned an empty summary. Check the summariser model, or use the drop-oldest context strategy.");
         }
 
-        return summary;
+        return (summary, response);
     }
 
     /// <summary>Writes one message as a transcript line: role, then its text, tool calls and tool results.</summary>

@@ -166,6 +166,53 @@ internal static class StoreRules
         throw new LlmKitException("The continuation token is not one this store returned. Pass back the ContinuationToken of the previous page unchanged, or null for the first page.");
     }
 
+    /// <summary>
+    /// Reads the auxiliary call an update records (<see cref="ConversationUpdate.AuxiliaryUsage"/> and
+    /// <see cref="ConversationUpdate.AuxiliaryCost"/>): none when both are <see langword="null"/>; otherwise its tokens, and
+    /// its known cost or one call of unknown cost.
+    /// </summary>
+    public static AuxiliaryTotals AuxiliaryOf(ConversationUpdate update, string paramName)
+    {
+        if (update.AuxiliaryUsage is null && update.AuxiliaryCost is null)
+        {
+            return default;
+        }
+
+        long input = update.AuxiliaryUsage?.InputTokenCount ?? 0;
+        long output = update.AuxiliaryUsage?.OutputTokenCount ?? 0;
+        decimal? cost = update.AuxiliaryCost?.Total;
+        if (input < 0 || output < 0 || cost < 0)
+        {
+            throw new ArgumentException("The auxiliary usage of the update has a negative token count or cost. Pass the usage and cost the auxiliary call's response reported.", paramName);
+        }
+
+        return new AuxiliaryTotals(true, input, output, cost ?? 0m, cost is null ? 1 : 0);
+    }
+
+    /// <summary>Reads the auxiliary totals a conversation is created with (kept as given, as when importing).</summary>
+    public static AuxiliaryTotals AuxiliaryOf(Conversation conversation, string paramName)
+    {
+        if (conversation.AuxiliaryInputTokens < 0 || conversation.AuxiliaryOutputTokens < 0 || conversation.AuxiliaryCostUsd < 0 || conversation.AuxiliaryUnknownCostCalls < 0)
+        {
+            throw new ArgumentException($"Conversation '{conversation.Id}' has a negative auxiliary total (AuxiliaryInputTokens, AuxiliaryOutputTokens, AuxiliaryCostUsd or AuxiliaryUnknownCostCalls). Leave them at 0 for a new conversation.", paramName);
+        }
+
+        return new AuxiliaryTotals(
+            conversation.AuxiliaryInputTokens != 0 || conversation.AuxiliaryOutputTokens != 0 || conversation.AuxiliaryCostUsd != 0 || conversation.AuxiliaryUnknownCostCalls != 0,
+            conversation.AuxiliaryInputTokens,
+            conversation.AuxiliaryOutputTokens,
+            conversation.AuxiliaryCostUsd,
+            conversation.AuxiliaryUnknownCostCalls);
+    }
+
     public static ConcurrencyConflictException AlreadyExists(string id)
         => new($"Conversation '{id}' already exists. Use another id, or load it and append to it.");
 }
+
+/// <summary>Auxiliary-call totals to add to a conversation (see <see cref="Conversation.AuxiliaryInputTokens"/>).</summary>
+/// <param name="Any">Whether there is anything to add (an update with an auxiliary call changes the conversation).</param>
+/// <param name="InputTokens">Input tokens.</param>
+/// <param name="OutputTokens">Output tokens.</param>
+/// <param name="CostUsd">Known cost in USD.</param>
+/// <param name="UnknownCostCalls">Calls of unknown cost.</param>
+internal readonly record struct AuxiliaryTotals(bool Any, long InputTokens, long OutputTokens, decimal CostUsd, long UnknownCostCalls);

@@ -371,6 +371,175 @@ public abstract class ConversationStoreContractTests
     }
 
     [Fact]
+    public async Task UpdateAsync_AuxiliaryUsage_AddedOnceToTotalsAndAuxiliaryTotalsWithTheMetadata()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Messages = [User("m1", "a"), Assistant("m2", "b", 100, 20, 0.0015m)] });
+        Time.Advance(TimeSpan.FromSeconds(10));
+
+        long version = await store.UpdateAsync("c1", new ConversationUpdate
+        {
+            Metadata = new Dictionary<string, string?> { [ConversationMetadataKeys.Summary] = "the user wants a hotel" },
+            AuxiliaryUsage = new UsageDetails { InputTokenCount = 400, OutputTokenCount = 60, TotalTokenCount = 460 },
+            AuxiliaryCost = new CallCost { Total = 0.0002125m },
+        }, expectedVersion: 1);
+
+        Assert.Equal(2, version);
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(2, loaded.Version);
+        Assert.Equal(Start.AddSeconds(10), loaded.UpdatedAt);
+        Assert.Equal("the user wants a hotel", loaded.Metadata[ConversationMetadataKeys.Summary]);
+
+        // Totals: the answer (100 / 20 / 0.0015) plus the summary (400 / 60 / 0.0002125).
+        Assert.Equal(500, loaded.InputTokens);
+        Assert.Equal(80, loaded.OutputTokens);
+        Assert.Equal(0.0017125m, loaded.CostUsd);
+        Assert.Equal(400, loaded.AuxiliaryInputTokens);
+        Assert.Equal(60, loaded.AuxiliaryOutputTokens);
+        Assert.Equal(0.0002125m, loaded.AuxiliaryCostUsd);
+        Assert.Equal(0, loaded.AuxiliaryUnknownCostCalls);
+        Assert.Equal(2, loaded.MessageCount);
+
+        // A later append adds to the totals and leaves the auxiliary part alone.
+        await store.AppendAsync("c1", [User("m3", "c"), Assistant("m4", "d", 10, 5, 0.0001m)], expectedVersion: 2);
+        var appended = (await store.GetAsync("c1", includeMessages: false))!;
+        Assert.Equal(510, appended.InputTokens);
+        Assert.Equal(85, appended.OutputTokens);
+        Assert.Equal(0.0018125m, appended.CostUsd);
+        Assert.Equal(400, appended.AuxiliaryInputTokens);
+        Assert.Equal(0.0002125m, appended.AuxiliaryCostUsd);
+        var listed = Assert.Single((await store.ListAsync(new ConversationQuery())).Items);
+        Assert.Equal(510, listed.InputTokens);
+        Assert.Equal(60, listed.AuxiliaryOutputTokens);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_AuxiliaryUsageOnly_IsAChangeThatBumpsTheVersion()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Title = "t", Metadata = new Dictionary<string, string> { ["k"] = "v" } });
+
+        long version = await store.UpdateAsync("c1", new ConversationUpdate
+        {
+            AuxiliaryUsage = new UsageDetails { InputTokenCount = 30, OutputTokenCount = 4 },
+            AuxiliaryCost = new CallCost { Total = 0.00005m },
+        });
+
+        Assert.Equal(2, version);
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(2, loaded.Version);
+        Assert.Equal("t", loaded.Title);
+        Assert.Equal("v", Assert.Single(loaded.Metadata).Value);
+        Assert.Equal(30, loaded.InputTokens);
+        Assert.Equal(4, loaded.OutputTokens);
+        Assert.Equal(0.00005m, loaded.CostUsd);
+        Assert.Equal(30, loaded.AuxiliaryInputTokens);
+        Assert.Equal(0.00005m, loaded.AuxiliaryCostUsd);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_AuxiliaryUsageWithStaleVersion_ThrowsConflictAndLeavesTotalsAndMetadataUnchanged()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Messages = [Assistant("m1", "b", 100, 20, 0.0015m)] });
+        await store.AppendAsync("c1", [User("m2", "c")]);
+        var update = new ConversationUpdate
+        {
+            Metadata = new Dictionary<string, string?> { [ConversationMetadataKeys.Summary] = "stale summary" },
+            AuxiliaryUsage = new UsageDetails { InputTokenCount = 400, OutputTokenCount = 60 },
+            AuxiliaryCost = new CallCost { Total = 0.0002m },
+        };
+
+        var conflict = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.UpdateAsync("c1", update, expectedVersion: 1));
+
+        Assert.Equal(2, conflict.ActualVersion);
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(2, loaded.Version);
+        Assert.False(loaded.Metadata.ContainsKey(ConversationMetadataKeys.Summary));
+        Assert.Equal(100, loaded.InputTokens);
+        Assert.Equal(20, loaded.OutputTokens);
+        Assert.Equal(0.0015m, loaded.CostUsd);
+        Assert.Equal(0, loaded.AuxiliaryInputTokens);
+        Assert.Equal(0, loaded.AuxiliaryOutputTokens);
+        Assert.Equal(0m, loaded.AuxiliaryCostUsd);
+        Assert.Equal(0, loaded.AuxiliaryUnknownCostCalls);
+
+        // Retried against the current version, it is applied exactly once.
+        Assert.Equal(3, await store.UpdateAsync("c1", update, expectedVersion: 2));
+        var retried = (await store.GetAsync("c1"))!;
+        Assert.Equal(500, retried.InputTokens);
+        Assert.Equal(0.0017m, retried.CostUsd);
+        Assert.Equal(400, retried.AuxiliaryInputTokens);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_AuxiliaryCallOfUnknownCost_CountsTokensAndTheUnknownCallButAddsNoCost()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Messages = [Assistant("m1", "b", 100, 20, 0.0015m)] });
+
+        await store.UpdateAsync("c1", new ConversationUpdate
+        {
+            AuxiliaryUsage = new UsageDetails { InputTokenCount = 50, OutputTokenCount = 7 },
+            AuxiliaryCost = CallCost.Unknown("no price for model 'cheap-summarizer'"),
+        });
+        await store.UpdateAsync("c1", new ConversationUpdate { AuxiliaryUsage = new UsageDetails { InputTokenCount = 5, OutputTokenCount = 1 } });
+        await store.UpdateAsync("c1", new ConversationUpdate { AuxiliaryCost = CallCost.Unknown("the provider reported no usage") });
+
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(4, loaded.Version);
+        Assert.Equal(155, loaded.InputTokens);
+        Assert.Equal(28, loaded.OutputTokens);
+        Assert.Equal(0.0015m, loaded.CostUsd);
+        Assert.Equal(55, loaded.AuxiliaryInputTokens);
+        Assert.Equal(8, loaded.AuxiliaryOutputTokens);
+        Assert.Equal(0m, loaded.AuxiliaryCostUsd);
+        Assert.Equal(3, loaded.AuxiliaryUnknownCostCalls);
+    }
+
+    [Fact]
+    public async Task UpdateAsync_NegativeAuxiliaryUsageOrCost_ThrowsArgumentExceptionAndChangesNothing()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpdateAsync("c1", new ConversationUpdate { Title = "x", AuxiliaryUsage = new UsageDetails { InputTokenCount = -1 } }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpdateAsync("c1", new ConversationUpdate { Title = "x", AuxiliaryCost = new CallCost { Total = -0.01m } }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CreateAsync(new Conversation { Id = "c2", AuxiliaryOutputTokens = -3 }));
+
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(1, loaded.Version);
+        Assert.Null(loaded.Title);
+        Assert.Equal(0, loaded.InputTokens);
+        Assert.Equal(0m, loaded.CostUsd);
+        Assert.Null(await store.GetAsync("c2"));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_50ConcurrentAuxiliaryUpdates_EveryUsageAndMetadataEntryAppliedExactlyOnce()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(i => Task.Run(() => store.UpdateAsync("c1", new ConversationUpdate
+        {
+            Metadata = new Dictionary<string, string?> { [$"k{i}"] = "v" },
+            AuxiliaryUsage = new UsageDetails { InputTokenCount = 3, OutputTokenCount = 1 },
+            AuxiliaryCost = i % 10 == 0 ? CallCost.Unknown("no price") : new CallCost { Total = 0.0001m },
+        }))));
+
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(51, loaded.Version);
+        Assert.Equal(50, loaded.Metadata.Count);
+        Assert.Equal(150, loaded.InputTokens);
+        Assert.Equal(50, loaded.OutputTokens);
+        Assert.Equal(0.0045m, loaded.CostUsd);
+        Assert.Equal(150, loaded.AuxiliaryInputTokens);
+        Assert.Equal(0.0045m, loaded.AuxiliaryCostUsd);
+        Assert.Equal(5, loaded.AuxiliaryUnknownCostCalls);
+    }
+
+    [Fact]
     public async Task DeleteAsync_Existing_RemovesConversationMessagesAndSearchEntries()
     {
         var store = await CreateStoreAsync(Time);
@@ -536,18 +705,28 @@ public abstract class ConversationStoreContractTests
         await store.CreateAsync(new Conversation { Id = "c2", TenantId = "acme", Tags = ["y"], Messages = [User("m1", "a"), Assistant("m2", "b", 200, 20, 0.25m), User("m3", "c")] });
         await store.CreateAsync(new Conversation { Id = "c3", TenantId = "globex", Tags = ["y", "z", "a"], Messages = [Assistant("m1", "b", 1000, 100, null)] });
 
+        await store.UpdateAsync("c2", new ConversationUpdate { AuxiliaryUsage = new UsageDetails { InputTokenCount = 40, OutputTokenCount = 6 }, AuxiliaryCost = new CallCost { Total = 0.125m } });
+        await store.UpdateAsync("c3", new ConversationUpdate { AuxiliaryUsage = new UsageDetails { InputTokenCount = 9, OutputTokenCount = 2 }, AuxiliaryCost = CallCost.Unknown("no price") });
+
         var all = await store.GetStatisticsAsync();
         var acme = await store.GetStatisticsAsync(new ConversationQuery { TenantId = "acme" });
 
         Assert.Equal(3, all.Conversations);
         Assert.Equal(6, all.Messages);
-        Assert.Equal(1300, all.InputTokens);
-        Assert.Equal(130, all.OutputTokens);
-        Assert.Equal(0.75m, all.CostUsd);
+        Assert.Equal(1349, all.InputTokens);
+        Assert.Equal(138, all.OutputTokens);
+        Assert.Equal(0.875m, all.CostUsd);
+        Assert.Equal(49, all.AuxiliaryInputTokens);
+        Assert.Equal(8, all.AuxiliaryOutputTokens);
+        Assert.Equal(0.125m, all.AuxiliaryCostUsd);
+        Assert.Equal(1, all.AuxiliaryUnknownCostCalls);
         Assert.Equal([KeyValuePair.Create("y", 3L), KeyValuePair.Create("a", 1L), KeyValuePair.Create("x", 1L), KeyValuePair.Create("z", 1L)], all.TopTags);
         Assert.Equal(2, acme.Conversations);
         Assert.Equal(5, acme.Messages);
-        Assert.Equal(300, acme.InputTokens);
+        Assert.Equal(340, acme.InputTokens);
+        Assert.Equal(40, acme.AuxiliaryInputTokens);
+        Assert.Equal(0.875m, acme.CostUsd);
+        Assert.Equal(0, acme.AuxiliaryUnknownCostCalls);
         Assert.Equal([KeyValuePair.Create("y", 2L), KeyValuePair.Create("x", 1L)], acme.TopTags);
     }
 
@@ -567,6 +746,8 @@ public abstract class ConversationStoreContractTests
         });
         Time.Advance(TimeSpan.FromMinutes(3));
         await source.AppendAsync("c1", [Assistant("late", "final answer", 40, 8, 0.000123m)]);
+        await source.UpdateAsync("c1", new ConversationUpdate { AuxiliaryUsage = new UsageDetails { InputTokenCount = 300, OutputTokenCount = 45 }, AuxiliaryCost = new CallCost { Total = 0.0000875m } });
+        await source.UpdateAsync("c1", new ConversationUpdate { AuxiliaryUsage = new UsageDetails { InputTokenCount = 20, OutputTokenCount = 2 }, AuxiliaryCost = CallCost.Unknown("no price") });
         var original = (await source.GetAsync("c1"))!;
         using var file = new MemoryStream();
         await source.ExportAsync(["c1"], file);
@@ -579,7 +760,15 @@ public abstract class ConversationStoreContractTests
         Assert.Equal(original.CreatedAt, reloaded.CreatedAt);
         Assert.Equal(original.UpdatedAt, reloaded.UpdatedAt);
         Assert.Equal(original.InputTokens, reloaded.InputTokens);
+        Assert.Equal(original.OutputTokens, reloaded.OutputTokens);
         Assert.Equal(original.CostUsd, reloaded.CostUsd);
+        // Messages 100 + 40 input tokens and 0.00035 + 0.000123 USD, plus the auxiliary calls' 320 tokens and 0.0000875 USD.
+        Assert.Equal(460, reloaded.InputTokens);
+        Assert.Equal(0.0005605m, reloaded.CostUsd);
+        Assert.Equal(320, reloaded.AuxiliaryInputTokens);
+        Assert.Equal(47, reloaded.AuxiliaryOutputTokens);
+        Assert.Equal(0.0000875m, reloaded.AuxiliaryCostUsd);
+        Assert.Equal(1, reloaded.AuxiliaryUnknownCostCalls);
         Assert.Equal(original.Model, reloaded.Model);
         Assert.Equal(imported.Messages.Count, reloaded.Messages.Count);
         Assert.Equal(Normalized(original), Normalized(reloaded));

@@ -22,6 +22,10 @@ public sealed class ConversationJsonTests
         InputTokens = 100,
         OutputTokens = 20,
         CostUsd = 0.00035m,
+        AuxiliaryInputTokens = 40,
+        AuxiliaryOutputTokens = 6,
+        AuxiliaryCostUsd = 0.0000125m,
+        AuxiliaryUnknownCostCalls = 2,
         Version = 7,
         MessageCount = 5,
         Messages = ContentSamples.Messages(),
@@ -126,6 +130,7 @@ public sealed class ConversationJsonTests
     [InlineData("""{"format":"llmkit.conversations","version":1,"conversations":[{"id":"a","createdAt":"yesterday"}]}""", "$.conversations[0].createdAt", "line 1")]
     [InlineData("""{"format":"llmkit.conversations","version":1,"conversations":[{"id":"a","messages":[{"message":{"role":"user","messageId":"m"}},{"message":{"role":"user","messageId":"m"}}]}]}""", "$.conversations[0].messages[1]", "twice")]
     [InlineData("""{"format":"llmkit.conversations","version":1,"conversations":[{"id":"a","messages":[{"message":{"role":"user"}}""", "$.conversations[0].messages", "line 1")]
+    [InlineData("""{"format":"llmkit.conversations","version":1,"conversations":[{"id":"a","auxiliaryCostUsd":-0.5}]}""", "$.conversations[0]", "negative auxiliary total")]
     public void Deserialize_CorruptDocument_ThrowsFormatExceptionSayingWhatAndWhere(string json, string location, string what)
     {
         var ex = Assert.Throws<ConversationFormatException>(() => ConversationJson.Deserialize(json));

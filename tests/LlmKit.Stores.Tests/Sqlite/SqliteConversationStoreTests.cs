@@ -1,5 +1,6 @@
 using LlmKit.Stores.Tests.Contracts;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.AI;
 
 namespace LlmKit.Stores.Tests.Sqlite;
 
@@ -32,7 +33,45 @@ public sealed class SqliteConversationStoreTests : ConversationStoreContractTest
         Assert.Equal("wal", (string)mode.ExecuteScalar()!);
         using var versions = connection.CreateCommand();
         versions.CommandText = "SELECT group_concat(version, ',') FROM (SELECT version FROM llmkit_schema_migrations ORDER BY version);";
-        Assert.Equal("1,2,3,4,5,6", (string)versions.ExecuteScalar()!);
+        Assert.Equal("1,2,3,4,5,6,7", (string)versions.ExecuteScalar()!);
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FileOfSchemaVersion6_KeepsTotalsAndAddsAuxiliaryTotalsFromZero()
+    {
+        string path = _files.NewPath();
+        // The schema and a row as the previous LlmKit left them: migrations 1 to 6, one conversation with totals.
+        using (var connection = new SqliteConnection("Data Source=" + path + ";Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE llmkit_schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL);";
+            command.ExecuteNonQuery();
+            foreach (var (version, name, sql) in SqliteMigrations.All.Where(m => m.Version <= 6))
+            {
+                command.CommandText = sql + $" INSERT INTO llmkit_schema_migrations VALUES ({version}, '{name}', 'x');";
+                command.ExecuteNonQuery();
+            }
+
+            command.CommandText = """
+                INSERT INTO llmkit_conversations (id, title, tenant_id, user_id, tags, metadata, created_at, updated_at, model, input_tokens, output_tokens, cost_units, message_count, version)
+                VALUES ('c1', NULL, NULL, NULL, '[]', '{}', 0, 0, 'gpt-4o', 120, 30, 25000000, 0, 3);
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        var store = new SqliteConversationStore("Data Source=" + path, Time);
+        long updated = await store.UpdateAsync("c1", new ConversationUpdate { AuxiliaryUsage = new UsageDetails { InputTokenCount = 10, OutputTokenCount = 2 }, AuxiliaryCost = new CallCost { Total = 0.0005m } }, expectedVersion: 3);
+
+        Assert.Equal(4, updated);
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(130, loaded.InputTokens);
+        Assert.Equal(32, loaded.OutputTokens);
+        Assert.Equal(0.003m, loaded.CostUsd);
+        Assert.Equal(10, loaded.AuxiliaryInputTokens);
+        Assert.Equal(2, loaded.AuxiliaryOutputTokens);
+        Assert.Equal(0.0005m, loaded.AuxiliaryCostUsd);
+        Assert.Equal(0, loaded.AuxiliaryUnknownCostCalls);
     }
 
     [Fact]

@@ -433,8 +433,90 @@ public sealed class ConversationServiceTests
         var stored = await h.Store.GetAsync("c1");
         Assert.Equal(4, stored!.Messages.Count);
         Assert.False(stored.Metadata.ContainsKey(ConversationMetadataKeys.Facts));
-        Assert.Equal(2, first.Version);
-        Assert.Equal(3, second.Version);
+
+        // The unreadable reply was still a call: it is counted (without usage, so of unknown cost), which is a change.
+        // The failed extraction never answered, so nothing is counted for it.
+        Assert.Equal(3, first.Version);
+        Assert.Equal(4, second.Version);
+        Assert.Equal(1, stored.AuxiliaryUnknownCostCalls);
+        Assert.Equal(0m, stored.CostUsd);
+    }
+
+    [Fact]
+    public async Task SendAsync_SummaryWritten_ConversationTotalsAreTheTurnPlusTheSummaryCall()
+    {
+        using var h = Harness.Create(c =>
+        {
+            c.ContextStrategy = ConversationContextStrategy.Summarize;
+            c.SummarizerModel = "cheap";
+            c.SummaryTriggerTokens = 400;
+            c.SummaryTargetRatio = 0.5;
+        });
+        var seed = Enumerable.Range(1, 8).Select(i => new ChatMessage(i % 2 == 1 ? ChatRole.User : ChatRole.Assistant, $"m{i} " + Words(45, "apple")) { MessageId = $"m{i}" }).ToArray();
+        await h.SeedAsync("c1", seed);
+        h.Provider
+            .ReturnsText("SUMMARY-1", new UsageDetails { InputTokenCount = 2000, OutputTokenCount = 100 })
+            .ReturnsText("answer 1", new UsageDetails { InputTokenCount = 300, OutputTokenCount = 50 });
+
+        var turn = await h.Service.SendAsync("c1", "q1");
+
+        Assert.True(turn.Summarized);
+        var stored = (await h.Store.GetAsync("c1"))!;
+        Assert.Equal(3, stored.Version); // created, summary with its usage, turn appended
+
+        // Summary on gpt-4.1-nano: 2000 x 0.10 + 100 x 0.40 per million = 0.00024 USD.
+        // Answer on gpt-4o-mini: 300 x 0.15 + 50 x 0.60 per million = 0.000075 USD.
+        Assert.Equal(2300, stored.InputTokens);
+        Assert.Equal(150, stored.OutputTokens);
+        Assert.Equal(0.000315m, stored.CostUsd);
+        Assert.Equal(2000, stored.AuxiliaryInputTokens);
+        Assert.Equal(100, stored.AuxiliaryOutputTokens);
+        Assert.Equal(0.00024m, stored.AuxiliaryCostUsd);
+        Assert.Equal(0, stored.AuxiliaryUnknownCostCalls);
+        Assert.Equal(0.000075m, stored.Messages[^1].Cost!.Total);
+
+        var statistics = await h.Store.GetStatisticsAsync();
+        Assert.Equal(0.000315m, statistics.CostUsd);
+        Assert.Equal(0.00024m, statistics.AuxiliaryCostUsd);
+
+        // The usage ledger, which meters every call of the pipeline, charges the conversation the same.
+        var ledger = await h.Services.GetRequiredService<IUsageLedger>().GetTotalsAsync(new UsageQuery { Scope = BudgetScope.Conversation("c1") });
+        Assert.Equal(2, ledger.Calls);
+        Assert.Equal(0.000315m, ledger.KnownCostUsd);
+    }
+
+    [Fact]
+    public async Task SendAsync_FactExtractionFindsNothing_ItsUsageStillCountsInTheTotals()
+    {
+        using var h = Harness.Create(c =>
+        {
+            c.Memory.ExtractFacts = true;
+            c.Memory.ExtractionModel = "cheap";
+        });
+        await h.SeedAsync("c1");
+        h.Provider
+            .ReturnsText("Hello Ada!", new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500 })
+            .ReturnsText("[]", new UsageDetails { InputTokenCount = 500, OutputTokenCount = 10 })
+            .ReturnsText("Porto it is.", new UsageDetails { InputTokenCount = 1200, OutputTokenCount = 100 })
+            .ReturnsText("[\"Ada lives in Porto\"]", new UsageDetails { InputTokenCount = 600, OutputTokenCount = 20 });
+
+        var first = await h.Service.SendAsync("c1", "Hi, I am Ada.");
+        var second = await h.Service.SendAsync("c1", "I live in Porto.");
+
+        Assert.Equal(3, first.Version); // the turn, then the extraction's usage alone
+        Assert.Equal(5, second.Version); // the turn, then the facts with the extraction's usage
+        var stored = (await h.Store.GetAsync("c1"))!;
+        Assert.Equal("[\"Ada lives in Porto\"]", stored.Metadata[ConversationMetadataKeys.Facts]);
+
+        // Answers on gpt-4o-mini: (1000 + 1200) x 0.15 + (500 + 100) x 0.60 per million = 0.00069 USD.
+        // Extractions on gpt-4.1-nano: (500 + 600) x 0.10 + (10 + 20) x 0.40 per million = 0.000122 USD.
+        Assert.Equal(3300, stored.InputTokens);
+        Assert.Equal(630, stored.OutputTokens);
+        Assert.Equal(0.000812m, stored.CostUsd);
+        Assert.Equal(1100, stored.AuxiliaryInputTokens);
+        Assert.Equal(30, stored.AuxiliaryOutputTokens);
+        Assert.Equal(0.000122m, stored.AuxiliaryCostUsd);
+        Assert.Equal(0, stored.AuxiliaryUnknownCostCalls);
     }
 
     [Fact]

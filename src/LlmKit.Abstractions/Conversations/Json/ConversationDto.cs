@@ -27,6 +27,14 @@ internal sealed class ConversationDto
 
     public decimal CostUsd { get; set; }
 
+    public long AuxiliaryInputTokens { get; set; }
+
+    public long AuxiliaryOutputTokens { get; set; }
+
+    public decimal AuxiliaryCostUsd { get; set; }
+
+    public long AuxiliaryUnknownCostCalls { get; set; }
+
     public long Version { get; set; }
 
     public long MessageCount { get; set; }
