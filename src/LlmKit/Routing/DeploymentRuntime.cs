@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Runtime.InteropServices;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.AI;
 using Polly;
@@ -37,9 +38,10 @@ internal sealed class DeploymentRuntime : IDisposable
     private long _windowStart;
     private readonly StripedCounter _windowCalls = new();
     private int _windowFailures;
-    private int _inFlight;
     private volatile ModelRoute? _lastRoute;
-    private double _averageLatencyMs = double.NaN;
+    // Written by every call from every core; kept on a cache line of their own so that the read-mostly fields above
+    // (cooldown, window start, limits, the cached route) are not invalidated on other cores by each call (false sharing).
+    private HotFields _hot = new() { AverageLatencyMs = double.NaN };
 
     public DeploymentRuntime(ModelDeployment deployment, bool enabled, int? maxConcurrency, DeploymentResilienceOptions resilience, DeploymentCooldownOptions cooldown, TimeProvider time)
     {
@@ -90,12 +92,12 @@ internal sealed class DeploymentRuntime : IDisposable
     /// <summary>Gets the options sent for calls whose own options name nothing but a model (shared; never changed).</summary>
     public ChatOptions ModelOnlyOptions { get; }
 
-    public int InFlight => Volatile.Read(ref _inFlight);
+    public int InFlight => Volatile.Read(ref _hot.InFlight);
 
     public bool HasTokenLimit => _tokens is not null;
 
     /// <summary>Gets the moving-average latency in milliseconds, or NaN before the first success.</summary>
-    public double AverageLatencyMs => Volatile.Read(ref _averageLatencyMs);
+    public double AverageLatencyMs => Volatile.Read(ref _hot.AverageLatencyMs);
 
     public CircuitState CircuitState => _breaker.State;
 
@@ -171,7 +173,7 @@ internal sealed class DeploymentRuntime : IDisposable
             throw;
         }
 
-        Interlocked.Increment(ref _inFlight);
+        Interlocked.Increment(ref _hot.InFlight);
         return new Leases(this, concurrency);
     }
 
@@ -472,8 +474,8 @@ internal sealed class DeploymentRuntime : IDisposable
     {
         Counters.RecordSuccess(latency, firstChunk, outputTokens);
         double ms = latency.TotalMilliseconds;
-        double previous = Volatile.Read(ref _averageLatencyMs);
-        Volatile.Write(ref _averageLatencyMs, double.IsNaN(previous) ? ms : (previous * 0.8) + (ms * 0.2));
+        double previous = Volatile.Read(ref _hot.AverageLatencyMs);
+        Volatile.Write(ref _hot.AverageLatencyMs, double.IsNaN(previous) ? ms : (previous * 0.8) + (ms * 0.2));
         CountInWindow(failed: false);
     }
 
@@ -736,13 +738,27 @@ internal sealed class DeploymentRuntime : IDisposable
         private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
     }
 
+    /// <summary>
+    /// The two fields every call writes (calls in flight, the moving-average latency), padded to 64 bytes on each side so
+    /// that they share a cache line with nothing else of the deployment.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 192)]
+    private struct HotFields
+    {
+        [FieldOffset(64)]
+        public int InFlight;
+
+        [FieldOffset(72)]
+        public double AverageLatencyMs;
+    }
+
     /// <summary>The permits one call holds; disposing releases the concurrency permit and the in-flight count.</summary>
     internal readonly struct Leases(DeploymentRuntime runtime, RateLimitLease? concurrency) : IDisposable
     {
         public void Dispose()
         {
             concurrency?.Dispose();
-            Interlocked.Decrement(ref runtime._inFlight);
+            Interlocked.Decrement(ref runtime._hot.InFlight);
         }
     }
 }
