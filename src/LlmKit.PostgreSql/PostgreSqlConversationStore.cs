@@ -217,6 +217,10 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             p.Add(new NpgsqlParameter<long[]> { TypedValue = outputTokens });
             p.Add(new NpgsqlParameter<decimal[]> { TypedValue = costs });
             p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = models });
+            // Prepared on the server once per physical connection (Npgsql keeps it across pool reuse, so later appends skip
+            // parsing, describing and planning the call). Safe against schema changes: the statement's result is the
+            // function's two OUT columns, and PL/pgSQL re-plans the function's own statements when tables change.
+            await append.PrepareAsync(cancellationToken).ConfigureAwait(false);
             int outcome;
             long version;
             await using (var reader = await append.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))

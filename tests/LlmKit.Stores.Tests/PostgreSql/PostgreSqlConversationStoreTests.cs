@@ -53,6 +53,31 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
     }
 
     [Fact]
+    public async Task AppendAsync_TablesAlteredByAnotherProcessAfterThePrepare_StillAppends()
+    {
+        // One pooled connection, so the second and third appends reuse the statement prepared by the first.
+        var database = await _server.CreateDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(database.ConnectionString + ";Maximum Pool Size=1");
+        var store = new PostgreSqlConversationStore(dataSource, Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+        await store.AppendAsync("c1", [User("m1", "before")]);
+
+        // Another process changes the tables the append function touches (as a later migration would).
+        await using (var other = NpgsqlDataSource.Create(database.ConnectionString))
+        await using (var alter = other.CreateCommand("ALTER TABLE llmkit_messages ADD COLUMN extra_note text; ALTER TABLE llmkit_conversations ADD COLUMN extra_flag integer NOT NULL DEFAULT 0;"))
+        {
+            await alter.ExecuteNonQueryAsync();
+        }
+
+        long version = await store.AppendAsync("c1", [User("m2", "after")]);
+        await store.AppendAsync("c1", [User("m3", "again")], expectedVersion: version);
+
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(["m1", "m2", "m3"], loaded.Messages.Select(m => m.Message.MessageId));
+        Assert.Equal(3, loaded.MessageCount);
+    }
+
+    [Fact]
     public async Task AppendAsync_TwoDataSourcesOnOneDatabase_NoMessageLostOrDuplicated()
     {
         var first = await _server.CreateDatabaseAsync();
