@@ -173,12 +173,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
         var prepared = StoreRules.Prepare(messages, now, nameof(messages));
         int n = prepared.Count;
-        var ids = new string[n];
-        var roles = new string[n];
-        var times = new DateTimeOffset[n];
-        var statuses = new short[n];
-        var texts = new string[n];
-        var bodies = new string[n];
+        var columns = MessageColumns.From(prepared);
         var inputTokens = new long[n];
         var outputTokens = new long[n];
         var costs = new decimal[n];
@@ -186,12 +181,6 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         for (int i = 0; i < n; i++)
         {
             var m = prepared[i];
-            ids[i] = m.MessageId;
-            roles[i] = m.Role;
-            times[i] = m.CreatedAt;
-            statuses[i] = (short)m.Status;
-            texts[i] = m.Text;
-            bodies[i] = m.Json;
             inputTokens[i] = m.InputTokens;
             outputTokens[i] = m.OutputTokens;
             costs[i] = m.Cost ?? 0m;
@@ -207,12 +196,12 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             p.Add(new NpgsqlParameter<string> { TypedValue = id });
             p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = expectedVersion is { } expected ? expected : DBNull.Value });
             p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
-            p.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-            p.Add(new NpgsqlParameter<string[]> { TypedValue = roles });
-            p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = times });
-            p.Add(new NpgsqlParameter<short[]> { TypedValue = statuses });
-            p.Add(new NpgsqlParameter<string[]> { TypedValue = texts });
-            p.Add(new NpgsqlParameter<string[]> { TypedValue = bodies });
+            p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Ids });
+            p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Roles });
+            p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = columns.Times });
+            p.Add(new NpgsqlParameter<short[]> { TypedValue = columns.Statuses });
+            p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Texts });
+            p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Bodies });
             p.Add(new NpgsqlParameter<long[]> { TypedValue = inputTokens });
             p.Add(new NpgsqlParameter<long[]> { TypedValue = outputTokens });
             p.Add(new NpgsqlParameter<decimal[]> { TypedValue = costs });
@@ -529,24 +518,11 @@ public sealed class PostgreSqlConversationStore : IConversationStore
 
     private static NpgsqlBatchCommand InsertMessagesCommand(string id, long count, List<PreparedMessage> messages)
     {
-        int n = messages.Count;
-        var seqs = new long[n];
-        var ids = new string[n];
-        var roles = new string[n];
-        var times = new DateTimeOffset[n];
-        var statuses = new short[n];
-        var texts = new string[n];
-        var bodies = new string[n];
-        for (int i = 0; i < n; i++)
+        var columns = MessageColumns.From(messages);
+        var seqs = new long[messages.Count];
+        for (int i = 0; i < seqs.Length; i++)
         {
-            var m = messages[i];
             seqs[i] = count + i + 1;
-            ids[i] = m.MessageId;
-            roles[i] = m.Role;
-            times[i] = m.CreatedAt;
-            statuses[i] = (short)m.Status;
-            texts[i] = m.Text;
-            bodies[i] = m.Json;
         }
 
         var insert = new NpgsqlBatchCommand("""
@@ -555,13 +531,35 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             """);
         insert.Parameters.AddWithValue("id", id);
         insert.Parameters.AddWithValue("seqs", seqs);
-        insert.Parameters.AddWithValue("ids", ids);
-        insert.Parameters.AddWithValue("roles", roles);
-        insert.Parameters.AddWithValue("times", times);
-        insert.Parameters.AddWithValue("statuses", statuses);
-        insert.Parameters.AddWithValue("texts", texts);
-        insert.Parameters.AddWithValue("bodies", bodies);
+        insert.Parameters.AddWithValue("ids", columns.Ids);
+        insert.Parameters.AddWithValue("roles", columns.Roles);
+        insert.Parameters.AddWithValue("times", columns.Times);
+        insert.Parameters.AddWithValue("statuses", columns.Statuses);
+        insert.Parameters.AddWithValue("texts", columns.Texts);
+        insert.Parameters.AddWithValue("bodies", columns.Bodies);
         return insert;
+    }
+
+    /// <summary>The stored columns of prepared messages, one array per column, as the append function and the bulk insert take them.</summary>
+    private readonly record struct MessageColumns(string[] Ids, string[] Roles, DateTimeOffset[] Times, short[] Statuses, string[] Texts, string[] Bodies)
+    {
+        public static MessageColumns From(List<PreparedMessage> messages)
+        {
+            int n = messages.Count;
+            var columns = new MessageColumns(new string[n], new string[n], new DateTimeOffset[n], new short[n], new string[n], new string[n]);
+            for (int i = 0; i < n; i++)
+            {
+                var m = messages[i];
+                columns.Ids[i] = m.MessageId;
+                columns.Roles[i] = m.Role;
+                columns.Times[i] = m.CreatedAt;
+                columns.Statuses[i] = (short)m.Status;
+                columns.Texts[i] = m.Text;
+                columns.Bodies[i] = m.Json;
+            }
+
+            return columns;
+        }
     }
 
     private static Conversation ReadConversation(NpgsqlDataReader reader) => new()
