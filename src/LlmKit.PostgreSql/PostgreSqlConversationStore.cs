@@ -10,14 +10,41 @@ namespace LlmKit;
 /// An <see cref="IConversationStore"/> on PostgreSQL, for apps running on many machines: an <see cref="NpgsqlDataSource"/>
 /// (pooled connections), versioned schema migrations applied on first use under an advisory lock, full-text search
 /// over titles and message text (<c>tsvector</c> with GIN indexes, the <c>simple</c> configuration), keyset paging,
-/// optimistic concurrency on a row version, and appends idempotent by message id. An append is one statement (one round
-/// trip, committed on its own) that calls the <c>llmkit_append_messages</c> function the migrations create: it locks the
-/// conversation's row (<c>SELECT ... FOR UPDATE</c>), so concurrent writers on any number of machines never lose or
-/// duplicate a message, and updates the messages and the conversation's totals in one transaction.
+/// optimistic concurrency on a row version, and appends idempotent by message id. The usual append is one statement (one
+/// round trip, committed on its own) that updates the conversation's row, which locks it, and inserts the messages
+/// numbered after the count that update returns; when it writes nothing (a retried or concurrent append of the same ids,
+/// a stale version, no such conversation), the <c>llmkit_append_messages</c> function the migrations create decides
+/// after locking the row. Concurrent writers on any number of machines never lose or duplicate a message, and the
+/// messages and the conversation's totals change in one transaction.
 /// </summary>
 public sealed class PostgreSqlConversationStore : IConversationStore
 {
     private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_usd, c.version, c.message_count, c.aux_input_tokens, c.aux_output_tokens, c.aux_cost_usd, c.aux_unknown_cost_calls";
+
+    /// <summary>
+    /// The usual append as one statement: the conversation's row is updated (which locks it) only when it exists, the
+    /// expected version (if any) matches and none of the ids is stored; the messages are numbered after the count that
+    /// update returns. In READ COMMITTED an update that waited for a concurrent append re-reads the row, so the count and
+    /// version are the committed ones; an id that append stored is not in this statement's snapshot, and the unique index
+    /// then rejects the whole statement. No row returned, or that rejection, means nothing was written.
+    /// </summary>
+    private const string FastAppendSql = """
+        WITH appended AS (
+            UPDATE llmkit_conversations c SET version = c.version + 1, updated_at = $3, message_count = c.message_count + cardinality($4),
+                input_tokens = c.input_tokens + (SELECT sum(x) FROM unnest($10) AS x),
+                output_tokens = c.output_tokens + (SELECT sum(x) FROM unnest($11) AS x),
+                cost_usd = c.cost_usd + (SELECT coalesce(sum(x), 0) FROM unnest($12) AS x),
+                model = coalesce((SELECT u.m FROM unnest($13) WITH ORDINALITY AS u(m, o) WHERE u.m IS NOT NULL ORDER BY u.o DESC LIMIT 1), c.model)
+            WHERE c.id = $1 AND ($2 IS NULL OR c.version = $2)
+                AND NOT EXISTS (SELECT 1 FROM llmkit_messages m WHERE m.conversation_id = $1 AND m.message_id = ANY ($4))
+            RETURNING c.message_count - cardinality($4) AS base, c.version
+        ), inserted AS (
+            INSERT INTO llmkit_messages (conversation_id, seq, message_id, role, created_at, status, text, body)
+            SELECT $1, a.base + u.o, u.mid, u.role, u.at, u.st, u.txt, u.body
+            FROM appended a, unnest($4, $5, $6, $7, $8, $9) WITH ORDINALITY AS u(mid, role, at, st, txt, body, o)
+        )
+        SELECT version FROM appended;
+        """;
 
     private readonly PostgreSqlDatabase _database;
     private readonly TimeProvider _timeProvider;
@@ -189,43 +216,68 @@ public sealed class PostgreSqlConversationStore : IConversationStore
 
         return _database.RunStatementAsync(async connection =>
         {
-            // One statement, so one round trip and its own commit: the function (migration 6) locks the conversation's
-            // row, skips the ids stored already, checks the version, inserts the rest and updates the totals.
+            // The usual append (new ids, the expected version or none) is one statement without PL/pgSQL, so one round
+            // trip and its own commit. Anything else (a retried append, a stale version, no such conversation, a
+            // concurrent append of the same id) makes it write nothing, and the locking function decides.
+            if (n > 0)
+            {
+                await using var fast = new NpgsqlCommand(FastAppendSql, connection);
+                AddAppendParameters(fast.Parameters, id, expectedVersion, now, columns, inputTokens, outputTokens, costs, models);
+                // Prepared on the server once per physical connection (Npgsql keeps it across pool reuse), as the
+                // function call below: the statement's result is one bigint column whatever another process alters.
+                await fast.PrepareAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    object? appended = await fast.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                    if (appended is long version)
+                    {
+                        return version;
+                    }
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation && ex.TableName == "llmkit_messages")
+                {
+                    // A concurrent append stored one of these ids after this statement's snapshot: nothing was written;
+                    // the function below reads after taking the lock and stores only what is new.
+                }
+            }
+
             await using var append = new NpgsqlCommand("SELECT outcome, current_version FROM llmkit_append_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);", connection);
-            var p = append.Parameters;
-            p.Add(new NpgsqlParameter<string> { TypedValue = id });
-            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = expectedVersion is { } expected ? expected : DBNull.Value });
-            p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
-            p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Ids });
-            p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Roles });
-            p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = columns.Times });
-            p.Add(new NpgsqlParameter<short[]> { TypedValue = columns.Statuses });
-            p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Texts });
-            p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Bodies });
-            p.Add(new NpgsqlParameter<long[]> { TypedValue = inputTokens });
-            p.Add(new NpgsqlParameter<long[]> { TypedValue = outputTokens });
-            p.Add(new NpgsqlParameter<decimal[]> { TypedValue = costs });
-            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = models });
-            // Prepared on the server once per physical connection (Npgsql keeps it across pool reuse, so later appends skip
-            // parsing, describing and planning the call). Safe against schema changes: the statement's result is the
-            // function's two OUT columns, and PL/pgSQL re-plans the function's own statements when tables change.
+            AddAppendParameters(append.Parameters, id, expectedVersion, now, columns, inputTokens, outputTokens, costs, models);
             await append.PrepareAsync(cancellationToken).ConfigureAwait(false);
             int outcome;
-            long version;
+            long current;
             await using (var reader = await append.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
             {
                 await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
                 outcome = reader.GetInt32(0);
-                version = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
+                current = reader.IsDBNull(1) ? 0 : reader.GetInt64(1);
             }
 
             return outcome switch
             {
-                0 => version,
+                0 => current,
                 1 => throw ConversationNotFoundException.ForId(id),
-                _ => throw new ConcurrencyConflictException(id, expectedVersion.GetValueOrDefault(), version),
+                _ => throw new ConcurrencyConflictException(id, expectedVersion.GetValueOrDefault(), current),
             };
         }, cancellationToken);
+    }
+
+    /// <summary>The 13 parameters, in order, of <see cref="FastAppendSql"/> and of the <c>llmkit_append_messages</c> function.</summary>
+    private static void AddAppendParameters(NpgsqlParameterCollection p, string id, long? expectedVersion, DateTimeOffset now, MessageColumns columns, long[] inputTokens, long[] outputTokens, decimal[] costs, string?[] models)
+    {
+        p.Add(new NpgsqlParameter<string> { TypedValue = id });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = expectedVersion is { } expected ? expected : DBNull.Value });
+        p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Ids });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Roles });
+        p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = columns.Times });
+        p.Add(new NpgsqlParameter<short[]> { TypedValue = columns.Statuses });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Texts });
+        p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Bodies });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = inputTokens });
+        p.Add(new NpgsqlParameter<long[]> { TypedValue = outputTokens });
+        p.Add(new NpgsqlParameter<decimal[]> { TypedValue = costs });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = models });
     }
 
     /// <inheritdoc/>

@@ -22,6 +22,7 @@ public class ConversationStoreBenchmarks
     private IConversationStore _store = null!;
     private BenchmarkPostgres? _server;
     private NpgsqlDataSource? _dataSource;
+    private string _sqliteFloor = "";
     private long _appends;
     private int _searches;
 
@@ -46,6 +47,31 @@ public class ConversationStoreBenchmarks
         string id = StoreBenchmarkData.ConversationId((int)(n * 7919 % StoreBenchmarkData.Conversations));
         var message = new ConversationMessage { Message = new ChatMessage(ChatRole.User, "one more question about w1f and w2a") { MessageId = "bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + n.ToString(CultureInfo.InvariantCulture) } };
         return _store.AppendAsync(id, [message]);
+    }
+
+    /// <summary>
+    /// The floor under an append on the same database and connections: one durable one-row INSERT (its own commit, and on
+    /// PostgreSQL one round trip through the same pooled data source). Not a store operation; stores-quick prints it
+    /// beside the append so a figure from a noisy machine can be read against what a commit costs there at that time.
+    /// </summary>
+    /// <returns>The rows inserted (1).</returns>
+    public async Task<int> CommitFloor()
+    {
+        if (_dataSource is { } dataSource)
+        {
+            await using var connection = await dataSource.OpenConnectionAsync().ConfigureAwait(false);
+            await using var insert = new NpgsqlCommand("INSERT INTO llmkit_bench_commit_floor (at) VALUES ($1);", connection);
+            insert.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = DateTimeOffset.UtcNow });
+            await insert.PrepareAsync().ConfigureAwait(false);
+            return await insert.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        await using var sqlite = new SqliteConnection(_sqliteFloor);
+        await sqlite.OpenAsync().ConfigureAwait(false);
+        await using var command = sqlite.CreateCommand();
+        command.CommandText = "INSERT INTO bench_commit_floor (at) VALUES ($at);";
+        command.Parameters.AddWithValue("$at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+        return await command.ExecuteNonQueryAsync().ConfigureAwait(false);
     }
 
     [Benchmark(Description = "list page (50, tenant filter)")]
@@ -80,6 +106,13 @@ public class ConversationStoreBenchmarks
             }
 
             _store = new SqliteConversationStore("Data Source=" + path);
+            // The commit floor's table lives in a file of its own beside the store's, in the store's journal mode and sync level.
+            _sqliteFloor = "Data Source=" + Path.Combine(CacheDirectory, "commit-floor.db");
+            await using var floor = new SqliteConnection(_sqliteFloor);
+            await floor.OpenAsync().ConfigureAwait(false);
+            await using var create = floor.CreateCommand();
+            create.CommandText = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; CREATE TABLE IF NOT EXISTS bench_commit_floor (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);";
+            await create.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
         else
         {
@@ -91,7 +124,8 @@ public class ConversationStoreBenchmarks
             }
 
             _server = BenchmarkPostgres.Start(directory);
-            _dataSource = NpgsqlDataSource.Create(_server.ConnectionString("postgres"));
+            // Built as UsePostgreSqlStores(connectionString) builds it, so the store runs as apps get it.
+            _dataSource = PostgreSqlStoresDataSource.Create(_server.ConnectionString("postgres"));
             _store = new PostgreSqlConversationStore(_dataSource);
             if (!File.Exists(marker))
             {
@@ -103,6 +137,12 @@ public class ConversationStoreBenchmarks
 
                 await File.WriteAllTextAsync(marker, DateTimeOffset.UtcNow.ToString("O", CultureInfo.InvariantCulture)).ConfigureAwait(false);
             }
+        }
+
+        if (_dataSource is { } source)
+        {
+            await using var floor = source.CreateCommand("CREATE TABLE IF NOT EXISTS llmkit_bench_commit_floor (id bigserial PRIMARY KEY, at timestamptz NOT NULL);");
+            await floor.ExecuteNonQueryAsync().ConfigureAwait(false);
         }
 
         var statistics = await _store.GetStatisticsAsync().ConfigureAwait(false);

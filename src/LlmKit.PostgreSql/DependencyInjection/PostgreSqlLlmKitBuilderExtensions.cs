@@ -13,7 +13,10 @@ public static class PostgreSqlLlmKitBuilderExtensions
     /// <see cref="PostgreSqlUsageLedger"/> as <see cref="IUsageLedger"/>, <see cref="PostgreSqlTemplateStore"/> as
     /// <see cref="ITemplateStore"/> and <see cref="PostgreSqlBudgetStore"/> as <see cref="IBudgetStore"/> (singletons) over one <see cref="NpgsqlDataSource"/> built from
     /// <paramref name="connectionString"/> and disposed with the service provider. The schema is created or upgraded on
-    /// first use.
+    /// first use. Only LlmKit uses that data source, and its statements leave no session state behind (no <c>SET</c>,
+    /// temporary tables, listeners or session advisory locks), so it is built with <c>No Reset On Close=true</c>: a
+    /// connection going back to the pool is not reset with <c>RESET ALL</c>, <c>CLOSE ALL</c> and the rest on the
+    /// server before its next statement. A <c>No Reset On Close</c> in <paramref name="connectionString"/> wins.
     /// </summary>
     /// <param name="builder">The LlmKit builder.</param>
     /// <param name="connectionString">The Npgsql connection string, for example <c>Host=db;Database=app;Username=app;Password=...</c>.</param>
@@ -24,7 +27,7 @@ public static class PostgreSqlLlmKitBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
-        builder.Services.TryAddSingleton(_ => new PostgreSqlStoresDataSource(NpgsqlDataSource.Create(connectionString)));
+        builder.Services.TryAddSingleton(_ => new PostgreSqlStoresDataSource(PostgreSqlStoresDataSource.Create(connectionString)));
         return builder.UsePostgreSqlStores(sp => sp.GetRequiredService<PostgreSqlStoresDataSource>().DataSource);
     }
 

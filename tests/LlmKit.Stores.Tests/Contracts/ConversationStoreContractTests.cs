@@ -286,6 +286,62 @@ public abstract class ConversationStoreContractTests
     }
 
     [Fact]
+    public async Task AppendAsync_SameIdsFromEightWritersAtOnce_StoredAndCountedOnceAndNoCallFails()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+        const int Rounds = 25;
+        var returned = new List<long>();
+
+        for (int round = 0; round < Rounds; round++)
+        {
+            // Eight callers send the same two messages at the same moment (a client retrying on eight machines).
+            using var gate = new ManualResetEventSlim(false);
+            int r = round;
+            var writers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
+            {
+                gate.Wait();
+                return await store.AppendAsync("c1", [User($"q{r}", $"question {r}"), Assistant($"a{r}", $"answer {r}", 3, 2, 0.0005m, $"model-{r}")]);
+            })).ToArray();
+            gate.Set();
+            returned.AddRange(await Task.WhenAll(writers));
+        }
+
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(2 * Rounds, loaded.Messages.Count);
+        Assert.Equal(2 * Rounds, loaded.MessageCount);
+        Assert.Equal(Enumerable.Range(0, Rounds).SelectMany(r => new[] { $"q{r}", $"a{r}" }), loaded.Messages.Select(m => m.Message.MessageId));
+        Assert.Equal(Enumerable.Range(1, 2 * Rounds).Select(i => (long)i), loaded.Messages.Select(m => m.Sequence));
+        Assert.Equal(1 + Rounds, loaded.Version);
+        Assert.Equal(3 * Rounds, loaded.InputTokens);
+        Assert.Equal(2 * Rounds, loaded.OutputTokens);
+        Assert.Equal(0.0005m * Rounds, loaded.CostUsd);
+        Assert.Equal($"model-{Rounds - 1}", loaded.Model);
+        // Every caller of a round gets that round's version: the one that stored the messages, and the ones that found them stored.
+        Assert.Equal(Enumerable.Range(0, Rounds).SelectMany(r => Enumerable.Repeat(2L + r, 8)), returned);
+    }
+
+    [Fact]
+    public async Task AppendAsync_ModelOfTheBatch_IsItsLastNamedModelAndNoneKeepsThePrevious()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Model = "first" });
+
+        await store.AppendAsync("c1", [Assistant("m1", "a", 1, 1, 0.001m, "named-early"), Assistant("m2", "b", 1, 1, null, "named-last"), User("m3", "c")]);
+        var afterNamed = (await store.GetAsync("c1", includeMessages: false))!;
+        await store.AppendAsync("c1", [User("m4", "d"), User("m5", "e")]);
+        var afterUnnamed = (await store.GetAsync("c1", includeMessages: false))!;
+
+        Assert.Equal("named-last", afterNamed.Model);
+        Assert.Equal(0.001m, afterNamed.CostUsd);
+        Assert.Equal(2, afterNamed.InputTokens);
+        Assert.Equal(3, afterNamed.MessageCount);
+        Assert.Equal("named-last", afterUnnamed.Model);
+        Assert.Equal(5, afterUnnamed.MessageCount);
+        Assert.Equal(3, afterUnnamed.Version);
+    }
+
+    [Fact]
     public async Task AppendAsync_ConcurrentWritersWithExpectedVersion_EachVersionWonOnceAndRetriesLandEverything()
     {
         var store = await CreateStoreAsync(Time);

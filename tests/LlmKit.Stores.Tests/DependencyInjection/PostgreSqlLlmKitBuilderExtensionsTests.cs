@@ -50,4 +50,32 @@ public sealed class PostgreSqlLlmKitBuilderExtensionsTests
         Assert.False(await new PostgreSqlBudgetStore(other).TryReserveAsync(key, "r2", 2m, 3m, DateTimeOffset.UnixEpoch));
         Assert.Single(services, d => d.ServiceType == typeof(IBudgetStore));
     }
+
+    [Theory]
+    [InlineData("", "kept")]
+    [InlineData(";No Reset On Close=false", "reset")]
+    public async Task UsePostgreSqlStores_ConnectionString_PooledConnectionsAreNotResetUnlessTheStringSaysSo(string option, string expected)
+    {
+        // One physical connection, so the second open gets the first one back from the pool.
+        string connectionString = (await _server.CreateDatabaseAsync()).ConnectionString + ";Maximum Pool Size=1" + option;
+        var services = new ServiceCollection();
+        services.AddLlmKit(kit => kit.UsePostgreSqlStores(connectionString));
+        await using var sp = services.BuildServiceProvider();
+        var dataSource = sp.GetRequiredService<PostgreSqlStoresDataSource>().DataSource;
+
+        await using (var first = await dataSource.OpenConnectionAsync())
+        {
+            await using var set = new Npgsql.NpgsqlCommand("SET application_name = 'left-by-first';", first);
+            await set.ExecuteNonQueryAsync();
+        }
+
+        string? seen;
+        await using (var second = await dataSource.OpenConnectionAsync())
+        {
+            await using var show = new Npgsql.NpgsqlCommand("SHOW application_name;", second);
+            seen = (string?)await show.ExecuteScalarAsync();
+        }
+
+        Assert.Equal(expected == "kept" ? "left-by-first" : "", seen);
+    }
 }
