@@ -19,7 +19,7 @@ namespace LlmKit;
 /// </summary>
 public sealed class PostgreSqlConversationStore : IConversationStore
 {
-    private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_usd, c.version, c.message_count, c.aux_input_tokens, c.aux_output_tokens, c.aux_cost_usd, c.aux_unknown_cost_calls";
+    private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_usd, c.version, c.message_count, c.aux_input_tokens, c.aux_output_tokens, c.aux_cost_usd, c.aux_unknown_cost_calls, c.title_json";
 
     /// <summary>
     /// The usual append as one statement: the conversation's row is updated (which locks it) only when it exists, the
@@ -69,14 +69,43 @@ public sealed class PostgreSqlConversationStore : IConversationStore
     public Task<Conversation> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversation);
-        StoreRules.CheckId(conversation.Id, nameof(conversation));
-        var tags = StoreRules.CheckTags(conversation.Tags, nameof(conversation));
+        var create = PrepareCreate(conversation, StoreRules.Normalize(_timeProvider.GetUtcNow()), nameof(conversation));
+        return _database.RunAsync((connection, transaction) => InsertAsync(connection, transaction, create, cancellationToken), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Atomic: every conversation is checked first, then all are written in one transaction, rolled back when one fails.</remarks>
+    public Task<IReadOnlyList<Conversation>> CreateManyAsync(IReadOnlyList<Conversation> conversations, CancellationToken cancellationToken = default)
+    {
+        StoreRules.CheckBatch(conversations, nameof(conversations));
         var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
-        var messages = StoreRules.Prepare(conversation.Messages, now, nameof(conversation));
+        var creates = new NewConversation[conversations.Count];
+        for (int i = 0; i < creates.Length; i++)
+        {
+            creates[i] = PrepareCreate(conversations[i], now, nameof(conversations));
+        }
+
+        return _database.RunAsync<IReadOnlyList<Conversation>>(async (connection, transaction) =>
+        {
+            var created = new Conversation[creates.Length];
+            for (int i = 0; i < creates.Length; i++)
+            {
+                created[i] = await InsertAsync(connection, transaction, creates[i], cancellationToken).ConfigureAwait(false);
+            }
+
+            return created;
+        }, cancellationToken);
+    }
+
+    /// <summary>Checks a conversation to create and computes what its rows hold.</summary>
+    private static NewConversation PrepareCreate(Conversation conversation, DateTimeOffset now, string paramName)
+    {
+        var tags = StoreRules.CheckConversation(conversation, paramName);
+        var messages = StoreRules.Prepare(conversation.Messages, now, paramName);
         var createdAt = conversation.CreatedAt == default ? now : StoreRules.Normalize(conversation.CreatedAt);
         var updatedAt = conversation.UpdatedAt == default ? createdAt : StoreRules.Normalize(conversation.UpdatedAt);
         var metadata = new Dictionary<string, string>(conversation.Metadata, StringComparer.Ordinal);
-        var auxiliary = StoreRules.AuxiliaryOf(conversation, nameof(conversation));
+        var auxiliary = StoreRules.AuxiliaryOf(conversation, paramName);
         long inputTokens = auxiliary.InputTokens, outputTokens = auxiliary.OutputTokens;
         decimal cost = auxiliary.CostUsd;
         string? model = conversation.Model;
@@ -88,70 +117,74 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             model = m.Model ?? model;
         }
 
-        return _database.RunAsync(async (connection, transaction) =>
+        return new NewConversation(conversation, tags, messages, createdAt, updatedAt, metadata, auxiliary, inputTokens, outputTokens, cost, model);
+    }
+
+    /// <summary>Writes a checked conversation in the caller's transaction.</summary>
+    private static async Task<Conversation> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewConversation create, CancellationToken cancellationToken)
+    {
+        var (conversation, tags, messages, createdAt, updatedAt, metadata, auxiliary, inputTokens, outputTokens, cost, model) = create;
+        await using (var insert = PostgreSqlDatabase.Command(connection, transaction, """
+            INSERT INTO llmkit_conversations (id, title, title_json, tenant_id, user_id, tags, metadata, created_at, updated_at, model, input_tokens, output_tokens, cost_usd, message_count, version,
+                aux_input_tokens, aux_output_tokens, aux_cost_usd, aux_unknown_cost_calls)
+            VALUES (@id, @title, @titleJson, @tenant, @user, @tags, @metadata, @created, @updated, @model, @input, @output, @cost, @count, 1, @auxInput, @auxOutput, @auxCost, @auxUnknown)
+            ON CONFLICT (id) DO NOTHING;
+            """))
         {
-            await using (var insert = PostgreSqlDatabase.Command(connection, transaction, """
-                INSERT INTO llmkit_conversations (id, title, tenant_id, user_id, tags, metadata, created_at, updated_at, model, input_tokens, output_tokens, cost_usd, message_count, version,
-                    aux_input_tokens, aux_output_tokens, aux_cost_usd, aux_unknown_cost_calls)
-                VALUES (@id, @title, @tenant, @user, @tags, @metadata, @created, @updated, @model, @input, @output, @cost, @count, 1, @auxInput, @auxOutput, @auxCost, @auxUnknown)
-                ON CONFLICT (id) DO NOTHING;
-                """))
+            var p = insert.Parameters;
+            p.AddWithValue("id", conversation.Id);
+            AddTitleParameters(p, conversation.Title);
+            p.AddWithValue("tenant", NpgsqlDbType.Text, (object?)conversation.TenantId ?? DBNull.Value);
+            p.AddWithValue("user", NpgsqlDbType.Text, (object?)conversation.UserId ?? DBNull.Value);
+            p.AddWithValue("tags", JsonSerializer.Serialize(tags, StoreJsonContext.Default.ListString));
+            p.AddWithValue("metadata", JsonSerializer.Serialize(metadata, StoreJsonContext.Default.DictionaryStringString));
+            p.AddWithValue("created", createdAt);
+            p.AddWithValue("updated", updatedAt);
+            p.AddWithValue("model", NpgsqlDbType.Text, (object?)model ?? DBNull.Value);
+            p.AddWithValue("input", inputTokens);
+            p.AddWithValue("output", outputTokens);
+            p.AddWithValue("cost", cost);
+            p.AddWithValue("count", (long)messages.Count);
+            p.AddWithValue("auxInput", auxiliary.InputTokens);
+            p.AddWithValue("auxOutput", auxiliary.OutputTokens);
+            p.AddWithValue("auxCost", auxiliary.CostUsd);
+            p.AddWithValue("auxUnknown", auxiliary.UnknownCostCalls);
+            if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
             {
-                var p = insert.Parameters;
-                p.AddWithValue("id", conversation.Id);
-                p.AddWithValue("title", NpgsqlDbType.Text, (object?)conversation.Title ?? DBNull.Value);
-                p.AddWithValue("tenant", NpgsqlDbType.Text, (object?)conversation.TenantId ?? DBNull.Value);
-                p.AddWithValue("user", NpgsqlDbType.Text, (object?)conversation.UserId ?? DBNull.Value);
-                p.AddWithValue("tags", JsonSerializer.Serialize(tags, StoreJsonContext.Default.ListString));
-                p.AddWithValue("metadata", JsonSerializer.Serialize(metadata, StoreJsonContext.Default.DictionaryStringString));
-                p.AddWithValue("created", createdAt);
-                p.AddWithValue("updated", updatedAt);
-                p.AddWithValue("model", NpgsqlDbType.Text, (object?)model ?? DBNull.Value);
-                p.AddWithValue("input", inputTokens);
-                p.AddWithValue("output", outputTokens);
-                p.AddWithValue("cost", cost);
-                p.AddWithValue("count", (long)messages.Count);
-                p.AddWithValue("auxInput", auxiliary.InputTokens);
-                p.AddWithValue("auxOutput", auxiliary.OutputTokens);
-                p.AddWithValue("auxCost", auxiliary.CostUsd);
-                p.AddWithValue("auxUnknown", auxiliary.UnknownCostCalls);
-                if (await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-                {
-                    throw StoreRules.AlreadyExists(conversation.Id);
-                }
+                throw StoreRules.AlreadyExists(conversation.Id);
             }
+        }
 
-            await InsertTagsAsync(connection, transaction, conversation.Id, tags, cancellationToken).ConfigureAwait(false);
-            await InsertMessagesAsync(connection, transaction, conversation.Id, 0, messages, cancellationToken).ConfigureAwait(false);
-            var stored = new List<ConversationMessage>(messages.Count);
-            for (int i = 0; i < messages.Count; i++)
-            {
-                stored.Add(ConversationJson.DeserializeMessage(messages[i].Json) with { Sequence = i + 1 });
-            }
+        await InsertTagsAsync(connection, transaction, conversation.Id, tags, cancellationToken).ConfigureAwait(false);
+        await InsertMessagesAsync(connection, transaction, conversation.Id, 0, messages, cancellationToken).ConfigureAwait(false);
+        var stored = new List<ConversationMessage>(messages.Count);
+        for (int i = 0; i < messages.Count; i++)
+        {
+            stored.Add(ConversationJson.DeserializeMessage(messages[i].Json) with { Sequence = i + 1 });
+        }
 
-            return new Conversation
-            {
-                Id = conversation.Id,
-                Title = conversation.Title,
-                TenantId = conversation.TenantId,
-                UserId = conversation.UserId,
-                Tags = tags,
-                Metadata = metadata,
-                CreatedAt = createdAt,
-                UpdatedAt = updatedAt,
-                Model = model,
-                InputTokens = inputTokens,
-                OutputTokens = outputTokens,
-                CostUsd = cost,
-                AuxiliaryInputTokens = auxiliary.InputTokens,
-                AuxiliaryOutputTokens = auxiliary.OutputTokens,
-                AuxiliaryCostUsd = auxiliary.CostUsd,
-                AuxiliaryUnknownCostCalls = auxiliary.UnknownCostCalls,
-                Version = 1,
-                MessageCount = messages.Count,
-                Messages = stored,
-            };
-        }, cancellationToken);
+        return new Conversation
+        {
+            Id = conversation.Id,
+            Title = conversation.Title,
+            TenantId = conversation.TenantId,
+            UserId = conversation.UserId,
+            Tags = tags,
+            Metadata = metadata,
+            CreatedAt = createdAt,
+            UpdatedAt = updatedAt,
+            Model = model,
+            InputTokens = inputTokens,
+            OutputTokens = outputTokens,
+            CostUsd = cost,
+            AuxiliaryInputTokens = auxiliary.InputTokens,
+            AuxiliaryOutputTokens = auxiliary.OutputTokens,
+            AuxiliaryCostUsd = auxiliary.CostUsd,
+            AuxiliaryUnknownCostCalls = auxiliary.UnknownCostCalls,
+            Version = 1,
+            MessageCount = messages.Count,
+            Messages = stored,
+        };
     }
 
     /// <inheritdoc/>
@@ -333,7 +366,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
 
             await using (var command = PostgreSqlDatabase.Command(connection, transaction, """
                 UPDATE llmkit_conversations SET version = version + 1, updated_at = @now,
-                    title = CASE WHEN @setTitle THEN @title ELSE title END,
+                    title = CASE WHEN @setTitle THEN @title ELSE title END, title_json = CASE WHEN @setTitle THEN @titleJson ELSE title_json END,
                     tags = coalesce(@tags, tags),
                     metadata = coalesce(@metadata, metadata),
                     input_tokens = input_tokens + @auxInput, output_tokens = output_tokens + @auxOutput, cost_usd = cost_usd + @auxCost,
@@ -348,7 +381,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                 command.Parameters.AddWithValue("auxUnknown", auxiliary.UnknownCostCalls);
                 command.Parameters.AddWithValue("now", now);
                 command.Parameters.AddWithValue("setTitle", update.Title is not null);
-                command.Parameters.AddWithValue("title", NpgsqlDbType.Text, (object?)update.Title ?? DBNull.Value);
+                AddTitleParameters(command.Parameters, update.Title);
                 command.Parameters.AddWithValue("tags", NpgsqlDbType.Text, tags is null ? DBNull.Value : JsonSerializer.Serialize(tags, StoreJsonContext.Default.ListString));
                 command.Parameters.AddWithValue("metadata", NpgsqlDbType.Text, (object?)metadataJson ?? DBNull.Value);
                 command.Parameters.AddWithValue("id", id);
@@ -449,14 +482,14 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                     SELECT DISTINCT ON (cid) cid, mid, body, score FROM hits ORDER BY cid, score DESC, mid NULLS FIRST
                 ),
                 top AS (
-                    SELECT c.id, c.title, b.mid, b.body, b.score FROM best b JOIN llmkit_conversations c ON c.id = b.cid WHERE TRUE
+                    SELECT c.id, c.title, b.mid, b.body, b.score, c.title_json FROM best b JOIN llmkit_conversations c ON c.id = b.cid WHERE TRUE
                 """);
             select.Parameters.AddWithValue("terms", string.Join(' ', terms));
             PostgreSqlFilter.Append(sql, select, query);
             sql.Append("""
                      ORDER BY b.score DESC, c.id LIMIT @limit
                 )
-                SELECT t.id, t.title, t.mid, ts_headline('simple', t.body, plainto_tsquery('simple', @terms), 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, ShortWord=0'), t.score
+                SELECT t.id, t.title, t.mid, ts_headline('simple', t.body, plainto_tsquery('simple', @terms), 'StartSel=[, StopSel=], MaxWords=24, MinWords=8, ShortWord=0'), t.score, t.title_json
                 FROM top t ORDER BY t.score DESC, t.id;
                 """);
             select.Parameters.AddWithValue("limit", query.PageSize);
@@ -468,7 +501,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                 hits.Add(new ConversationSearchHit
                 {
                     ConversationId = reader.GetString(0),
-                    Title = reader.IsDBNull(1) ? null : reader.GetString(1),
+                    Title = ReadTitle(reader, 1, 5),
                     MessageId = reader.IsDBNull(2) ? null : reader.GetString(2),
                     Snippet = reader.GetString(3),
                     Rank = reader.GetFloat(4),
@@ -606,7 +639,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                 columns.Roles[i] = m.Role;
                 columns.Times[i] = m.CreatedAt;
                 columns.Statuses[i] = (short)m.Status;
-                columns.Texts[i] = m.Text;
+                columns.Texts[i] = SearchText(m.Text);
                 columns.Bodies[i] = m.Json;
             }
 
@@ -617,7 +650,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
     private static Conversation ReadConversation(NpgsqlDataReader reader) => new()
     {
         Id = reader.GetString(0),
-        Title = reader.IsDBNull(1) ? null : reader.GetString(1),
+        Title = ReadTitle(reader, 1, 18),
         TenantId = reader.IsDBNull(2) ? null : reader.GetString(2),
         UserId = reader.IsDBNull(3) ? null : reader.GetString(3),
         Tags = JsonSerializer.Deserialize(reader.GetString(4), StoreJsonContext.Default.ListString)!,
@@ -635,4 +668,37 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         AuxiliaryCostUsd = reader.GetDecimal(16),
         AuxiliaryUnknownCostCalls = reader.GetInt64(17),
     };
+
+    /// <summary>
+    /// Sets <c>@title</c> and <c>@titleJson</c>: PostgreSQL text cannot hold a NUL character (U+0000), so a title that
+    /// holds one is kept exactly as a JSON string in <c>title_json</c>, and <c>title</c> (searched) has it as a space.
+    /// </summary>
+    private static void AddTitleParameters(NpgsqlParameterCollection p, string? title)
+    {
+        bool nul = title is not null && title.Contains('\0', StringComparison.Ordinal);
+        p.AddWithValue("title", NpgsqlDbType.Text, title is null ? DBNull.Value : nul ? title.Replace('\0', ' ') : (object)title);
+        p.AddWithValue("titleJson", NpgsqlDbType.Text, nul ? JsonSerializer.Serialize(title!, StoreJsonContext.Default.String) : (object)DBNull.Value);
+    }
+
+    /// <summary>The exact title from <c>title</c> and <c>title_json</c> (see <see cref="AddTitleParameters"/>).</summary>
+    private static string? ReadTitle(NpgsqlDataReader reader, int title, int titleJson)
+        => !reader.IsDBNull(titleJson) ? JsonSerializer.Deserialize(reader.GetString(titleJson), StoreJsonContext.Default.String)
+            : reader.IsDBNull(title) ? null : reader.GetString(title);
+
+    /// <summary>The searchable text of a message: PostgreSQL text cannot hold a NUL character, so it becomes a space (the message's JSON keeps it).</summary>
+    private static string SearchText(string text) => text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', ' ') : text;
+
+    /// <summary>A conversation checked for creation, with what its rows hold.</summary>
+    private sealed record NewConversation(
+        Conversation Conversation,
+        List<string> Tags,
+        List<PreparedMessage> Messages,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset UpdatedAt,
+        Dictionary<string, string> Metadata,
+        AuxiliaryTotals Auxiliary,
+        long InputTokens,
+        long OutputTokens,
+        decimal Cost,
+        string? Model);
 }

@@ -50,14 +50,43 @@ public sealed class SqliteConversationStore : IConversationStore
     public Task<Conversation> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversation);
-        StoreRules.CheckId(conversation.Id, nameof(conversation));
-        var tags = StoreRules.CheckTags(conversation.Tags, nameof(conversation));
+        var create = PrepareCreate(conversation, StoreRules.Normalize(_timeProvider.GetUtcNow()), nameof(conversation));
+        return _database.WriteAsync((connection, transaction) => Insert(connection, transaction, create), cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>Atomic: every conversation is checked first, then all are written in one transaction, rolled back when one fails.</remarks>
+    public Task<IReadOnlyList<Conversation>> CreateManyAsync(IReadOnlyList<Conversation> conversations, CancellationToken cancellationToken = default)
+    {
+        StoreRules.CheckBatch(conversations, nameof(conversations));
         var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
-        var messages = StoreRules.Prepare(conversation.Messages, now, nameof(conversation));
+        var creates = new NewConversation[conversations.Count];
+        for (int i = 0; i < creates.Length; i++)
+        {
+            creates[i] = PrepareCreate(conversations[i], now, nameof(conversations));
+        }
+
+        return _database.WriteAsync<IReadOnlyList<Conversation>>((connection, transaction) =>
+        {
+            var created = new Conversation[creates.Length];
+            for (int i = 0; i < creates.Length; i++)
+            {
+                created[i] = Insert(connection, transaction, creates[i]);
+            }
+
+            return created;
+        }, cancellationToken);
+    }
+
+    /// <summary>Checks a conversation to create and computes what its rows hold.</summary>
+    private static NewConversation PrepareCreate(Conversation conversation, DateTimeOffset now, string paramName)
+    {
+        var tags = StoreRules.CheckConversation(conversation, paramName);
+        var messages = StoreRules.Prepare(conversation.Messages, now, paramName);
         var createdAt = conversation.CreatedAt == default ? now : StoreRules.Normalize(conversation.CreatedAt);
         var updatedAt = conversation.UpdatedAt == default ? createdAt : StoreRules.Normalize(conversation.UpdatedAt);
         var metadata = new Dictionary<string, string>(conversation.Metadata, StringComparer.Ordinal);
-        var auxiliary = StoreRules.AuxiliaryOf(conversation, nameof(conversation));
+        var auxiliary = StoreRules.AuxiliaryOf(conversation, paramName);
         long auxiliaryCostUnits = ToUnits(auxiliary.CostUsd);
 
         long inputTokens = auxiliary.InputTokens, outputTokens = auxiliary.OutputTokens, costUnits = auxiliaryCostUnits;
@@ -70,70 +99,74 @@ public sealed class SqliteConversationStore : IConversationStore
             model = m.Model ?? model;
         }
 
-        return _database.WriteAsync((connection, transaction) =>
+        return new NewConversation(conversation, tags, messages, createdAt, updatedAt, metadata, auxiliary, auxiliaryCostUnits, inputTokens, outputTokens, costUnits, model);
+    }
+
+    /// <summary>Writes a checked conversation in the caller's transaction.</summary>
+    private static Conversation Insert(SqliteConnection connection, SqliteTransaction transaction, NewConversation create)
+    {
+        var (conversation, tags, messages, createdAt, updatedAt, metadata, auxiliary, auxiliaryCostUnits, inputTokens, outputTokens, costUnits, model) = create;
+        using (var exists = SqliteDatabase.Command(connection, transaction, "SELECT 1 FROM llmkit_conversations WHERE id = $id;"))
         {
-            using (var exists = SqliteDatabase.Command(connection, transaction, "SELECT 1 FROM llmkit_conversations WHERE id = $id;"))
+            exists.Parameters.AddWithValue("$id", conversation.Id);
+            if (exists.ExecuteScalar() is not null)
             {
-                exists.Parameters.AddWithValue("$id", conversation.Id);
-                if (exists.ExecuteScalar() is not null)
-                {
-                    throw StoreRules.AlreadyExists(conversation.Id);
-                }
+                throw StoreRules.AlreadyExists(conversation.Id);
             }
+        }
 
-            long pk;
-            using (var insert = SqliteDatabase.Command(connection, transaction, """
-                INSERT INTO llmkit_conversations (id, title, tenant_id, user_id, tags, metadata, created_at, updated_at, model, input_tokens, output_tokens, cost_units, message_count, version,
-                    aux_input_tokens, aux_output_tokens, aux_cost_units, aux_unknown_cost_calls)
-                VALUES ($id, $title, $tenant, $user, $tags, $metadata, $created, $updated, $model, $input, $output, $cost, $count, 1, $auxInput, $auxOutput, $auxCost, $auxUnknown)
-                RETURNING pk;
-                """))
-            {
-                insert.Parameters.AddWithValue("$id", conversation.Id);
-                insert.Parameters.AddWithValue("$title", (object?)conversation.Title ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$tenant", (object?)conversation.TenantId ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$user", (object?)conversation.UserId ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$tags", JsonSerializer.Serialize(tags, StoreJsonContext.Default.ListString));
-                insert.Parameters.AddWithValue("$metadata", JsonSerializer.Serialize(metadata, StoreJsonContext.Default.DictionaryStringString));
-                insert.Parameters.AddWithValue("$created", createdAt.UtcTicks);
-                insert.Parameters.AddWithValue("$updated", updatedAt.UtcTicks);
-                insert.Parameters.AddWithValue("$model", (object?)model ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$input", inputTokens);
-                insert.Parameters.AddWithValue("$output", outputTokens);
-                insert.Parameters.AddWithValue("$cost", costUnits);
-                insert.Parameters.AddWithValue("$count", messages.Count);
-                insert.Parameters.AddWithValue("$auxInput", auxiliary.InputTokens);
-                insert.Parameters.AddWithValue("$auxOutput", auxiliary.OutputTokens);
-                insert.Parameters.AddWithValue("$auxCost", auxiliaryCostUnits);
-                insert.Parameters.AddWithValue("$auxUnknown", auxiliary.UnknownCostCalls);
-                pk = (long)insert.ExecuteScalar()!;
-            }
+        long pk;
+        using (var insert = SqliteDatabase.Command(connection, transaction, """
+            INSERT INTO llmkit_conversations (id, title, tenant_id, user_id, tags, metadata, created_at, updated_at, model, input_tokens, output_tokens, cost_units, message_count, version,
+                aux_input_tokens, aux_output_tokens, aux_cost_units, aux_unknown_cost_calls)
+            VALUES ($id, $title, $tenant, $user, $tags, $metadata, $created, $updated, $model, $input, $output, $cost, $count, 1, $auxInput, $auxOutput, $auxCost, $auxUnknown)
+            RETURNING pk;
+            """))
+        {
+            insert.Parameters.AddWithValue("$id", conversation.Id);
+            insert.Parameters.AddWithValue("$title", (object?)conversation.Title ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$tenant", (object?)conversation.TenantId ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$user", (object?)conversation.UserId ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$tags", JsonSerializer.Serialize(tags, StoreJsonContext.Default.ListString));
+            insert.Parameters.AddWithValue("$metadata", JsonSerializer.Serialize(metadata, StoreJsonContext.Default.DictionaryStringString));
+            insert.Parameters.AddWithValue("$created", createdAt.UtcTicks);
+            insert.Parameters.AddWithValue("$updated", updatedAt.UtcTicks);
+            insert.Parameters.AddWithValue("$model", (object?)model ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$input", inputTokens);
+            insert.Parameters.AddWithValue("$output", outputTokens);
+            insert.Parameters.AddWithValue("$cost", costUnits);
+            insert.Parameters.AddWithValue("$count", messages.Count);
+            insert.Parameters.AddWithValue("$auxInput", auxiliary.InputTokens);
+            insert.Parameters.AddWithValue("$auxOutput", auxiliary.OutputTokens);
+            insert.Parameters.AddWithValue("$auxCost", auxiliaryCostUnits);
+            insert.Parameters.AddWithValue("$auxUnknown", auxiliary.UnknownCostCalls);
+            pk = (long)insert.ExecuteScalar()!;
+        }
 
-            InsertTags(connection, transaction, pk, tags);
-            InsertMessages(connection, transaction, pk, 0, messages);
-            return new Conversation
-            {
-                Id = conversation.Id,
-                Title = conversation.Title,
-                TenantId = conversation.TenantId,
-                UserId = conversation.UserId,
-                Tags = tags,
-                Metadata = metadata,
-                CreatedAt = createdAt,
-                UpdatedAt = updatedAt,
-                Model = model,
-                InputTokens = inputTokens,
-                OutputTokens = outputTokens,
-                CostUsd = costUnits / CostUnitsPerUsd,
-                AuxiliaryInputTokens = auxiliary.InputTokens,
-                AuxiliaryOutputTokens = auxiliary.OutputTokens,
-                AuxiliaryCostUsd = auxiliaryCostUnits / CostUnitsPerUsd,
-                AuxiliaryUnknownCostCalls = auxiliary.UnknownCostCalls,
-                Version = 1,
-                MessageCount = messages.Count,
-                Messages = ToMessages(messages),
-            };
-        }, cancellationToken);
+        InsertTags(connection, transaction, pk, tags);
+        InsertMessages(connection, transaction, pk, 0, messages);
+        return new Conversation
+        {
+            Id = conversation.Id,
+            Title = conversation.Title,
+            TenantId = conversation.TenantId,
+            UserId = conversation.UserId,
+            Tags = tags,
+            Metadata = metadata,
+            CreatedAt = createdAt,
+            UpdatedAt = updatedAt,
+            Model = model,
+            InputTokens = inputTokens,
+            OutputTokens = outputTokens,
+            CostUsd = costUnits / CostUnitsPerUsd,
+            AuxiliaryInputTokens = auxiliary.InputTokens,
+            AuxiliaryOutputTokens = auxiliary.OutputTokens,
+            AuxiliaryCostUsd = auxiliaryCostUnits / CostUnitsPerUsd,
+            AuxiliaryUnknownCostCalls = auxiliary.UnknownCostCalls,
+            Version = 1,
+            MessageCount = messages.Count,
+            Messages = ToMessages(messages),
+        };
     }
 
     /// <inheritdoc/>
@@ -625,4 +658,19 @@ public sealed class SqliteConversationStore : IConversationStore
     };
 
     internal static long ToUnits(decimal? usd) => usd is { } value ? decimal.ToInt64(decimal.Round(value * CostUnitsPerUsd, MidpointRounding.AwayFromZero)) : 0;
+
+    /// <summary>A conversation checked for creation, with what its rows hold.</summary>
+    private sealed record NewConversation(
+        Conversation Conversation,
+        List<string> Tags,
+        List<PreparedMessage> Messages,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset UpdatedAt,
+        Dictionary<string, string> Metadata,
+        AuxiliaryTotals Auxiliary,
+        long AuxiliaryCostUnits,
+        long InputTokens,
+        long OutputTokens,
+        long CostUnits,
+        string? Model);
 }

@@ -27,8 +27,10 @@ public static class ConversationStoreExtensions
     }
 
     /// <summary>
-    /// Reads an export file and creates its conversations, keeping their ids, times, messages, usage and costs.
-    /// The whole file is read and checked before anything is written.
+    /// Reads an export file and creates its conversations, keeping their ids, times, messages, usage and costs, all or
+    /// nothing: the whole file is read and checked before anything is written, then every conversation is created with one
+    /// <see cref="IConversationStore.CreateManyAsync"/> call (one transaction on the SQLite and PostgreSQL stores), so when
+    /// one of them cannot be written none of the file's conversations is left in the store.
     /// </summary>
     /// <param name="store">The store.</param>
     /// <param name="source">The export file; left open.</param>
@@ -36,7 +38,9 @@ public static class ConversationStoreExtensions
     /// <returns>The created conversations, in file order.</returns>
     /// <exception cref="ArgumentNullException">An argument is <see langword="null"/>.</exception>
     /// <exception cref="ConversationFormatException">The file is not a valid export (nothing is written).</exception>
-    /// <exception cref="ConcurrencyConflictException">A conversation of the file already exists in the store (nothing is written when this is found before the import starts).</exception>
+    /// <exception cref="ArgumentException">A conversation of the file is rejected by the store (for example an identifier holds a NUL character); nothing is written.</exception>
+    /// <exception cref="ConcurrencyConflictException">A conversation of the file already exists in the store, or was created by someone else while importing; nothing is written.</exception>
+    /// <exception cref="StoreUnavailableException">The store cannot be reached; nothing is written.</exception>
     public static async Task<IReadOnlyList<Conversation>> ImportAsync(this IConversationStore store, Stream source, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
@@ -50,12 +54,6 @@ public static class ConversationStoreExtensions
             }
         }
 
-        var created = new List<Conversation>(conversations.Count);
-        foreach (var conversation in conversations)
-        {
-            created.Add(await store.CreateAsync(conversation, cancellationToken).ConfigureAwait(false));
-        }
-
-        return created;
+        return await store.CreateManyAsync(conversations, cancellationToken).ConfigureAwait(false);
     }
 }

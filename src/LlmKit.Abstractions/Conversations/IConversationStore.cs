@@ -30,6 +30,34 @@ public interface IConversationStore
     /// <exception cref="ConcurrencyConflictException">A conversation with the same id exists.</exception>
     Task<Conversation> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Creates several conversations (as when importing) all or nothing: when any of them cannot be stored, none is.
+    /// Each is created as by <see cref="CreateAsync"/>.
+    /// </summary>
+    /// <param name="conversations">The conversations, in order; an empty list creates nothing.</param>
+    /// <param name="cancellationToken">Cancels the operation (nothing is left written).</param>
+    /// <returns>The stored conversations, with their messages, in the order given.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="conversations"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// A conversation is <see langword="null"/>, two share an id, or one is rejected as by <see cref="CreateAsync"/>
+    /// (checked before anything is written).
+    /// </exception>
+    /// <exception cref="ConcurrencyConflictException">A conversation with one of the ids exists (nothing is written).</exception>
+    /// <exception cref="StoreUnavailableException">The store cannot be reached (nothing is written).</exception>
+    /// <exception cref="LlmKitException">
+    /// Default implementation only: a creation failed and removing the conversations created before it failed too; the
+    /// message names the conversations left written and <see cref="Exception.InnerException"/> is an
+    /// <see cref="AggregateException"/> of the creation failure followed by the removal failures.
+    /// </exception>
+    /// <remarks>
+    /// The LlmKit stores override this with one atomic write (one database transaction for SQLite and PostgreSQL). The
+    /// default implementation, for other stores, checks that no conversation is <see langword="null"/> and no id repeats,
+    /// then calls <see cref="CreateAsync"/> for each in order and, when one fails (or the operation is canceled), deletes
+    /// those it created with <see cref="DeleteAsync"/> before rethrowing the failure; a reader may see them meanwhile.
+    /// </remarks>
+    Task<IReadOnlyList<Conversation>> CreateManyAsync(IReadOnlyList<Conversation> conversations, CancellationToken cancellationToken = default)
+        => ConversationBatch.CreateOneByOneAsync(this, conversations, cancellationToken);
+
     /// <summary>Returns a conversation, or <see langword="null"/> when it does not exist.</summary>
     /// <param name="id">The id.</param>
     /// <param name="includeMessages">Whether to load the messages. Defaults to <see langword="true"/>.</param>

@@ -170,6 +170,11 @@ internal static class PostgreSqlMigrations
                 ADD COLUMN aux_cost_usd numeric NOT NULL DEFAULT 0,
                 ADD COLUMN aux_unknown_cost_calls bigint NOT NULL DEFAULT 0;
             """),
+        // A title holding a NUL character (U+0000), which text cannot hold, kept exactly as a JSON string; NULL otherwise
+        // (title then holds it with the NUL as a space, for search).
+        (8, "titles with NUL characters", """
+            ALTER TABLE llmkit_conversations ADD COLUMN title_json text;
+            """),
     ];
 
     /// <summary>

@@ -45,29 +45,9 @@ public sealed class InMemoryConversationStore : IConversationStore
     public Task<Conversation> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(conversation);
-        StoreRules.CheckId(conversation.Id, nameof(conversation));
-        var auxiliary = StoreRules.AuxiliaryOf(conversation, nameof(conversation));
         cancellationToken.ThrowIfCancellationRequested();
-        var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
-        var entry = new Entry(conversation.Id)
-        {
-            Title = conversation.Title,
-            TenantId = conversation.TenantId,
-            UserId = conversation.UserId,
-            Tags = CopyTags(conversation.Tags, nameof(conversation)),
-            CreatedAt = conversation.CreatedAt == default ? now : StoreRules.Normalize(conversation.CreatedAt),
-            UpdatedAt = conversation.UpdatedAt == default ? now : StoreRules.Normalize(conversation.UpdatedAt),
-            Version = 1,
-        };
-        foreach (var (key, value) in conversation.Metadata)
-        {
-            entry.Metadata[key] = value;
-        }
-
         // Prepare the messages before publishing the entry, so a conversation is never seen half created.
-        var prepared = Prepare(entry, conversation.Messages, now);
-        entry.Add(prepared);
-        entry.AddAuxiliary(auxiliary);
+        var entry = NewEntry(conversation, StoreRules.Normalize(_timeProvider.GetUtcNow()), nameof(conversation));
         if (!_entries.TryAdd(conversation.Id, entry))
         {
             throw StoreRules.AlreadyExists(conversation.Id);
@@ -80,9 +60,67 @@ public sealed class InMemoryConversationStore : IConversationStore
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Atomic: every conversation is checked and prepared first; then all are published while their locks are held, so
+    /// a reader that finds one waits until the batch is complete; when an id is taken (by a concurrent create), those
+    /// already published are withdrawn before any reader sees them.
+    /// </remarks>
+    public Task<IReadOnlyList<Conversation>> CreateManyAsync(IReadOnlyList<Conversation> conversations, CancellationToken cancellationToken = default)
+    {
+        StoreRules.CheckBatch(conversations, nameof(conversations));
+        cancellationToken.ThrowIfCancellationRequested();
+        var now = StoreRules.Normalize(_timeProvider.GetUtcNow());
+        var entries = new Entry[conversations.Count];
+        for (int i = 0; i < entries.Length; i++)
+        {
+            entries[i] = NewEntry(conversations[i], now, nameof(conversations));
+        }
+
+        int locked = 0, published = 0;
+        try
+        {
+            for (; locked < entries.Length; locked++)
+            {
+                // Fresh locks nobody else can hold yet: taking them in any order cannot deadlock.
+                entries[locked].Gate.Enter();
+            }
+
+            for (; published < entries.Length; published++)
+            {
+                if (!_entries.TryAdd(entries[published].Id, entries[published]))
+                {
+                    for (int i = 0; i < published; i++)
+                    {
+                        entries[i].Deleted = true;
+                        _entries.TryRemove(new KeyValuePair<string, Entry>(entries[i].Id, entries[i]));
+                    }
+
+                    throw StoreRules.AlreadyExists(entries[published].Id);
+                }
+            }
+
+            var created = new Conversation[entries.Length];
+            for (int i = 0; i < entries.Length; i++)
+            {
+                created[i] = entries[i].Snapshot(includeMessages: true);
+            }
+
+            return Task.FromResult<IReadOnlyList<Conversation>>(created);
+        }
+        finally
+        {
+            for (int i = 0; i < locked; i++)
+            {
+                entries[i].Gate.Exit();
+            }
+        }
+    }
+
+    /// <inheritdoc/>
     public Task<Conversation?> GetAsync(string id, bool includeMessages = true, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        StoreRules.CheckIdentifier(id, "conversation id", nameof(id));
         cancellationToken.ThrowIfCancellationRequested();
         if (!_entries.TryGetValue(id, out var entry))
         {
@@ -99,6 +137,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     public Task<long> AppendAsync(string id, IReadOnlyList<ConversationMessage> messages, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        StoreRules.CheckIdentifier(id, "conversation id", nameof(id));
         ArgumentNullException.ThrowIfNull(messages);
         var callIds = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < messages.Count; i++)
@@ -143,6 +182,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     public Task<long> UpdateAsync(string id, ConversationUpdate update, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        StoreRules.CheckIdentifier(id, "conversation id", nameof(id));
         ArgumentNullException.ThrowIfNull(update);
         string[]? tags = update.Tags is null ? null : CopyTags(update.Tags, nameof(update));
         var auxiliary = StoreRules.AuxiliaryOf(update, nameof(update));
@@ -198,6 +238,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(id);
+        StoreRules.CheckIdentifier(id, "conversation id", nameof(id));
         cancellationToken.ThrowIfCancellationRequested();
         if (!_entries.TryRemove(id, out var entry))
         {
@@ -206,10 +247,11 @@ public sealed class InMemoryConversationStore : IConversationStore
 
         lock (entry.Gate)
         {
+            // An entry withdrawn by a failed CreateManyAsync never existed.
+            bool existed = !entry.Deleted;
             entry.Deleted = true;
+            return Task.FromResult(existed);
         }
-
-        return Task.FromResult(true);
     }
 
     /// <inheritdoc/>
@@ -362,6 +404,32 @@ public sealed class InMemoryConversationStore : IConversationStore
 
     private Entry Find(string id) => _entries.TryGetValue(id, out var entry) ? entry : throw NotFound(id);
 
+    /// <summary>Checks a conversation to create and builds its entry, messages included, without publishing it.</summary>
+    private static Entry NewEntry(Conversation conversation, DateTimeOffset now, string paramName)
+    {
+        var tags = StoreRules.CheckConversation(conversation, paramName);
+        var auxiliary = StoreRules.AuxiliaryOf(conversation, paramName);
+        var entry = new Entry(conversation.Id)
+        {
+            Title = conversation.Title,
+            TenantId = conversation.TenantId,
+            UserId = conversation.UserId,
+            Model = conversation.Model,
+            Tags = [.. tags],
+            CreatedAt = conversation.CreatedAt == default ? now : StoreRules.Normalize(conversation.CreatedAt),
+            UpdatedAt = conversation.UpdatedAt == default ? now : StoreRules.Normalize(conversation.UpdatedAt),
+            Version = 1,
+        };
+        foreach (var (key, value) in conversation.Metadata)
+        {
+            entry.Metadata[key] = value;
+        }
+
+        entry.Add(Prepare(entry, conversation.Messages, now));
+        entry.AddAuxiliary(auxiliary);
+        return entry;
+    }
+
     private static ConversationNotFoundException NotFound(string id) => ConversationNotFoundException.ForId(id);
 
     private static void CheckVersion(Entry entry, long? expectedVersion)
@@ -383,6 +451,8 @@ public sealed class InMemoryConversationStore : IConversationStore
             ArgumentNullException.ThrowIfNull(message?.Message, nameof(messages));
             var chat = message.Message;
             string messageId = string.IsNullOrEmpty(chat.MessageId) ? Guid.NewGuid().ToString("N") : chat.MessageId;
+            StoreRules.CheckIdentifier(messageId, "message id", nameof(messages));
+            StoreRules.CheckIdentifier(message.Model, "model name", nameof(messages));
             if (!(batch ??= new HashSet<string>(StringComparer.Ordinal)).Add(messageId))
             {
                 throw new ArgumentException($"Two messages of the call have id '{messageId}'. Give each message its own id.", nameof(messages));

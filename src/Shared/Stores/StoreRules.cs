@@ -20,6 +20,44 @@ internal static class StoreRules
     public static void CheckId(string id, string paramName)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id, paramName);
+        CheckIdentifier(id, "conversation id", paramName);
+    }
+
+    /// <summary>
+    /// Rejects an identifier (conversation, message, tenant or user id, tag, model name) that holds a NUL character
+    /// (U+0000): PostgreSQL text cannot hold one, so every store refuses it the same way, before anything is written.
+    /// </summary>
+    public static void CheckIdentifier(string? value, string field, string paramName)
+    {
+        if (value is not null && value.Contains('\0', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"A {field} contains a NUL character (U+0000), which the conversation stores do not accept in identifiers. Remove it from the {field}.", paramName);
+        }
+    }
+
+    /// <summary>Checks the identifiers of a conversation to create (id, tenant, user, model, tags) and returns its distinct tags.</summary>
+    public static List<string> CheckConversation(Conversation conversation, string paramName)
+    {
+        CheckId(conversation.Id, paramName);
+        CheckIdentifier(conversation.TenantId, "tenant id", paramName);
+        CheckIdentifier(conversation.UserId, "user id", paramName);
+        CheckIdentifier(conversation.Model, "model name", paramName);
+        return CheckTags(conversation.Tags, paramName);
+    }
+
+    /// <summary>Checks a batch of conversations to create together: none <see langword="null"/> and no id twice.</summary>
+    public static void CheckBatch(IReadOnlyList<Conversation> conversations, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(conversations, paramName);
+        var ids = new HashSet<string>(conversations.Count, StringComparer.Ordinal);
+        for (int i = 0; i < conversations.Count; i++)
+        {
+            var conversation = conversations[i] ?? throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"Conversation {i} of the batch is null."), paramName);
+            if (conversation.Id is not null && !ids.Add(conversation.Id))
+            {
+                throw new ArgumentException($"Two conversations of the batch have id '{conversation.Id}'. Give each conversation its own id.", paramName);
+            }
+        }
     }
 
     public static List<string> CheckTags(IReadOnlyList<string>? tags, string paramName)
@@ -36,6 +74,8 @@ internal static class StoreRules
             {
                 throw new ArgumentException("A tag is null or empty. Give every tag a name.", paramName);
             }
+
+            CheckIdentifier(tag, "tag", paramName);
 
             if (!result.Contains(tag, StringComparer.Ordinal))
             {
@@ -60,7 +100,12 @@ internal static class StoreRules
             {
                 throw new ArgumentException("A tag filter is null or empty.", paramName);
             }
+
+            CheckIdentifier(tag, "tag filter", paramName);
         }
+
+        CheckIdentifier(query.TenantId, "tenant id filter", paramName);
+        CheckIdentifier(query.UserId, "user id filter", paramName);
     }
 
     /// <summary>Assigns ids and times, checks for duplicates within the call and computes what the rows hold.</summary>
@@ -78,6 +123,8 @@ internal static class StoreRules
 
             var chat = message.Message;
             string messageId = string.IsNullOrEmpty(chat.MessageId) ? Guid.NewGuid().ToString("N") : chat.MessageId;
+            CheckIdentifier(messageId, "message id", paramName);
+            CheckIdentifier(message.Model, "model name", paramName);
             if (!ids.Add(messageId))
             {
                 throw new ArgumentException($"Two messages of the call have id '{messageId}'. Give each message its own id.", paramName);
@@ -153,7 +200,7 @@ internal static class StoreRules
             string raw = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(token));
             string[] parts = raw.Split(':', 3);
             if (parts.Length == 3 && parts[0] == "1" && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out long ticks)
-                && ticks <= DateTimeOffset.MaxValue.UtcTicks && parts[2].Length > 0)
+                && ticks <= DateTimeOffset.MaxValue.UtcTicks && parts[2].Length > 0 && !parts[2].Contains('\0', StringComparison.Ordinal))
             {
                 return (new DateTimeOffset(ticks, TimeSpan.Zero), parts[2]);
             }

@@ -1,6 +1,8 @@
+using System.Text;
 using System.Text.Json;
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace LlmKit.Stores.Tests.Contracts;
 
@@ -863,6 +865,235 @@ public abstract class ConversationStoreContractTests
 
         Assert.Null(await store.GetAsync("c1"));
         Assert.Equal("mine", (await store.GetAsync("c2"))!.Title);
+    }
+
+    [Fact]
+    public async Task AppendAsync_TextTitleAndMetadataWithNul_RoundTripExactlyAndAreFoundBySearch()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation
+        {
+            Id = "c1",
+            Title = "Notes\0draft",
+            Metadata = new Dictionary<string, string> { ["summary"] = "x\0y", ["k\0"] = "v" },
+        });
+
+        long version = await store.AppendAsync("c1", [User("m1", "alpha\0beta gamma"), Assistant("m2", "a\0b", 10, 2, 0.001m)]);
+        var loaded = (await store.GetAsync("c1"))!;
+
+        Assert.Equal(2, version);
+        Assert.Equal("alpha\0beta gamma", loaded.Messages[0].Message.Text);
+        Assert.Equal("a\0b", loaded.Messages[1].Message.Text);
+        Assert.Equal("Notes\0draft", loaded.Title);
+        Assert.Equal("x\0y", loaded.Metadata["summary"]);
+        Assert.Equal("v", loaded.Metadata["k\0"]);
+        Assert.Equal("m1", Assert.Single(await store.SearchAsync("beta")).MessageId);
+        // A NUL in the search text separates words like any other punctuation.
+        Assert.Equal("m1", Assert.Single(await store.SearchAsync("beta\0gamma")).MessageId);
+        var titleHit = Assert.Single(await store.SearchAsync("draft"));
+        Assert.Null(titleHit.MessageId);
+        Assert.Equal("Notes\0draft", titleHit.Title);
+        Assert.Equal("Notes\0draft", Assert.Single((await store.ListAsync(new ConversationQuery())).Items).Title);
+
+        await store.UpdateAsync("c1", new ConversationUpdate { Title = "New\0title", Metadata = new Dictionary<string, string?> { ["summary"] = "p\0q" } });
+        var updated = (await store.GetAsync("c1", includeMessages: false))!;
+        Assert.Equal("New\0title", updated.Title);
+        Assert.Equal("p\0q", updated.Metadata["summary"]);
+        await store.UpdateAsync("c1", new ConversationUpdate { Title = "plain" });
+        Assert.Equal("plain", (await store.GetAsync("c1", includeMessages: false))!.Title);
+        Assert.Empty(await store.SearchAsync("draft"));
+    }
+
+    [Fact]
+    public async Task CreateAsync_IdentifierWithNul_ThrowsArgumentExceptionNamingTheFieldAndWritesNothing()
+    {
+        var store = await CreateStoreAsync(Time);
+        var cases = new (string Field, Conversation Conversation)[]
+        {
+            ("conversation id", new Conversation { Id = "c\01" }),
+            ("tenant id", new Conversation { Id = "c1", TenantId = "ac\0me" }),
+            ("user id", new Conversation { Id = "c1", UserId = "u\0" }),
+            ("tag", new Conversation { Id = "c1", Tags = ["ok", "t\0"] }),
+            ("model name", new Conversation { Id = "c1", Model = "gpt\0" }),
+            ("message id", new Conversation { Id = "c1", Messages = [User("m1", "a"), User("m\02", "b")] }),
+            ("model name", new Conversation { Id = "c1", Messages = [Assistant("m1", "a", 1, 1, 0.1m, "gpt\0")] }),
+        };
+
+        foreach (var (field, conversation) in cases)
+        {
+            var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CreateAsync(conversation));
+            Assert.Contains($"A {field} contains a NUL character", ex.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, (await store.GetStatisticsAsync()).Conversations);
+    }
+
+    [Fact]
+    public async Task AppendUpdateAndQueries_IdentifierWithNul_ThrowArgumentExceptionAndChangeNothing()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Tags = ["t"], Messages = [User("m1", "a")] });
+
+        var append = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AppendAsync("c1", [User("m2", "b"), User("m\03", "c")]));
+        Assert.Contains("message id", append.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AppendAsync("c1", [Assistant("m2", "b", 1, 1, 0.1m, "gpt\0")]));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AppendAsync("c\01", [User("m2", "b")]));
+        var update = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.UpdateAsync("c1", new ConversationUpdate { Tags = ["t\0"] }));
+        Assert.Contains("tag", update.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.GetAsync("c\01"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.DeleteAsync("c\01"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ListAsync(new ConversationQuery { TenantId = "a\0" }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ListAsync(new ConversationQuery { UserId = "u\0" }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SearchAsync("a", new ConversationQuery { Tags = ["t\0"] }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.GetStatisticsAsync(new ConversationQuery { TenantId = "a\0" }));
+        string forged = Convert.ToBase64String(Encoding.UTF8.GetBytes("1:638000000000000000:c\01")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        await Assert.ThrowsAsync<LlmKitException>(() => store.ListAsync(new ConversationQuery { ContinuationToken = forged }));
+
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(1, loaded.Version);
+        Assert.Equal(["m1"], loaded.Messages.Select(m => m.Message.MessageId));
+        Assert.Equal(["t"], loaded.Tags);
+    }
+
+    [Fact]
+    public async Task SendAsync_AnswerWithNul_IsStoredExactlyAndFoundBySearch()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+        var provider = new ScriptedChatClient(Time);
+        provider.ReturnsText("left\0right", new UsageDetails { InputTokenCount = 10, OutputTokenCount = 3 });
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(Time);
+        services.AddSingleton(store);
+        services.AddLlmKit(kit => kit.AddProvider("p", _ => provider).AddModel("chat", "p", "gpt-4o-mini").UseDefaultModel("chat"));
+        await using var built = services.BuildServiceProvider();
+
+        var turn = await built.GetRequiredService<IConversationService>().SendAsync("c1", "say\0it");
+
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(2, turn.Version);
+        Assert.Equal(["say\0it", "left\0right"], loaded.Messages.Select(m => m.Message.Text));
+        Assert.All(loaded.Messages, m => Assert.Equal(ConversationMessageStatus.Completed, m.Status));
+        Assert.Equal(loaded.Messages[1].Message.MessageId, Assert.Single(await store.SearchAsync("right")).MessageId);
+    }
+
+    [Fact]
+    public async Task CreateManyAsync_SecondIdExists_ThrowsConflictAndWritesNoneOfTheBatch()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c2", Title = "mine" });
+
+        var ex = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.CreateManyAsync(
+        [
+            new Conversation { Id = "c1", Tags = ["a"], Messages = [User("m1", "first")] },
+            new Conversation { Id = "c2", Title = "theirs", Messages = [User("m1", "second")] },
+            new Conversation { Id = "c3" },
+        ]));
+
+        Assert.Contains("c2", ex.Message, StringComparison.Ordinal);
+        Assert.Null(await store.GetAsync("c1"));
+        Assert.Null(await store.GetAsync("c3"));
+        var mine = (await store.GetAsync("c2"))!;
+        Assert.Equal("mine", mine.Title);
+        Assert.Empty(mine.Messages);
+        var statistics = await store.GetStatisticsAsync();
+        Assert.Equal(1, statistics.Conversations);
+        Assert.Equal(0, statistics.Messages);
+        Assert.Empty(statistics.TopTags);
+        Assert.Empty(await store.SearchAsync("first"));
+        // The ids are free again: the same batch without the taken id goes through.
+        Assert.Equal(2, (await store.CreateManyAsync([new Conversation { Id = "c1" }, new Conversation { Id = "c3" }])).Count);
+    }
+
+    [Fact]
+    public async Task CreateManyAsync_BadLaterConversationOrRepeatedId_ThrowsArgumentExceptionAndWritesNothing()
+    {
+        var store = await CreateStoreAsync(Time);
+
+        var nul = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CreateManyAsync([new Conversation { Id = "c1" }, new Conversation { Id = "c2", TenantId = "a\0" }]));
+        var twice = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CreateManyAsync([new Conversation { Id = "c1" }, new Conversation { Id = "c1" }]));
+        var messages = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CreateManyAsync([new Conversation { Id = "c1" }, new Conversation { Id = "c2", Messages = [User("m1", "a"), User("m1", "b")] }]));
+
+        Assert.Contains("tenant id", nul.Message, StringComparison.Ordinal);
+        Assert.Contains("'c1'", twice.Message, StringComparison.Ordinal);
+        Assert.Contains("m1", messages.Message, StringComparison.Ordinal);
+        Assert.Equal(0, (await store.GetStatisticsAsync()).Conversations);
+        Assert.Empty(await store.CreateManyAsync([]));
+    }
+
+    [Fact]
+    public async Task ImportAsync_ConversationCreatedByAnotherWriterAfterTheCheck_ThrowsConflictAndLeavesNoneOfTheFile()
+    {
+        var inner = await CreateStoreAsync(Time);
+        // Another writer creates c2 between the import's up-front check and its write.
+        var store = new RacingConversationStore(inner, new Conversation { Id = "c2", Title = "concurrent" });
+        string json = ConversationJson.Serialize(
+        [
+            new Conversation { Id = "c1", Title = "imported", Messages = [User("m1", "hello")] },
+            new Conversation { Id = "c2", Title = "imported" },
+        ]);
+        using var file = new MemoryStream(Encoding.UTF8.GetBytes(json));
+
+        var ex = await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.ImportAsync(file));
+
+        Assert.Contains("c2", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(1, store.Races);
+        Assert.Null(await inner.GetAsync("c1"));
+        Assert.Equal("concurrent", (await inner.GetAsync("c2"))!.Title);
+        Assert.Equal(1, (await inner.GetStatisticsAsync()).Conversations);
+        Assert.Empty(await inner.SearchAsync("hello"));
+    }
+
+    [Fact]
+    public async Task CreateManyAsync_DefaultImplementationOnAnotherStore_DeletesWhatItCreatedWhenOneFails()
+    {
+        var inner = await CreateStoreAsync(Time);
+        await inner.CreateAsync(new Conversation { Id = "c3", Title = "mine" });
+        IConversationStore store = new ForwardingConversationStore(inner);
+
+        await Assert.ThrowsAsync<ConcurrencyConflictException>(() => store.CreateManyAsync(
+            [new Conversation { Id = "c1", Messages = [User("m1", "a")] }, new Conversation { Id = "c2" }, new Conversation { Id = "c3", Title = "theirs" }]));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CreateManyAsync([new Conversation { Id = "c1" }, new Conversation { Id = "c1" }]));
+
+        Assert.Null(await inner.GetAsync("c1"));
+        Assert.Null(await inner.GetAsync("c2"));
+        Assert.Equal("mine", (await inner.GetAsync("c3"))!.Title);
+        var created = await store.CreateManyAsync([new Conversation { Id = "c1", Messages = [User("m1", "a")] }, new Conversation { Id = "c2" }]);
+        Assert.Equal(["c1", "c2"], created.Select(c => c.Id));
+        Assert.Equal(3, (await inner.GetStatisticsAsync()).Conversations);
+    }
+
+    [Fact]
+    public async Task ImportAsync_SeveralConversations_AllRoundTripInFileOrder()
+    {
+        var source = await CreateStoreAsync(Time);
+        await source.CreateAsync(new Conversation { Id = "b", Title = "Second\0one", TenantId = "acme", Tags = ["x"], Messages = [User("m1", "hi\0there"), Assistant("m2", "hello", 5, 2, 0.0001m)] });
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await source.CreateAsync(new Conversation { Id = "a", UserId = "u1", Metadata = new Dictionary<string, string> { ["k"] = "v" } });
+        Time.Advance(TimeSpan.FromSeconds(1));
+        await source.CreateAsync(new Conversation { Id = "c", Messages = [User("m1", "third")] });
+        var originals = new List<Conversation>();
+        foreach (string id in new[] { "b", "a", "c" })
+        {
+            originals.Add((await source.GetAsync(id))!);
+        }
+
+        using var file = new MemoryStream();
+        await source.ExportAsync(["b", "a", "c"], file);
+        var target = await CreateStoreAsync(new FakeTimeProvider(Start.AddYears(1)));
+        file.Position = 0;
+        var imported = await target.ImportAsync(file);
+
+        Assert.Equal(["b", "a", "c"], imported.Select(c => c.Id));
+        for (int i = 0; i < originals.Count; i++)
+        {
+            var reloaded = (await target.GetAsync(originals[i].Id))!;
+            Assert.Equal(Normalized(originals[i]), Normalized(reloaded));
+            Assert.Equal(Normalized(originals[i]), Normalized(imported[i]));
+        }
+
+        Assert.Equal("Second\0one", (await target.GetAsync("b"))!.Title);
+        Assert.Equal(3, (await target.GetStatisticsAsync()).Conversations);
     }
 
     [Fact]
