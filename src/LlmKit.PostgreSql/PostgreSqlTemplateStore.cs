@@ -65,6 +65,8 @@ public sealed class PostgreSqlTemplateStore : ITemplateStore
     public async Task<PromptTemplate?> GetAsync(string id, int? version = null, string? label = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        StoreRules.CheckIdentifier(id, "template id", nameof(id));
+        StoreRules.CheckIdentifier(label, "label", nameof(label));
         return await _database.RunAsync(async (connection, transaction) =>
         {
             int wanted;
@@ -110,6 +112,7 @@ public sealed class PostgreSqlTemplateStore : ITemplateStore
     public async Task<IReadOnlyList<PromptTemplate>> GetVersionsAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        StoreRules.CheckIdentifier(id, "template id", nameof(id));
         return await _database.RunAsync<IReadOnlyList<PromptTemplate>>(async (connection, transaction) =>
         {
             var labels = await LabelsAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
@@ -171,6 +174,7 @@ public sealed class PostgreSqlTemplateStore : ITemplateStore
     public async Task SetLabelAsync(string id, string label, int version, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        StoreRules.CheckIdentifier(id, "template id", nameof(id));
         TemplateStoreRules.CheckLabel(label);
         await _database.RunAsync(async (connection, transaction) =>
         {
@@ -258,12 +262,14 @@ public sealed class PostgreSqlTemplateStore : ITemplateStore
     public async Task<TemplateExperiment?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        StoreRules.CheckIdentifier(experimentId, "experiment id", nameof(experimentId));
         return await _database.RunAsync((connection, transaction) => ReadExperimentAsync(connection, transaction, experimentId, cancellationToken), cancellationToken, snapshot: true).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<TemplateExperiment>> ListExperimentsAsync(string? templateId = null, CancellationToken cancellationToken = default)
     {
+        StoreRules.CheckIdentifier(templateId, "template id", nameof(templateId));
         return await _database.RunAsync<IReadOnlyList<TemplateExperiment>>(async (connection, transaction) =>
         {
             await using var select = PostgreSqlDatabase.Command(connection, transaction, """
@@ -282,6 +288,7 @@ public sealed class PostgreSqlTemplateStore : ITemplateStore
     public async Task<TemplateExperiment> EndExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        StoreRules.CheckIdentifier(experimentId, "experiment id", nameof(experimentId));
         long now = StoreRules.Normalize(_timeProvider.GetUtcNow()).UtcTicks;
         return await _database.RunAsync(async (connection, transaction) =>
         {
@@ -354,6 +361,7 @@ public sealed class PostgreSqlTemplateStore : ITemplateStore
     public async Task<IReadOnlyDictionary<int, TemplateScoreAggregate>> GetVersionScoresAsync(string templateId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(templateId);
+        StoreRules.CheckIdentifier(templateId, "template id", nameof(templateId));
         return await _database.RunAsync<IReadOnlyDictionary<int, TemplateScoreAggregate>>(async (connection, transaction) =>
         {
             await using var select = PostgreSqlDatabase.Command(connection, transaction, "SELECT version, score_count, shift, shifted_sum, shifted_squares FROM llmkit_template_scores WHERE template_id = @id;");
@@ -373,6 +381,7 @@ public sealed class PostgreSqlTemplateStore : ITemplateStore
     public async Task<IReadOnlyDictionary<string, TemplateScoreAggregate>> GetVariantScoresAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        StoreRules.CheckIdentifier(experimentId, "experiment id", nameof(experimentId));
         return await _database.RunAsync<IReadOnlyDictionary<string, TemplateScoreAggregate>>(async (connection, transaction) =>
         {
             await using var select = PostgreSqlDatabase.Command(connection, transaction, "SELECT variant, score_count, shift, shifted_sum, shifted_squares FROM llmkit_template_variant_scores WHERE experiment_id = @id;");

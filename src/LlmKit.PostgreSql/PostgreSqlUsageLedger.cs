@@ -33,6 +33,7 @@ public sealed class PostgreSqlUsageLedger : IUsageLedger
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrWhiteSpace(record.RequestId);
+        StoreRules.CheckUsageRecord(record, nameof(record));
         ArgumentNullException.ThrowIfNull(record.Cost);
         string cost = JsonSerializer.Serialize(record.Cost, StoreJsonContext.Default.CallCost);
         string tags = JsonSerializer.Serialize(record.Tags is null ? [] : new Dictionary<string, string>(record.Tags, StringComparer.Ordinal), StoreJsonContext.Default.DictionaryStringString);
@@ -78,7 +79,7 @@ public sealed class PostgreSqlUsageLedger : IUsageLedger
     /// <inheritdoc/>
     public async ValueTask<UsageTotals> GetTotalsAsync(UsageQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
+        StoreRules.CheckUsageQuery(query, nameof(query));
         return await _database.RunAsync(async (connection, transaction) =>
         {
             await using var select = PostgreSqlDatabase.Command(connection, transaction, string.Empty);
@@ -94,7 +95,7 @@ public sealed class PostgreSqlUsageLedger : IUsageLedger
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<KeyValuePair<string, UsageTotals>>> GetTopAsync(UsageQuery query, UsageGrouping groupBy, int count, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
+        StoreRules.CheckUsageQuery(query, nameof(query));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         string column = groupBy switch
         {
@@ -129,7 +130,7 @@ public sealed class PostgreSqlUsageLedger : IUsageLedger
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<KeyValuePair<DateTimeOffset, UsageTotals>>> GetTimeSeriesAsync(UsageQuery query, UsageInterval interval, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
+        StoreRules.CheckUsageQuery(query, nameof(query));
         string unit = interval switch
         {
             UsageInterval.Hour => "hour",

@@ -68,6 +68,8 @@ public sealed class SqliteTemplateStore : ITemplateStore
     public async Task<PromptTemplate?> GetAsync(string id, int? version = null, string? label = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        StoreRules.CheckIdentifier(id, "template id", nameof(id));
+        StoreRules.CheckIdentifier(label, "label", nameof(label));
         return await _database.ReadAsync((connection, transaction) =>
         {
             int wanted;
@@ -107,6 +109,7 @@ public sealed class SqliteTemplateStore : ITemplateStore
     public async Task<IReadOnlyList<PromptTemplate>> GetVersionsAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        StoreRules.CheckIdentifier(id, "template id", nameof(id));
         return await _database.ReadAsync<IReadOnlyList<PromptTemplate>>((connection, transaction) =>
         {
             var labels = Labels(connection, transaction, id);
@@ -168,6 +171,7 @@ public sealed class SqliteTemplateStore : ITemplateStore
     public async Task SetLabelAsync(string id, string label, int version, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        StoreRules.CheckIdentifier(id, "template id", nameof(id));
         TemplateStoreRules.CheckLabel(label);
         await _database.WriteAsync((connection, transaction) =>
         {
@@ -250,12 +254,14 @@ public sealed class SqliteTemplateStore : ITemplateStore
     public async Task<TemplateExperiment?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        StoreRules.CheckIdentifier(experimentId, "experiment id", nameof(experimentId));
         return await _database.ReadAsync((connection, transaction) => ReadExperiment(connection, transaction, experimentId), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<TemplateExperiment>> ListExperimentsAsync(string? templateId = null, CancellationToken cancellationToken = default)
     {
+        StoreRules.CheckIdentifier(templateId, "template id", nameof(templateId));
         return await _database.ReadAsync<IReadOnlyList<TemplateExperiment>>((connection, transaction) =>
         {
             using var select = SqliteDatabase.Command(connection, transaction, """
@@ -274,6 +280,7 @@ public sealed class SqliteTemplateStore : ITemplateStore
     public async Task<TemplateExperiment> EndExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        StoreRules.CheckIdentifier(experimentId, "experiment id", nameof(experimentId));
         long now = StoreRules.Normalize(_timeProvider.GetUtcNow()).UtcTicks;
         return await _database.WriteAsync((connection, transaction) =>
         {
@@ -346,6 +353,7 @@ public sealed class SqliteTemplateStore : ITemplateStore
     public async Task<IReadOnlyDictionary<int, TemplateScoreAggregate>> GetVersionScoresAsync(string templateId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(templateId);
+        StoreRules.CheckIdentifier(templateId, "template id", nameof(templateId));
         return await _database.ReadAsync<IReadOnlyDictionary<int, TemplateScoreAggregate>>((connection, transaction) =>
         {
             using var select = SqliteDatabase.Command(connection, transaction, "SELECT version, score_count, shift, shifted_sum, shifted_squares FROM llmkit_template_scores WHERE template_id = $id;");
@@ -365,6 +373,7 @@ public sealed class SqliteTemplateStore : ITemplateStore
     public async Task<IReadOnlyDictionary<string, TemplateScoreAggregate>> GetVariantScoresAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        StoreRules.CheckIdentifier(experimentId, "experiment id", nameof(experimentId));
         return await _database.ReadAsync<IReadOnlyDictionary<string, TemplateScoreAggregate>>((connection, transaction) =>
         {
             using var select = SqliteDatabase.Command(connection, transaction, "SELECT variant, score_count, shift, shifted_sum, shifted_squares FROM llmkit_template_variant_scores WHERE experiment_id = $id;");

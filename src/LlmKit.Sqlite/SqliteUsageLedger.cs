@@ -37,6 +37,7 @@ public sealed class SqliteUsageLedger : IUsageLedger
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrWhiteSpace(record.RequestId);
+        StoreRules.CheckUsageRecord(record, nameof(record));
         ArgumentNullException.ThrowIfNull(record.Cost);
         string cost = JsonSerializer.Serialize(record.Cost, StoreJsonContext.Default.CallCost);
         string tags = JsonSerializer.Serialize(record.Tags is null ? [] : new Dictionary<string, string>(record.Tags, StringComparer.Ordinal), StoreJsonContext.Default.DictionaryStringString);
@@ -82,7 +83,7 @@ public sealed class SqliteUsageLedger : IUsageLedger
     /// <inheritdoc/>
     public async ValueTask<UsageTotals> GetTotalsAsync(UsageQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
+        StoreRules.CheckUsageQuery(query, nameof(query));
         return await _database.ReadAsync((connection, transaction) =>
         {
             using var select = SqliteDatabase.Command(connection, transaction, string.Empty);
@@ -98,7 +99,7 @@ public sealed class SqliteUsageLedger : IUsageLedger
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<KeyValuePair<string, UsageTotals>>> GetTopAsync(UsageQuery query, UsageGrouping groupBy, int count, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
+        StoreRules.CheckUsageQuery(query, nameof(query));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         string column = groupBy switch
         {
@@ -133,7 +134,7 @@ public sealed class SqliteUsageLedger : IUsageLedger
     /// <inheritdoc/>
     public async ValueTask<IReadOnlyList<KeyValuePair<DateTimeOffset, UsageTotals>>> GetTimeSeriesAsync(UsageQuery query, UsageInterval interval, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
+        StoreRules.CheckUsageQuery(query, nameof(query));
         long width = interval switch
         {
             UsageInterval.Hour => TimeSpan.TicksPerHour,

@@ -10,6 +10,10 @@ public interface IUsageLedger
     /// <param name="record">The record.</param>
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns><see langword="true"/> when stored; <see langword="false"/> when the request id was already present.</returns>
+    /// <exception cref="ArgumentException">
+    /// The request id is empty, or an id, model, provider, deployment or tag holds a NUL character (U+0000), which the
+    /// LlmKit ledgers refuse (PostgreSQL cannot keep it); nothing is written.
+    /// </exception>
     ValueTask<bool> RecordAsync(UsageRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the totals of the records selected by <paramref name="query"/>.</summary>

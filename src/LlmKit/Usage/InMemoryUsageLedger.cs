@@ -42,6 +42,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     {
         ArgumentNullException.ThrowIfNull(record);
         ArgumentException.ThrowIfNullOrWhiteSpace(record.RequestId);
+        StoreRules.CheckUsageRecord(record, nameof(record));
         var key = RequestKey.From(record.RequestId);
         var entry = new Entry(key, record);
         lock (_lock)
@@ -80,7 +81,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     /// <inheritdoc/>
     public ValueTask<UsageTotals> GetTotalsAsync(UsageQuery query, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
+        StoreRules.CheckUsageQuery(query, nameof(query));
         var totals = new Totals();
         lock (_lock)
         {
@@ -100,7 +101,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<KeyValuePair<string, UsageTotals>>> GetTopAsync(UsageQuery query, UsageGrouping groupBy, int count, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
+        StoreRules.CheckUsageQuery(query, nameof(query));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
         var groups = new Dictionary<string, Totals>(StringComparer.Ordinal);
         lock (_lock)
@@ -143,7 +144,7 @@ public sealed class InMemoryUsageLedger : IUsageLedger
     /// <inheritdoc/>
     public ValueTask<IReadOnlyList<KeyValuePair<DateTimeOffset, UsageTotals>>> GetTimeSeriesAsync(UsageQuery query, UsageInterval interval, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(query);
+        StoreRules.CheckUsageQuery(query, nameof(query));
         var buckets = new Dictionary<DateTimeOffset, Totals>();
         lock (_lock)
         {

@@ -31,8 +31,38 @@ internal static class StoreRules
     {
         if (value is not null && value.Contains('\0', StringComparison.Ordinal))
         {
-            throw new ArgumentException($"A {field} contains a NUL character (U+0000), which the conversation stores do not accept in identifiers. Remove it from the {field}.", paramName);
+            throw new ArgumentException($"The {field} contains a NUL character (U+0000), which the stores do not accept in identifiers (PostgreSQL cannot keep it). Remove it from the {field}.", paramName);
         }
+    }
+
+    /// <summary>Checks the identifiers and tags of a usage record (none may hold a NUL character), before it is written.</summary>
+    public static void CheckUsageRecord(UsageRecord record, string paramName)
+    {
+        CheckIdentifier(record.RequestId, "request id", paramName);
+        CheckIdentifier(record.TenantId, "tenant id", paramName);
+        CheckIdentifier(record.UserId, "user id", paramName);
+        CheckIdentifier(record.ApiKeyId, "API key id", paramName);
+        CheckIdentifier(record.ConversationId, "conversation id", paramName);
+        CheckIdentifier(record.LogicalModel, "logical model", paramName);
+        CheckIdentifier(record.Deployment, "deployment", paramName);
+        CheckIdentifier(record.Provider, "provider", paramName);
+        CheckIdentifier(record.ResponseModel, "response model", paramName);
+        CheckIdentifier(record.TemplateId, "template id", paramName);
+        if (record.Tags is { Count: > 0 } tags)
+        {
+            foreach (var (key, value) in tags)
+            {
+                CheckIdentifier(key, "usage tag key", paramName);
+                CheckIdentifier(value, "usage tag value", paramName);
+            }
+        }
+    }
+
+    /// <summary>Checks the scope value of a usage query (no NUL character, as no record can hold one).</summary>
+    public static void CheckUsageQuery(UsageQuery query, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(query, paramName);
+        CheckIdentifier(query.Scope.Value, "usage scope value", paramName);
     }
 
     /// <summary>Checks the identifiers of a conversation to create (id, tenant, user, model, tags) and returns its distinct tags.</summary>

@@ -10,7 +10,9 @@ internal static class TemplateExperimentRules
     {
         ArgumentNullException.ThrowIfNull(experiment);
         ArgumentException.ThrowIfNullOrWhiteSpace(experiment.Id);
+        StoreRules.CheckIdentifier(experiment.Id, "experiment id", nameof(experiment));
         ArgumentException.ThrowIfNullOrWhiteSpace(experiment.TemplateId);
+        StoreRules.CheckIdentifier(experiment.TemplateId, "template id", nameof(experiment));
         if (experiment.Variants is null || experiment.Variants.Count < 2)
         {
             throw new ArgumentException($"Experiment '{experiment.Id}' needs at least two variants.", nameof(experiment));
@@ -20,6 +22,7 @@ internal static class TemplateExperimentRules
         {
             var variant = experiment.Variants[i] ?? throw new ArgumentException($"Variant {i + 1} of experiment '{experiment.Id}' is null.", nameof(experiment));
             ArgumentException.ThrowIfNullOrWhiteSpace(variant.Name);
+            StoreRules.CheckIdentifier(variant.Name, "variant name", nameof(experiment));
             for (int j = 0; j < i; j++)
             {
                 if (string.Equals(experiment.Variants[j].Name, variant.Name, StringComparison.Ordinal) || experiment.Variants[j].Version == variant.Version)
@@ -39,6 +42,7 @@ internal static class TemplateExperimentRules
     public static void CheckScore(string templateId, double score, string? experimentId, string? variant)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(templateId);
+        StoreRules.CheckIdentifier(templateId, "template id", nameof(templateId));
         if (!double.IsFinite(score))
         {
             throw new ArgumentOutOfRangeException(nameof(score), score, "A score must be a finite number.");
@@ -47,7 +51,9 @@ internal static class TemplateExperimentRules
         if (experimentId is not null)
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+            StoreRules.CheckIdentifier(experimentId, "experiment id", nameof(experimentId));
             ArgumentException.ThrowIfNullOrWhiteSpace(variant);
+            StoreRules.CheckIdentifier(variant, "variant name", nameof(variant));
         }
         else if (variant is not null)
         {

@@ -13,6 +13,7 @@ internal static class TemplateStoreRules
     {
         ArgumentNullException.ThrowIfNull(promptTemplate);
         ArgumentException.ThrowIfNullOrWhiteSpace(promptTemplate.Id);
+        StoreRules.CheckIdentifier(promptTemplate.Id, "template id", nameof(promptTemplate));
         if (promptTemplate.Messages is null || promptTemplate.Messages.Count == 0)
         {
             throw new ArgumentException($"Template '{promptTemplate.Id}' has no messages; give it at least one message.", nameof(promptTemplate));
@@ -23,6 +24,7 @@ internal static class TemplateStoreRules
     public static void CheckLabel(string label)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(label);
+        StoreRules.CheckIdentifier(label, "label", nameof(label));
         if (string.Equals(label, LatestLabel, StringComparison.Ordinal))
         {
             throw new ArgumentException("The 'latest' label always points at the newest version; save a new version to move it.", nameof(label));

@@ -922,7 +922,7 @@ public abstract class ConversationStoreContractTests
         foreach (var (field, conversation) in cases)
         {
             var ex = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CreateAsync(conversation));
-            Assert.Contains($"A {field} contains a NUL character", ex.Message, StringComparison.Ordinal);
+            Assert.Contains($"The {field} contains a NUL character", ex.Message, StringComparison.Ordinal);
         }
 
         Assert.Equal(0, (await store.GetStatisticsAsync()).Conversations);

@@ -50,6 +50,41 @@ public abstract class UsageLedgerContractTests
         };
 
     [Fact]
+    public async Task RecordAsync_IdentifierOrTagWithNul_ThrowsArgumentExceptionNamingTheFieldAndRecordsNothing()
+    {
+        var ledger = await CreateLedgerAsync();
+        var cases = new (string Field, UsageRecord Record)[]
+        {
+            ("request id", Record("r\01", Noon)),
+            ("tenant id", Record("r1", Noon, tenant: "ac\0me")),
+            ("user id", Record("r1", Noon, user: "u\0")),
+            ("API key id", Record("r1", Noon, apiKey: "k\0")),
+            ("conversation id", Record("r1", Noon, conversation: "c\0")),
+            ("logical model", Record("r1", Noon, model: "m\0")),
+            ("deployment", Record("r1", Noon, deployment: "d\0")),
+            ("template id", Record("r1", Noon, template: "t\0")),
+            ("response model", Record("r1", Noon) with { ResponseModel = "gpt\0" }),
+            ("provider", Record("r1", Noon) with { Provider = "p\0" }),
+            ("usage tag key", Record("r1", Noon, tags: new Dictionary<string, string> { ["te\0am"] = "a" })),
+            ("usage tag value", Record("r1", Noon, tags: new Dictionary<string, string> { ["team"] = "a\0" })),
+        };
+
+        foreach (var (field, record) in cases)
+        {
+            var ex = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await ledger.RecordAsync(record));
+            Assert.Contains($"The {field} contains a NUL character", ex.Message, StringComparison.Ordinal);
+        }
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await ledger.GetTotalsAsync(new UsageQuery { Scope = BudgetScope.Tenant("a\0") }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await ledger.GetTopAsync(new UsageQuery { Scope = BudgetScope.Custom("team=a\0") }, UsageGrouping.User, 3));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await ledger.GetTimeSeriesAsync(new UsageQuery { Scope = BudgetScope.User("u\0") }, UsageInterval.Hour));
+        Assert.Equal(0, (await ledger.GetTotalsAsync(new UsageQuery())).Calls);
+        // The same record without the NUL characters is stored.
+        Assert.True(await ledger.RecordAsync(Record("r1", Noon, tenant: "acme", tags: new Dictionary<string, string> { ["team"] = "a" })));
+        Assert.Equal(1, (await ledger.GetTotalsAsync(new UsageQuery { Scope = BudgetScope.Custom("team=a") })).Calls);
+    }
+
+    [Fact]
     public async Task RecordAsync_SameRequestIdTwice_IsCountedOnce()
     {
         var ledger = await CreateLedgerAsync();

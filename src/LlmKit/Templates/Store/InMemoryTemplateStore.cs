@@ -37,6 +37,7 @@ public sealed class InMemoryTemplateStore : ITemplateStore
     {
         ArgumentNullException.ThrowIfNull(promptTemplate);
         ArgumentException.ThrowIfNullOrWhiteSpace(promptTemplate.Id);
+        StoreRules.CheckIdentifier(promptTemplate.Id, "template id", nameof(promptTemplate));
         if (promptTemplate.Messages is null || promptTemplate.Messages.Count == 0)
         {
             throw new ArgumentException($"Template '{promptTemplate.Id}' has no messages; give it at least one message.", nameof(promptTemplate));
@@ -58,6 +59,8 @@ public sealed class InMemoryTemplateStore : ITemplateStore
     public Task<PromptTemplate?> GetAsync(string id, int? version = null, string? label = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        StoreRules.CheckIdentifier(id, "template id", nameof(id));
+        StoreRules.CheckIdentifier(label, "label", nameof(label));
         cancellationToken.ThrowIfCancellationRequested();
         if (!_templates.TryGetValue(id, out var entry))
         {
@@ -73,6 +76,7 @@ public sealed class InMemoryTemplateStore : ITemplateStore
     public Task<IReadOnlyList<PromptTemplate>> GetVersionsAsync(string id, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        StoreRules.CheckIdentifier(id, "template id", nameof(id));
         cancellationToken.ThrowIfCancellationRequested();
         if (!_templates.TryGetValue(id, out var entry))
         {
@@ -111,6 +115,7 @@ public sealed class InMemoryTemplateStore : ITemplateStore
     public Task SetLabelAsync(string id, string label, int version, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        StoreRules.CheckIdentifier(id, "template id", nameof(id));
         ValidateLabel(label);
         cancellationToken.ThrowIfCancellationRequested();
         if (!_templates.TryGetValue(id, out var entry))
@@ -168,6 +173,7 @@ public sealed class InMemoryTemplateStore : ITemplateStore
     public Task<TemplateExperiment?> GetExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        StoreRules.CheckIdentifier(experimentId, "experiment id", nameof(experimentId));
         cancellationToken.ThrowIfCancellationRequested();
         return Task.FromResult(_experiments.TryGetValue(experimentId, out var experiment) ? experiment : null);
     }
@@ -175,6 +181,7 @@ public sealed class InMemoryTemplateStore : ITemplateStore
     /// <inheritdoc/>
     public Task<IReadOnlyList<TemplateExperiment>> ListExperimentsAsync(string? templateId = null, CancellationToken cancellationToken = default)
     {
+        StoreRules.CheckIdentifier(templateId, "template id", nameof(templateId));
         cancellationToken.ThrowIfCancellationRequested();
         var list = new List<TemplateExperiment>();
         foreach (var pair in _experiments)
@@ -193,6 +200,7 @@ public sealed class InMemoryTemplateStore : ITemplateStore
     public Task<TemplateExperiment> EndExperimentAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        StoreRules.CheckIdentifier(experimentId, "experiment id", nameof(experimentId));
         cancellationToken.ThrowIfCancellationRequested();
         lock (_experimentGate)
         {
@@ -239,6 +247,7 @@ public sealed class InMemoryTemplateStore : ITemplateStore
     public Task<IReadOnlyDictionary<int, TemplateScoreAggregate>> GetVersionScoresAsync(string templateId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(templateId);
+        StoreRules.CheckIdentifier(templateId, "template id", nameof(templateId));
         cancellationToken.ThrowIfCancellationRequested();
         var scores = new Dictionary<int, TemplateScoreAggregate>();
         int versions = _templates.TryGetValue(templateId, out var entry) ? entry.State.Versions.Length : 0;
@@ -257,6 +266,7 @@ public sealed class InMemoryTemplateStore : ITemplateStore
     public Task<IReadOnlyDictionary<string, TemplateScoreAggregate>> GetVariantScoresAsync(string experimentId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(experimentId);
+        StoreRules.CheckIdentifier(experimentId, "experiment id", nameof(experimentId));
         cancellationToken.ThrowIfCancellationRequested();
         var scores = new Dictionary<string, TemplateScoreAggregate>(StringComparer.Ordinal);
         if (_experiments.TryGetValue(experimentId, out var experiment))
@@ -279,6 +289,7 @@ public sealed class InMemoryTemplateStore : ITemplateStore
     internal static void ValidateLabel(string label)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(label);
+        StoreRules.CheckIdentifier(label, "label", nameof(label));
         if (string.Equals(label, LatestLabel, StringComparison.Ordinal))
         {
             throw new ArgumentException("The 'latest' label always points at the newest version; save a new version to move it.", nameof(label));

@@ -45,6 +45,57 @@ public abstract class TemplateStoreContractTests
     };
 
     [Fact]
+    public async Task SaveAsync_TextAndMetadataWithNul_RoundTripExactly()
+    {
+        var store = CreateStore(new FakeTimeProvider(Start));
+
+        await store.SaveAsync(Template("t1", "Hi\0{{name}}") with { Metadata = new Dictionary<string, string> { ["owner"] = "a\0b" } });
+        var loaded = (await store.GetAsync("t1"))!;
+
+        Assert.Equal("Hi\0{{name}}", loaded.Messages[1].Template);
+        Assert.Equal("a\0b", loaded.Metadata["owner"]);
+    }
+
+    [Fact]
+    public async Task Identifiers_WithNul_ThrowArgumentExceptionNamingTheFieldAndStoreNothing()
+    {
+        var store = CreateStore(new FakeTimeProvider(Start));
+        await store.SaveAsync(Template("t1"));
+
+        var save = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SaveAsync(Template("t\02")));
+        var label = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SetLabelAsync("t1", "prod\0", 1));
+        var experiment = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.DefineExperimentAsync(new TemplateExperiment
+        {
+            Id = "e\01",
+            TemplateId = "t1",
+            Variants = [new TemplateExperimentVariant("a", 1, 1), new TemplateExperimentVariant("b", 1, 1)],
+        }));
+        var variant = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.DefineExperimentAsync(new TemplateExperiment
+        {
+            Id = "e1",
+            TemplateId = "t1",
+            Variants = [new TemplateExperimentVariant("a\0", 1, 1), new TemplateExperimentVariant("b", 1, 1)],
+        }));
+        var score = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.RecordScoreAsync("t\01", 1, 0.5));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.GetAsync("t\01"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.GetAsync("t1", label: "prod\0"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.GetVersionsAsync("t\01"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.GetExperimentAsync("e\01"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.ListExperimentsAsync("t\01"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.GetVersionScoresAsync("t\01"));
+
+        Assert.Contains("template id contains a NUL character", save.Message, StringComparison.Ordinal);
+        Assert.Contains("label contains a NUL character", label.Message, StringComparison.Ordinal);
+        Assert.Contains("experiment id contains a NUL character", experiment.Message, StringComparison.Ordinal);
+        Assert.Contains("variant name contains a NUL character", variant.Message, StringComparison.Ordinal);
+        Assert.Contains("template id contains a NUL character", score.Message, StringComparison.Ordinal);
+        Assert.Equal(["t1"], (await store.ListAsync()).Select(t => t.Id));
+        Assert.Equal(["latest"], (await store.GetAsync("t1"))!.Labels);
+        Assert.Empty(await store.ListExperimentsAsync());
+        Assert.Empty(await store.GetVersionScoresAsync("t1"));
+    }
+
+    [Fact]
     public async Task SaveAsync_NewVersions_AreNumberedFromOneWithLatestOnTheNewest()
     {
         var time = new FakeTimeProvider(Start);
