@@ -26,7 +26,11 @@ public interface IConversationStore
     /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored conversation, with its messages.</returns>
-    /// <exception cref="ArgumentException">The id is empty, a tag is empty, two messages share an id, or an auxiliary total is negative.</exception>
+    /// <exception cref="ArgumentException">
+    /// The id is empty, a tag is empty, two messages share an id, an auxiliary total is negative, or an identifier (the
+    /// conversation, tenant, user or message id, a tag, a model name, a message role) holds a NUL character (U+0000).
+    /// Text, titles and metadata may hold NUL characters and are kept exactly.
+    /// </exception>
     /// <exception cref="ConcurrencyConflictException">A conversation with the same id exists.</exception>
     Task<Conversation> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default);
 
@@ -40,7 +44,8 @@ public interface IConversationStore
     /// <exception cref="ArgumentNullException"><paramref name="conversations"/> is <see langword="null"/>.</exception>
     /// <exception cref="ArgumentException">
     /// A conversation is <see langword="null"/>, two share an id, or one is rejected as by <see cref="CreateAsync"/>
-    /// (checked before anything is written).
+    /// (the LlmKit stores check every conversation before anything is written; the default implementation removes those
+    /// it created before the rejected one).
     /// </exception>
     /// <exception cref="ConcurrencyConflictException">A conversation with one of the ids exists (nothing is written).</exception>
     /// <exception cref="StoreUnavailableException">The store cannot be reached (nothing is written).</exception>
@@ -80,7 +85,7 @@ public interface IConversationStore
     /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The conversation's new version.</returns>
-    /// <exception cref="ArgumentException">A message is <see langword="null"/> or two messages of the call share an id.</exception>
+    /// <exception cref="ArgumentException">A message is <see langword="null"/>, two messages of the call share an id, or a message id, role or model name holds a NUL character (U+0000).</exception>
     /// <exception cref="ConversationNotFoundException">The conversation does not exist.</exception>
     /// <exception cref="ConcurrencyConflictException">The version moved on.</exception>
     Task<long> AppendAsync(string id, IReadOnlyList<ConversationMessage> messages, long? expectedVersion = null, CancellationToken cancellationToken = default);
@@ -94,7 +99,7 @@ public interface IConversationStore
     /// <param name="expectedVersion">The version the caller read, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The conversation's new version (unchanged when <paramref name="update"/> changes nothing).</returns>
-    /// <exception cref="ArgumentException">A tag or metadata key is empty, or an auxiliary token count or known cost is negative.</exception>
+    /// <exception cref="ArgumentException">A tag or metadata key is empty, a tag holds a NUL character (U+0000), or an auxiliary token count or known cost is negative.</exception>
     /// <exception cref="ConversationNotFoundException">The conversation does not exist.</exception>
     /// <exception cref="ConcurrencyConflictException">The version moved on (nothing is changed, no usage added).</exception>
     Task<long> UpdateAsync(string id, ConversationUpdate update, long? expectedVersion = null, CancellationToken cancellationToken = default);

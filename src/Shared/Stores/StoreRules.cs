@@ -155,6 +155,7 @@ internal static class StoreRules
             string messageId = string.IsNullOrEmpty(chat.MessageId) ? Guid.NewGuid().ToString("N") : chat.MessageId;
             CheckIdentifier(messageId, "message id", paramName);
             CheckIdentifier(message.Model, "model name", paramName);
+            CheckIdentifier(chat.Role.Value, "message role", paramName);
             if (!ids.Add(messageId))
             {
                 throw new ArgumentException($"Two messages of the call have id '{messageId}'. Give each message its own id.", paramName);

@@ -917,6 +917,7 @@ public abstract class ConversationStoreContractTests
             ("model name", new Conversation { Id = "c1", Model = "gpt\0" }),
             ("message id", new Conversation { Id = "c1", Messages = [User("m1", "a"), User("m\02", "b")] }),
             ("model name", new Conversation { Id = "c1", Messages = [Assistant("m1", "a", 1, 1, 0.1m, "gpt\0")] }),
+            ("message role", new Conversation { Id = "c1", Messages = [new ConversationMessage { Message = new ChatMessage(new ChatRole("us\0er"), "a") { MessageId = "m1" } }] }),
         };
 
         foreach (var (field, conversation) in cases)
