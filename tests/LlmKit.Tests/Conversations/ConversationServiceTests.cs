@@ -862,13 +862,15 @@ public sealed class ConversationServiceTests
         AssertNextPromptResendsToolGroup(afterFirst, h.Recording.Requests[1].Messages, "Should I take sunglasses?");
     }
 
+    // Tokens by hand (o200k_base, 3 per message plus role and text): q about 5, a1/u2/a2 about 26 each; the call about 15;
+    // a result of 120 words about 125, of 20 words about 25; u1 of 40 words about 45, of 150 words about 155. The trigger
+    // is 200 and the target is the ratio of it; the newest groups are kept while they fit the target.
     [Theory]
-    [InlineData(0.2)]
-    [InlineData(0.35)]
-    [InlineData(0.5)]
-    [InlineData(0.65)]
-    [InlineData(0.8)]
-    public async Task SendAsync_SummaryCutsNearAToolCall_NeverLeavesACallWithoutItsResult(double targetRatio)
+    [InlineData(0.2, 120, 40, "u2", false)] // target 40: q and a2 kept
+    [InlineData(0.35, 120, 40, "a1", false)] // target 70: q, a2, u2 kept
+    [InlineData(0.5, 120, 40, "result", false)] // target 100: q to a1 kept; the call and its result summarised together
+    [InlineData(0.8, 20, 150, "u1", true)] // target 160: the call and its result kept together, u1 summarised
+    public async Task SendAsync_SummaryCutsNearAToolCall_NeverLeavesACallWithoutItsResult(double targetRatio, int resultWords, int firstWords, string expectedThrough, bool toolGroupSent)
     {
         using var h = Harness.Create(c =>
         {
@@ -879,9 +881,9 @@ public sealed class ConversationServiceTests
         });
         await h.SeedAsync(
             "c1",
-            new ChatMessage(ChatRole.User, "u1 " + Words(40, "apple")) { MessageId = "u1" },
+            new ChatMessage(ChatRole.User, "u1 " + Words(firstWords, "apple")) { MessageId = "u1" },
             new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call_1", "lookup", new Dictionary<string, object?> { ["q"] = "apple" })]) { MessageId = "call" },
-            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call_1", Words(120, "pear"))]) { MessageId = "result" },
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call_1", Words(resultWords, "pear"))]) { MessageId = "result" },
             new ChatMessage(ChatRole.Assistant, "a1 " + Words(20, "plum")) { MessageId = "a1" },
             new ChatMessage(ChatRole.User, "u2 " + Words(20, "fig")) { MessageId = "u2" },
             new ChatMessage(ChatRole.Assistant, "a2 " + Words(20, "kiwi")) { MessageId = "a2" });
@@ -891,11 +893,13 @@ public sealed class ConversationServiceTests
 
         Assert.True(turn.Summarized);
         var stored = await h.Store.GetAsync("c1");
-        Assert.NotEqual("call", stored!.Metadata[ConversationMetadataKeys.SummaryThrough]);
+        Assert.Equal(expectedThrough, stored!.Metadata[ConversationMetadataKeys.SummaryThrough]);
         var sent = h.Recording.Requests[1].Messages;
         Assert.Equal(SummarizingChatReducer.SummaryPrefix + "SUMMARY", sent[0].Text);
         AssertEveryCallAnsweredAndEveryResultCalled(sent);
-        Assert.Equal(sent.Any(m => m.MessageId == "call"), sent.Any(m => m.MessageId == "result"));
+        Assert.Equal(toolGroupSent, sent.Any(m => m.MessageId == "call"));
+        Assert.Equal(toolGroupSent, sent.Any(m => m.MessageId == "result"));
+        Assert.Equal(!toolGroupSent, h.Recording.Requests[0].Messages[^1].Text.Contains("pear", StringComparison.Ordinal)); // the summariser saw the result
     }
 
     [Fact]
