@@ -41,6 +41,12 @@ catch (ModelNotFoundException ex)
     Console.Error.WriteLine("llmkit: " + ex.Message);
     return CliExitCodes.BadInput;
 }
+catch (StoreUnavailableException ex) when (ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 11 or 26 })
+{
+    // --db names a file that is not a SQLite database, or a damaged one: bad input (CLI.md), not a store outage.
+    Console.Error.WriteLine("llmkit: " + ex.Message);
+    return CliExitCodes.BadInput;
+}
 catch (LlmKitException ex)
 {
     Console.Error.WriteLine("llmkit: " + ex.Message);

@@ -48,6 +48,20 @@ public class ChatPersistedCommandTests
     }
 
     [Fact]
+    public async Task Chat_DatabaseFileThatIsNotADatabase_ExitsWithTwoAndLeavesTheFile()
+    {
+        string db = Path.Combine(Path.GetTempPath(), $"llmkit-chat-{Guid.NewGuid():N}.db");
+        await File.WriteAllTextAsync(db, new string('x', 4096));
+
+        var run = await CliRunner.RunAsync(null, null, "chat", "--json", "--db", db, "--conversation", "c1", "hello");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("not a SQLite database", run.StdErr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, run.StdOut);
+        Assert.Equal(new string('x', 4096), await File.ReadAllTextAsync(db));
+    }
+
+    [Fact]
     public async Task Chat_DatabaseWithoutConversationOrMissingDirectory_ExitsWithTwo()
     {
         string db = Path.Combine(Path.GetTempPath(), $"llmkit-chat-{Guid.NewGuid():N}.db");

@@ -168,14 +168,21 @@ public class ConversationsCommandTests
     }
 
     [Fact]
-    public async Task List_FileThatIsNotADatabase_ExitsWithOneAndSaysSo()
+    public async Task List_FileThatIsNotADatabase_ExitsWithTwoAndSaysSo()
     {
+        // CLI.md: exit code 2 for bad arguments or bad input; a --db file that is not a database is bad input.
         string path = Path.Combine(Path.GetTempPath(), $"llmkit-cli-{Guid.NewGuid():N}.db");
         await File.WriteAllTextAsync(path, new string('x', 4096));
 
-        var (exit, _, stderr) = await CliRunner.RunAsync(null, null, "conversations", "list", "--db", path);
+        var list = await CliRunner.RunAsync(null, null, "conversations", "list", "--db", path);
+        var show = await CliRunner.RunAsync(null, null, "conversations", "show", "c1", "--db", path, "--json");
 
-        Assert.Equal(1, exit);
-        Assert.Contains("not a SQLite database", stderr, StringComparison.Ordinal);
+        Assert.Equal(2, list.ExitCode);
+        Assert.Contains("not a SQLite database", list.StdErr, StringComparison.Ordinal);
+        Assert.Contains(path, list.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', list.StdErr.Trim());
+        Assert.Equal(2, show.ExitCode);
+        Assert.Equal(string.Empty, show.StdOut);
+        Assert.Equal(new string('x', 4096), await File.ReadAllTextAsync(path)); // nothing written into the file
     }
 }

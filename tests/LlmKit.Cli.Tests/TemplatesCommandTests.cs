@@ -150,4 +150,17 @@ public class TemplatesCommandTests
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("does not exist", missing.StdErr, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task List_DbFileThatIsNotADatabase_ExitsWithTwo()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"llmkit-tpl-{Guid.NewGuid():N}.db");
+        await File.WriteAllTextAsync(path, new string('x', 4096));
+
+        var list = await CliRunner.RunAsync(null, null, "templates", "list", "--db", path, "--json");
+
+        Assert.Equal(2, list.ExitCode);
+        Assert.Contains("not a SQLite database", list.StdErr, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, list.StdOut);
+    }
 }

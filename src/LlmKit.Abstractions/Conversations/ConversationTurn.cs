@@ -37,4 +37,11 @@ public sealed record ConversationTurn
 
     /// <summary>Gets a value indicating whether older messages were summarised (again) during this turn.</summary>
     public bool Summarized { get; init; }
+
+    /// <summary>
+    /// Gets a value indicating whether key facts were extracted from this turn and stored
+    /// (<c>Conversations:Memory:ExtractFacts</c>); <see langword="false"/> (the default) when extraction is off,
+    /// failed, its reply could not be read, or was skipped because the caller cancelled after the turn was stored.
+    /// </summary>
+    public bool FactsExtracted { get; init; }
 }

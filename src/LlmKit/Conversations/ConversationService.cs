@@ -28,7 +28,14 @@ namespace LlmKit;
 /// conflict, cancellation) the user message is appended with <see cref="ConversationMessageStatus.Failed"/>, no
 /// assistant message is written, and the original exception propagates. Once the model has answered, the turn is
 /// stored even if the caller cancels. Fact extraction runs after the turn is stored; when it fails the failure is
-/// logged and the turn stands.</para>
+/// logged and the turn stands, and when the caller cancels during it the extraction is left undone and the stored turn is
+/// still returned (<see cref="ConversationTurn.FactsExtracted"/> is <see langword="false"/> either way).</para>
+/// <para>Tool calls: every message of the answer (an assistant tool call, the tool's result, the final answer, as a tool
+/// loop in the pipeline returns them) is stored in order, each with its own id; the usage and cost of the whole call (the
+/// tool loop's iterations added up, as the pipeline reports them) are on the last message. A call and its result are one
+/// group for context fitting and summaries. A stored tool call that has no stored result (the process stopped, or the
+/// loop ended, between the call and its result) is left out of later prompts, since providers reject an unanswered
+/// call; the message carrying it is left out too when nothing else is in it.</para>
 /// <para>Totals: the usage and cost of the auxiliary calls (a new summary, fact extraction) are added to the conversation's
 /// totals, and to its auxiliary totals (<see cref="Conversation.AuxiliaryInputTokens"/> and the others), in the same store
 /// write as the summary or facts (see <see cref="ConversationUpdate.AuxiliaryUsage"/>); the cost is priced like the
@@ -333,8 +340,10 @@ public sealed partial class ConversationService : IConversationService
             prompt.Add(storedSummary);
         }
 
-        // The history: completed messages after those the summary covers (all of them when the covered one is not found).
+        // The history: completed messages after those the summary covers (all of them when the covered one is not found),
+        // less tool calls that were never answered (providers reject a call without its result).
         var history = new List<ChatMessage>(conversation.Messages.Count);
+        var answeredCalls = AnsweredCallIds(conversation.Messages);
         int firstAfterSummary = 0;
         foreach (var stored in conversation.Messages)
         {
@@ -343,7 +352,11 @@ public sealed partial class ConversationService : IConversationService
                 continue;
             }
 
-            history.Add(stored.Message);
+            if (WithoutUnansweredCalls(stored.Message, answeredCalls) is { } message)
+            {
+                history.Add(message);
+            }
+
             if (through is not null && string.Equals(stored.Message.MessageId, through, StringComparison.Ordinal))
             {
                 firstAfterSummary = history.Count;
@@ -428,6 +441,77 @@ public sealed partial class ConversationService : IConversationService
         turn.PromptTokens = promptTokens;
         turn.OmittedMessages = omitted;
         turn.Model = model;
+    }
+
+    /// <summary>The call ids of the tool results among the completed messages, or <see langword="null"/> when there are none.</summary>
+    private static HashSet<string>? AnsweredCallIds(IReadOnlyList<ConversationMessage> messages)
+    {
+        HashSet<string>? answered = null;
+        foreach (var stored in messages)
+        {
+            if (stored.Status != ConversationMessageStatus.Completed)
+            {
+                continue;
+            }
+
+            var contents = stored.Message.Contents;
+            for (int i = 0; i < contents.Count; i++)
+            {
+                if (contents[i] is FunctionResultContent { CallId: { } callId })
+                {
+                    (answered ??= new HashSet<string>(StringComparer.Ordinal)).Add(callId);
+                }
+            }
+        }
+
+        return answered;
+    }
+
+    /// <summary>
+    /// The message as it may be sent: itself when every tool call in it has a stored result; otherwise a copy without the
+    /// unanswered calls (the process stopped, or the tool loop ended, between a call and its result), or
+    /// <see langword="null"/> when nothing else is left in it.
+    /// </summary>
+    private static ChatMessage? WithoutUnansweredCalls(ChatMessage message, HashSet<string>? answered)
+    {
+        var contents = message.Contents;
+        List<AIContent>? kept = null;
+        for (int i = 0; i < contents.Count; i++)
+        {
+            bool unanswered = contents[i] is FunctionCallContent call && (answered is null || !answered.Contains(call.CallId));
+            if (unanswered && kept is null)
+            {
+                kept = new List<AIContent>(contents.Count);
+                for (int j = 0; j < i; j++)
+                {
+                    kept.Add(contents[j]);
+                }
+            }
+            else if (!unanswered)
+            {
+                kept?.Add(contents[i]);
+            }
+        }
+
+        if (kept is null)
+        {
+            return message;
+        }
+
+        bool onlyUsage = true;
+        for (int i = 0; i < kept.Count && onlyUsage; i++)
+        {
+            onlyUsage = kept[i] is UsageContent;
+        }
+
+        if (onlyUsage)
+        {
+            return null;
+        }
+
+        var copy = message.Clone();
+        copy.Contents = kept;
+        return copy;
     }
 
     /// <summary>
@@ -620,9 +704,10 @@ public sealed partial class ConversationService : IConversationService
         }
 
         var settings = _options.Value.Conversations;
+        bool factsExtracted = false;
         if (settings.Memory.ExtractFacts)
         {
-            version = await ExtractFactsAsync(turn, answer, version, settings, cancellationToken).ConfigureAwait(false);
+            (version, factsExtracted) = await ExtractFactsAsync(turn, answer, version, settings, cancellationToken).ConfigureAwait(false);
         }
 
         return new ConversationTurn
@@ -638,6 +723,7 @@ public sealed partial class ConversationService : IConversationService
             OmittedMessages = turn.OmittedMessages,
             RecalledMessages = turn.RecalledMessages,
             Summarized = turn.Summarized,
+            FactsExtracted = factsExtracted,
         };
     }
 
@@ -675,8 +761,19 @@ public sealed partial class ConversationService : IConversationService
         return first ?? CallCost.Unknown("no model was reported for the call");
     }
 
-    private async Task<long> ExtractFactsAsync(Turn turn, List<ConversationMessage> answer, long version, ConversationOptions settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Extracts key facts from the stored turn and merges them into the conversation's metadata. Never fails the turn:
+    /// a failure is logged, and a cancellation by the caller skips the rest (the turn is stored, so the caller gets it);
+    /// either way the result says the facts were not extracted.
+    /// </summary>
+    private async Task<(long Version, bool Done)> ExtractFactsAsync(Turn turn, List<ConversationMessage> answer, long version, ConversationOptions settings, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            LogFactExtractionCancelled(_logger, turn.ConversationId);
+            return (version, false);
+        }
+
         try
         {
             var options = AuxiliaryOptions(turn.ChatOptions.GetLlmContext());
@@ -701,7 +798,7 @@ public sealed partial class ConversationService : IConversationService
                 var current = await _store.GetAsync(turn.ConversationId, includeMessages: false, cancellationToken).ConfigureAwait(false);
                 if (current is null)
                 {
-                    return version;
+                    return (version, false);
                 }
 
                 Dictionary<string, string?>? facts = null;
@@ -713,11 +810,12 @@ public sealed partial class ConversationService : IConversationService
 
                 try
                 {
-                    return await _store.UpdateAsync(
+                    long updated = await _store.UpdateAsync(
                         turn.ConversationId,
                         new ConversationUpdate { Metadata = facts, AuxiliaryUsage = usage, AuxiliaryCost = cost },
                         current.Version,
                         cancellationToken).ConfigureAwait(false);
+                    return (updated, found is not null);
                 }
                 catch (ConcurrencyConflictException) when (attempt < FactUpdateAttempts)
                 {
@@ -727,14 +825,16 @@ public sealed partial class ConversationService : IConversationService
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            throw;
+            // The turn is stored and its answer is the caller's: the extraction is left undone, not the turn.
+            LogFactExtractionCancelled(_logger, turn.ConversationId);
+            return (version, false);
         }
 #pragma warning disable CA1031 // The turn is stored; memory is an extra that must not fail it. The failure is logged.
         catch (Exception ex)
 #pragma warning restore CA1031
         {
             LogFactExtractionFailed(_logger, turn.ConversationId, ex);
-            return version;
+            return (version, false);
         }
     }
 
@@ -762,6 +862,9 @@ public sealed partial class ConversationService : IConversationService
 
     [LoggerMessage(EventId = 1301, Level = LogLevel.Warning, Message = "Conversation {ConversationId}: key-fact extraction failed; the turn is stored without new facts")]
     private static partial void LogFactExtractionFailed(ILogger logger, string conversationId, Exception exception);
+
+    [LoggerMessage(EventId = 1303, Level = LogLevel.Information, Message = "Conversation {ConversationId}: the caller cancelled during key-fact extraction; the turn is stored without new facts")]
+    private static partial void LogFactExtractionCancelled(ILogger logger, string conversationId);
 
     [LoggerMessage(EventId = 1302, Level = LogLevel.Warning, Message = "Conversation {ConversationId}: the fact extraction model's reply was neither a JSON list nor a bulleted list; no facts were kept")]
     private static partial void LogFactsUnreadable(ILogger logger, string conversationId);

@@ -402,6 +402,7 @@ public sealed class ConversationServiceTests
 
         var first = await h.Service.SendAsync("c1", "I am Ada and I drink tea.");
         await h.Service.SendAsync("c1", "What should I drink?");
+        Assert.True(first.FactsExtracted);
 
         var extraction = h.Recording.Requests[1];
         Assert.Equal("gpt-4.1-nano", extraction.ModelId);
@@ -438,6 +439,8 @@ public sealed class ConversationServiceTests
         // The failed extraction never answered, so nothing is counted for it.
         Assert.Equal(3, first.Version);
         Assert.Equal(4, second.Version);
+        Assert.False(first.FactsExtracted);
+        Assert.False(second.FactsExtracted);
         Assert.Equal(1, stored.AuxiliaryUnknownCostCalls);
         Assert.Equal(0m, stored.CostUsd);
     }
@@ -739,5 +742,324 @@ public sealed class ConversationServiceTests
     {
         public Task<IEnumerable<ChatMessage>> ReduceAsync(IEnumerable<ChatMessage> messages, CancellationToken cancellationToken) =>
             Task.FromResult(messages.Where(m => m.Role == ChatRole.User));
+    }
+
+    private static ChatResponse ToolLoopResponse(UsageDetails usage) => new(
+    [
+        new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call_1", "get_weather", new Dictionary<string, object?> { ["city"] = "Paris" })]),
+        new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call_1", "sunny, 21 C")]),
+        new ChatMessage(ChatRole.Assistant, "It is sunny and 21 C in Paris."),
+    ])
+    {
+        FinishReason = ChatFinishReason.Stop,
+        Usage = usage,
+    };
+
+    private static void AssertToolTurnStored(Conversation stored, ConversationTurn? turn)
+    {
+        var messages = stored.Messages;
+        Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.Tool, ChatRole.Assistant], messages.Select(m => m.Message.Role));
+        Assert.All(messages, m => Assert.Equal(ConversationMessageStatus.Completed, m.Status));
+        Assert.All(messages, m => Assert.False(string.IsNullOrEmpty(m.Message.MessageId)));
+        Assert.Equal(4, messages.Select(m => m.Message.MessageId).Distinct().Count());
+        var call = Assert.IsType<FunctionCallContent>(Assert.Single(messages[1].Message.Contents));
+        Assert.Equal(("call_1", "get_weather"), (call.CallId, call.Name));
+        var result = Assert.IsType<FunctionResultContent>(Assert.Single(messages[2].Message.Contents));
+        Assert.Equal("call_1", result.CallId);
+        Assert.Equal("It is sunny and 21 C in Paris.", messages[3].Message.Text);
+
+        // The usage and cost of the whole call (a tool loop's iterations added up) are on the final answer only.
+        Assert.Null(messages[1].Usage);
+        Assert.Null(messages[1].Cost);
+        Assert.Null(messages[2].Usage);
+        Assert.Null(messages[2].Cost);
+        Assert.Equal(1000, messages[3].Usage!.InputTokenCount);
+        Assert.Equal(500, messages[3].Usage!.OutputTokenCount);
+
+        // gpt-4o-mini: 1000 x 0.15 + 500 x 0.60 per million = 0.00045 USD.
+        Assert.Equal(0.00045m, messages[3].Cost!.Total);
+        Assert.Equal(0.00045m, stored.CostUsd);
+        Assert.Equal(1000, stored.InputTokens);
+        Assert.Equal(500, stored.OutputTokens);
+        if (turn is not null)
+        {
+            Assert.Equal(messages.Skip(1).Select(m => m.Message.MessageId), turn.ResponseMessages.Select(m => m.Message.MessageId));
+        }
+    }
+
+    private static void AssertNextPromptResendsToolGroup(Conversation stored, IReadOnlyList<ChatMessage> sent, string newText)
+    {
+        Assert.Equal([ChatRole.User, ChatRole.Assistant, ChatRole.Tool, ChatRole.Assistant, ChatRole.User], sent.Select(m => m.Role));
+        Assert.Equal([.. stored.Messages.Select(m => m.Message.MessageId)], sent.Take(4).Select(m => m.MessageId));
+        Assert.Equal("call_1", Assert.IsType<FunctionCallContent>(Assert.Single(sent[1].Contents)).CallId);
+        Assert.Equal("call_1", Assert.IsType<FunctionResultContent>(Assert.Single(sent[2].Contents)).CallId);
+        Assert.Equal(newText, sent[4].Text);
+
+        // Fitting and summaries see the call and its result as one group.
+        Assert.Equal([(0, 0), (1, 2), (3, 3), (4, 4)], MessageGroups.Split([.. sent]));
+    }
+
+    private static void AssertEveryCallAnsweredAndEveryResultCalled(IReadOnlyList<ChatMessage> sent)
+    {
+        var calls = new HashSet<string>();
+        var answered = new HashSet<string>();
+        foreach (var content in sent.SelectMany(m => m.Contents))
+        {
+            if (content is FunctionCallContent call)
+            {
+                calls.Add(call.CallId);
+            }
+            else if (content is FunctionResultContent result)
+            {
+                Assert.Contains(result.CallId, calls); // a result only after its call
+                answered.Add(result.CallId);
+            }
+        }
+
+        Assert.Equal(calls.Order(), answered.Order());
+    }
+
+    [Fact]
+    public async Task SendAsync_ToolLoopAnswer_StoresEveryMessageInOrderAndResendsCallWithResultAsOneGroup()
+    {
+        using var h = Harness.Create();
+        await h.SeedAsync("c1");
+        h.Provider.ReturnsResponse(ToolLoopResponse(new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500 })).ReturnsText("Yes, take sunglasses.");
+
+        var turn = await h.Service.SendAsync("c1", "What is the weather in Paris?");
+        var afterFirst = (await h.Store.GetAsync("c1"))!;
+        await h.Service.SendAsync("c1", "Should I take sunglasses?");
+
+        AssertToolTurnStored(afterFirst, turn);
+        Assert.Equal(2, afterFirst.Version); // one append for the whole turn
+        Assert.Equal(3, turn.ResponseMessages.Count);
+        Assert.Equal(0.00045m, turn.ResponseMessages[^1].Cost!.Total);
+        AssertNextPromptResendsToolGroup(afterFirst, h.Recording.Requests[1].Messages, "Should I take sunglasses?");
+    }
+
+    [Fact]
+    public async Task SendStreamingAsync_ToolLoopAnswer_StoresEveryMessageInOrderAndResendsCallWithResultAsOneGroup()
+    {
+        using var h = Harness.Create();
+        await h.SeedAsync("c1");
+        h.Provider.ReturnsResponse(ToolLoopResponse(new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500 })).ReturnsText("Yes, take sunglasses.");
+
+        var streamed = new List<AIContent>();
+        await foreach (var update in h.Service.SendStreamingAsync("c1", "What is the weather in Paris?"))
+        {
+            streamed.AddRange(update.Contents);
+        }
+
+        var afterFirst = (await h.Store.GetAsync("c1"))!;
+        await foreach (var update in h.Service.SendStreamingAsync("c1", "Should I take sunglasses?"))
+        {
+        }
+
+        Assert.Contains(streamed, c => c is FunctionCallContent { CallId: "call_1" });
+        Assert.Contains(streamed, c => c is FunctionResultContent { CallId: "call_1" });
+        AssertToolTurnStored(afterFirst, turn: null);
+        Assert.Equal(2, afterFirst.Version);
+        AssertNextPromptResendsToolGroup(afterFirst, h.Recording.Requests[1].Messages, "Should I take sunglasses?");
+    }
+
+    // Tokens by hand (o200k_base, 3 per message plus role and text): q about 5, a1/u2/a2 about 26 each; the call about 15;
+    // a result of 120 words about 125, of 20 words about 25; u1 of 40 words about 45, of 150 words about 155. The trigger
+    // is 200 and the target is the ratio of it; the newest groups are kept while they fit the target.
+    [Theory]
+    [InlineData(0.2, 120, 40, "u2", false)] // target 40: q and a2 kept
+    [InlineData(0.35, 120, 40, "a1", false)] // target 70: q, a2, u2 kept
+    [InlineData(0.5, 120, 40, "result", false)] // target 100: q to a1 kept; the call and its result summarised together
+    [InlineData(0.8, 20, 150, "u1", true)] // target 160: the call and its result kept together, u1 summarised
+    public async Task SendAsync_SummaryCutsNearAToolCall_NeverLeavesACallWithoutItsResult(double targetRatio, int resultWords, int firstWords, string expectedThrough, bool toolGroupSent)
+    {
+        using var h = Harness.Create(c =>
+        {
+            c.ContextStrategy = ConversationContextStrategy.Summarize;
+            c.SummarizerModel = "cheap";
+            c.SummaryTriggerTokens = 200;
+            c.SummaryTargetRatio = targetRatio;
+        });
+        await h.SeedAsync(
+            "c1",
+            new ChatMessage(ChatRole.User, "u1 " + Words(firstWords, "apple")) { MessageId = "u1" },
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call_1", "lookup", new Dictionary<string, object?> { ["q"] = "apple" })]) { MessageId = "call" },
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call_1", Words(resultWords, "pear"))]) { MessageId = "result" },
+            new ChatMessage(ChatRole.Assistant, "a1 " + Words(20, "plum")) { MessageId = "a1" },
+            new ChatMessage(ChatRole.User, "u2 " + Words(20, "fig")) { MessageId = "u2" },
+            new ChatMessage(ChatRole.Assistant, "a2 " + Words(20, "kiwi")) { MessageId = "a2" });
+        h.Provider.ReturnsText("SUMMARY").ReturnsText("answer");
+
+        var turn = await h.Service.SendAsync("c1", "q");
+
+        Assert.True(turn.Summarized);
+        var stored = await h.Store.GetAsync("c1");
+        Assert.Equal(expectedThrough, stored!.Metadata[ConversationMetadataKeys.SummaryThrough]);
+        var sent = h.Recording.Requests[1].Messages;
+        Assert.Equal(SummarizingChatReducer.SummaryPrefix + "SUMMARY", sent[0].Text);
+        AssertEveryCallAnsweredAndEveryResultCalled(sent);
+        Assert.Equal(toolGroupSent, sent.Any(m => m.MessageId == "call"));
+        Assert.Equal(toolGroupSent, sent.Any(m => m.MessageId == "result"));
+        Assert.Equal(!toolGroupSent, h.Recording.Requests[0].Messages[^1].Text.Contains("pear", StringComparison.Ordinal)); // the summariser saw the result
+    }
+
+    [Fact]
+    public async Task SendAsync_StoredToolCallWithoutResult_LeftOutOfLaterPrompts()
+    {
+        using var h = Harness.Create();
+        await h.SeedAsync(
+            "c1",
+            new ChatMessage(ChatRole.User, "Weather in Paris and Rome?") { MessageId = "u1" },
+            new ChatMessage(ChatRole.Assistant, [new TextContent("Let me check."), new FunctionCallContent("call_9", "get_weather")]) { MessageId = "text-and-call" },
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call_1", "get_weather"), new FunctionCallContent("call_2", "get_weather")]) { MessageId = "two-calls" },
+            new ChatMessage(ChatRole.Tool, [new FunctionResultContent("call_1", "sunny")]) { MessageId = "result-1" },
+            new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call_8", "get_weather")]) { MessageId = "call-only" });
+        h.Provider.ReturnsText("Sorry, I could not finish.");
+
+        await h.Service.SendAsync("c1", "Well?");
+
+        var sent = h.Recording.Requests[0].Messages;
+        Assert.Equal(["u1", "text-and-call", "two-calls", "result-1"], sent.Take(4).Select(m => m.MessageId));
+        Assert.Equal("Well?", sent[4].Text);
+        Assert.Equal(5, sent.Count);
+        Assert.Equal("Let me check.", Assert.IsType<TextContent>(Assert.Single(sent[1].Contents)).Text);
+        Assert.Equal("call_1", Assert.IsType<FunctionCallContent>(Assert.Single(sent[2].Contents)).CallId);
+        AssertEveryCallAnsweredAndEveryResultCalled(sent);
+
+        // The store keeps what happened: the calls are only left out of the prompt.
+        var stored = await h.Store.GetAsync("c1");
+        Assert.Equal(2, stored!.Messages[1].Message.Contents.Count);
+        Assert.Equal(2, stored.Messages[2].Message.Contents.Count);
+        Assert.IsType<FunctionCallContent>(Assert.Single(stored.Messages[4].Message.Contents));
+    }
+
+    [Fact]
+    public async Task SendAsync_TurnEndedOnAToolCall_NextTurnDoesNotSendTheUnansweredCall()
+    {
+        using var h = Harness.Create();
+        await h.SeedAsync("c1");
+        h.Provider
+            .ReturnsToolCall("get_weather", new Dictionary<string, object?> { ["city"] = "Paris" }, "call_7")
+            .ReturnsText("It is probably sunny.");
+
+        var first = await h.Service.SendAsync("c1", "Weather in Paris?");
+        await h.Service.SendAsync("c1", "Any idea?");
+
+        Assert.IsType<FunctionCallContent>(Assert.Single(Assert.Single(first.ResponseMessages).Message.Contents));
+        var sent = h.Recording.Requests[1].Messages;
+        Assert.Equal(["Weather in Paris?", "Any idea?"], sent.Select(m => m.Text));
+        Assert.DoesNotContain(sent, m => m.Contents.Any(c => c is FunctionCallContent));
+        Assert.Equal(4, (await h.Store.GetAsync("c1"))!.Messages.Count);
+    }
+
+    [Fact]
+    public async Task SendStreamingAsync_TurnEndedOnAToolCall_NextTurnDoesNotSendTheUnansweredCall()
+    {
+        using var h = Harness.Create();
+        await h.SeedAsync("c1");
+        h.Provider
+            .ReturnsToolCall("get_weather", new Dictionary<string, object?> { ["city"] = "Paris" }, "call_7")
+            .ReturnsText("It is probably sunny.");
+
+        await foreach (var update in h.Service.SendStreamingAsync("c1", "Weather in Paris?"))
+        {
+        }
+
+        var text = new List<string>();
+        await foreach (var update in h.Service.SendStreamingAsync("c1", "Any idea?"))
+        {
+            text.Add(update.Text);
+        }
+
+        var stored = (await h.Store.GetAsync("c1"))!.Messages;
+        Assert.Equal("call_7", Assert.IsType<FunctionCallContent>(Assert.Single(stored[1].Message.Contents)).CallId);
+        var sent = h.Recording.Requests[1].Messages;
+        Assert.Equal(["Weather in Paris?", "Any idea?"], sent.Select(m => m.Text));
+        Assert.DoesNotContain(sent, m => m.Contents.Any(c => c is FunctionCallContent));
+        Assert.Equal("It is probably sunny.", string.Concat(text));
+        Assert.Equal(4, stored.Count);
+    }
+
+    [Fact]
+    public async Task SendAsync_CallerCancelsDuringFactExtraction_ReturnsTheStoredTurnWithoutFacts()
+    {
+        using var h = Harness.Create(c => c.Memory.ExtractFacts = true);
+        await h.SeedAsync("c1");
+        using var cts = new CancellationTokenSource();
+        h.Provider
+            .ReturnsText("Nice to meet you, Ada.", new UsageDetails { InputTokenCount = 1000, OutputTokenCount = 500 })
+            .Responds((_, _) =>
+            {
+                // The caller gives up while the extraction call is in flight.
+                cts.Cancel();
+                cts.Token.ThrowIfCancellationRequested();
+                return new ChatResponse(new ChatMessage(ChatRole.Assistant, "[\"never stored\"]"));
+            });
+
+        var turn = await h.Service.SendAsync("c1", "I am Ada.", cancellationToken: cts.Token);
+
+        Assert.Equal("Nice to meet you, Ada.", turn.Response.Text);
+        Assert.False(turn.FactsExtracted);
+        Assert.Equal(2, h.Provider.CallCount);
+        var stored = await h.Store.GetAsync("c1");
+        Assert.Equal(["I am Ada.", "Nice to meet you, Ada."], stored!.Messages.Select(m => m.Message.Text));
+        Assert.All(stored.Messages, m => Assert.Equal(ConversationMessageStatus.Completed, m.Status));
+        Assert.False(stored.Metadata.ContainsKey(ConversationMetadataKeys.Facts));
+        Assert.Equal(2, stored.Version);
+        Assert.Equal(turn.Version, stored.Version);
+        Assert.Equal(0.00045m, stored.CostUsd);
+    }
+
+    [Fact]
+    public async Task SendAsync_CallerCancelledOnceTheModelAnswered_SkipsFactExtractionAndReturnsTheTurn()
+    {
+        using var h = Harness.Create(c => c.Memory.ExtractFacts = true);
+        await h.SeedAsync("c1");
+        using var cts = new CancellationTokenSource();
+        h.Provider
+            .Responds((_, _) =>
+            {
+                // The answer is on its way back when the caller cancels.
+                cts.Cancel();
+                return new ChatResponse(new ChatMessage(ChatRole.Assistant, "Hello."));
+            })
+            .ReturnsText("[\"never asked\"]");
+
+        var turn = await h.Service.SendAsync("c1", "Hi.", cancellationToken: cts.Token);
+
+        Assert.Equal("Hello.", turn.Response.Text);
+        Assert.False(turn.FactsExtracted);
+        Assert.Equal(1, h.Provider.CallCount); // no extraction call is made (and paid for) after the caller cancelled
+        var stored = await h.Store.GetAsync("c1");
+        Assert.Equal(["Hi.", "Hello."], stored!.Messages.Select(m => m.Message.Text));
+        Assert.False(stored.Metadata.ContainsKey(ConversationMetadataKeys.Facts));
+    }
+
+    [Fact]
+    public async Task SendStreamingAsync_CallerCancelsDuringFactExtraction_StreamEndsNormallyAndTurnIsStored()
+    {
+        using var h = Harness.Create(c => c.Memory.ExtractFacts = true);
+        await h.SeedAsync("c1");
+        using var cts = new CancellationTokenSource();
+        h.Provider
+            .StreamsChunks(["Nice ", "to ", "meet ", "you."])
+            .Responds((_, _) =>
+            {
+                cts.Cancel();
+                cts.Token.ThrowIfCancellationRequested();
+                return new ChatResponse(new ChatMessage(ChatRole.Assistant, "[\"never stored\"]"));
+            });
+
+        var text = new List<string>();
+        await foreach (var update in h.Service.SendStreamingAsync("c1", "I am Ada.", cancellationToken: cts.Token))
+        {
+            text.Add(update.Text);
+        }
+
+        Assert.Equal("Nice to meet you.", string.Concat(text));
+        Assert.Equal(2, h.Provider.CallCount);
+        var stored = await h.Store.GetAsync("c1");
+        Assert.Equal(["I am Ada.", "Nice to meet you."], stored!.Messages.Select(m => m.Message.Text));
+        Assert.All(stored.Messages, m => Assert.Equal(ConversationMessageStatus.Completed, m.Status));
+        Assert.False(stored.Metadata.ContainsKey(ConversationMetadataKeys.Facts));
     }
 }
