@@ -19,6 +19,11 @@ public class ConversationStoreBenchmarks
 
     private readonly ConversationQuery _page = new() { PageSize = 50, TenantId = "tenant-3" };
     private readonly ConversationQuery _hits = new() { PageSize = 20 };
+
+    // Conversation i of the data set was created at 2026-01-01 + 7i minutes: a week holds about 1,440 of them, spread
+    // through the update order by the appends of earlier runs; the first hour holds 9, so listing it reads every row.
+    private readonly ConversationQuery _createdWeek = new() { PageSize = 50, CreatedAfter = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), CreatedBefore = new DateTimeOffset(2026, 1, 8, 0, 0, 0, TimeSpan.Zero) };
+    private readonly ConversationQuery _createdHour = new() { PageSize = 50, CreatedAfter = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), CreatedBefore = new DateTimeOffset(2026, 1, 1, 1, 0, 0, TimeSpan.Zero) };
     private IConversationStore _store = null!;
     private BenchmarkPostgres? _server;
     private NpgsqlDataSource? _dataSource;
@@ -76,6 +81,12 @@ public class ConversationStoreBenchmarks
 
     [Benchmark(Description = "list page (50, tenant filter)")]
     public Task<ConversationPage> ListPage() => _store.ListAsync(_page);
+
+    [Benchmark(Description = "list page (50, created in one week)")]
+    public Task<ConversationPage> ListPageCreatedWeek() => _store.ListAsync(_createdWeek);
+
+    [Benchmark(Description = "list page (created in one hour: 9 of 10,000, reads all)")]
+    public Task<ConversationPage> ListPageCreatedHour() => _store.ListAsync(_createdHour);
 
     [Benchmark(Description = "full-text search (top 20)")]
     public Task<IReadOnlyList<ConversationSearchHit>> Search()

@@ -119,6 +119,7 @@ public interface IConversationStore
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>One page.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The page size is outside 1 to 1,000.</exception>
+    /// <exception cref="ArgumentException">A time range of the query starts after it ends (e.g. <see cref="ConversationQuery.CreatedAfter"/> after <see cref="ConversationQuery.CreatedBefore"/>).</exception>
     /// <exception cref="LlmKitException">The continuation token is not one this store returned.</exception>
     Task<ConversationPage> ListAsync(ConversationQuery query, CancellationToken cancellationToken = default);
 
@@ -131,12 +132,13 @@ public interface IConversationStore
     /// <param name="query">Filters; its <see cref="ConversationQuery.PageSize"/> limits the number of hits.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The hits, most relevant first.</returns>
-    /// <exception cref="ArgumentException"><paramref name="text"/> holds no letter or digit.</exception>
+    /// <exception cref="ArgumentException"><paramref name="text"/> holds no letter or digit, or a time range of the query starts after it ends.</exception>
     Task<IReadOnlyList<ConversationSearchHit>> SearchAsync(string text, ConversationQuery? query = null, CancellationToken cancellationToken = default);
 
     /// <summary>Returns totals over the conversations that match <paramref name="query"/> (its paging fields are ignored).</summary>
     /// <param name="query">Filters, or <see langword="null"/> for all.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The statistics; <see cref="ConversationStatistics.TopTags"/> holds at most 10 tags, ties by tag ordinal.</returns>
+    /// <exception cref="ArgumentException">A time range of the query starts after it ends.</exception>
     Task<ConversationStatistics> GetStatisticsAsync(ConversationQuery? query = null, CancellationToken cancellationToken = default);
 }

@@ -38,6 +38,18 @@ internal static class PostgreSqlFilter
             command.Parameters.AddWithValue("before", StoreRules.Normalize(before));
         }
 
+        if (query.CreatedAfter is { } createdAfter)
+        {
+            sql.Append(" AND c.created_at >= @createdAfter");
+            command.Parameters.AddWithValue("createdAfter", StoreRules.Normalize(createdAfter));
+        }
+
+        if (query.CreatedBefore is { } createdBefore)
+        {
+            sql.Append(" AND c.created_at < @createdBefore");
+            command.Parameters.AddWithValue("createdBefore", StoreRules.Normalize(createdBefore));
+        }
+
         for (int i = 0; i < query.Tags.Count; i++)
         {
             string name = string.Create(CultureInfo.InvariantCulture, $"tag{i}");

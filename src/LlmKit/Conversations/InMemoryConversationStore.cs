@@ -511,12 +511,22 @@ public sealed class InMemoryConversationStore : IConversationStore
             return false;
         }
 
-        if (query.UpdatedAfter is { } from && entry.UpdatedAt < from)
+        if (query.UpdatedAfter is { } from && entry.UpdatedAt < StoreRules.Normalize(from))
         {
             return false;
         }
 
-        if (query.UpdatedBefore is { } to && entry.UpdatedAt >= to)
+        if (query.UpdatedBefore is { } to && entry.UpdatedAt >= StoreRules.Normalize(to))
+        {
+            return false;
+        }
+
+        if (query.CreatedAfter is { } createdFrom && entry.CreatedAt < StoreRules.Normalize(createdFrom))
+        {
+            return false;
+        }
+
+        if (query.CreatedBefore is { } createdTo && entry.CreatedAt >= StoreRules.Normalize(createdTo))
         {
             return false;
         }

@@ -136,6 +136,19 @@ internal static class StoreRules
 
         CheckIdentifier(query.TenantId, "tenant id filter", paramName);
         CheckIdentifier(query.UserId, "user id filter", paramName);
+        CheckRange(query.UpdatedAfter, query.UpdatedBefore, nameof(ConversationQuery.UpdatedAfter), nameof(ConversationQuery.UpdatedBefore), paramName);
+        CheckRange(query.CreatedAfter, query.CreatedBefore, nameof(ConversationQuery.CreatedAfter), nameof(ConversationQuery.CreatedBefore), paramName);
+    }
+
+    /// <summary>Rejects a time range whose inclusive start is after its exclusive end (an equal start and end is an empty range).</summary>
+    private static void CheckRange(DateTimeOffset? start, DateTimeOffset? end, string startName, string endName, string paramName)
+    {
+        if (start is { } from && end is { } to && from > to)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"{startName} ({from:O}) is after {endName} ({to:O}). The range includes {startName} and excludes {endName}: give a start at or before the end, or leave either null for an open range."),
+                paramName);
+        }
     }
 
     /// <summary>Assigns ids and times, checks for duplicates within the call and computes what the rows hold.</summary>

@@ -697,6 +697,145 @@ public abstract class ConversationStoreContractTests
     }
 
     [Fact]
+    public async Task ListAsync_CreatedRange_FiltersByCreationTimeNotLastUpdate()
+    {
+        var store = await CreateStoreAsync(Time);
+        // Created on days 0..4, then changed on days 10..14 in the opposite order, so the newest update is c1's:
+        // a filter on the update column would match none of the created ranges below.
+        for (int day = 0; day < 5; day++)
+        {
+            Time.SetUtcNow(Start.AddDays(day));
+            await store.CreateAsync(new Conversation { Id = $"c{day + 1}", TenantId = "acme", Tags = ["t"], Messages = [User("m1", "shared words")] });
+        }
+
+        for (int i = 0; i < 5; i++)
+        {
+            Time.SetUtcNow(Start.AddDays(10 + i));
+            await store.AppendAsync($"c{5 - i}", [Assistant("m2", "reply", 10, 1, 0.25m)]);
+        }
+
+        async Task<string[]> Ids(ConversationQuery q) => [.. (await store.ListAsync(q)).Items.Select(c => c.Id)];
+
+        Assert.Equal(["c2", "c3"], await Ids(new ConversationQuery { CreatedAfter = Start.AddDays(1), CreatedBefore = Start.AddDays(3) }));
+        Assert.Equal(["c3", "c4", "c5"], await Ids(new ConversationQuery { CreatedAfter = Start.AddDays(2) }));
+        Assert.Equal(["c1", "c2"], await Ids(new ConversationQuery { CreatedBefore = Start.AddDays(2) }));
+        Assert.Empty(await Ids(new ConversationQuery { CreatedAfter = Start.AddDays(10) }));
+        // c2 was last updated on day 13, which the exclusive update bound leaves out.
+        Assert.Equal(["c3", "c4", "c5"], await Ids(new ConversationQuery { CreatedAfter = Start.AddDays(1), UpdatedBefore = Start.AddDays(13) }));
+
+        var range = new ConversationQuery { CreatedAfter = Start.AddDays(1), CreatedBefore = Start.AddDays(3) };
+        var hits = await store.SearchAsync("shared words", range);
+        Assert.Equal(["c2", "c3"], hits.Select(h => h.ConversationId).Order(StringComparer.Ordinal));
+        var statistics = await store.GetStatisticsAsync(range);
+        Assert.Equal(2, statistics.Conversations);
+        Assert.Equal(4, statistics.Messages);
+        Assert.Equal(20, statistics.InputTokens);
+        Assert.Equal(0.5m, statistics.CostUsd);
+        Assert.Equal([KeyValuePair.Create("t", 2L)], statistics.TopTags);
+    }
+
+    [Fact]
+    public async Task ListAsync_CreatedRangeWithTenantAndTag_PagesWithoutRepeatOrSkip()
+    {
+        var store = await CreateStoreAsync(Time);
+        // c00..c59 created an hour apart; even numbers are acme's, numbers not divisible by 3 carry "vip". Each is then
+        // updated on day 5 at minute ((7 i) mod 60) / 4, so several share an update time (c10 and c44, c20 and c46
+        // among the matching ones) and the id breaks the tie.
+        var updateMinute = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < 60; i++)
+        {
+            string id = $"c{i:D2}";
+            Time.SetUtcNow(Start.AddHours(i));
+            await store.CreateAsync(new Conversation { Id = id, TenantId = i % 2 == 0 ? "acme" : "globex", Tags = i % 3 == 0 ? ["basic"] : ["vip", "x"] });
+            updateMinute[id] = (i * 7 % 60) / 4;
+        }
+
+        foreach (var (id, minute) in updateMinute.OrderBy(u => u.Value))
+        {
+            Time.SetUtcNow(Start.AddDays(5).AddMinutes(minute));
+            await store.UpdateAsync(id, new ConversationUpdate { Title = "touched" });
+        }
+
+        // Created hours 10..49, acme, vip: the even numbers 10..48 except the multiples of 6 (12, 18, 24, 30, 36, 42, 48).
+        string[] matching = ["c10", "c14", "c16", "c20", "c22", "c26", "c28", "c32", "c34", "c38", "c40", "c44", "c46"];
+        string[] expected = [.. matching.OrderByDescending(id => updateMinute[id]).ThenByDescending(id => id, StringComparer.Ordinal)];
+        var query = new ConversationQuery { TenantId = "acme", Tags = ["vip"], CreatedAfter = Start.AddHours(10), CreatedBefore = Start.AddHours(50), PageSize = 4 };
+
+        var seen = new List<string>();
+        var page = await store.ListAsync(query);
+        seen.AddRange(page.Items.Select(c => c.Id));
+        // A conversation of the first page changed meanwhile moves above the cursor: it must not come back.
+        Time.SetUtcNow(Start.AddDays(30));
+        await store.UpdateAsync(seen[1], new ConversationUpdate { Title = "changed between pages" });
+        int pages = 1;
+        while (page.ContinuationToken is { } token)
+        {
+            page = await store.ListAsync(query with { ContinuationToken = token });
+            seen.AddRange(page.Items.Select(c => c.Id));
+            pages++;
+        }
+
+        Assert.Equal(expected, seen);
+        Assert.Equal(4, pages);
+        Assert.Equal(13, seen.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task ListAsync_CreatedRangeBounds_StartInclusiveEndExclusiveAtMicrosecondPrecision()
+    {
+        var store = await CreateStoreAsync(Time);
+        var micro = TimeSpan.FromTicks(10);
+        for (int i = 0; i < 3; i++)
+        {
+            Time.SetUtcNow(Start + (micro * i));
+            await store.CreateAsync(new Conversation { Id = $"c{i}" });
+        }
+
+        for (int i = 0; i < 3; i++)
+        {
+            Time.SetUtcNow(Start.AddHours(1 + i));
+            await store.UpdateAsync($"c{i}", new ConversationUpdate { Title = "later" });
+        }
+
+        async Task<string[]> Ids(ConversationQuery q) => [.. (await store.ListAsync(q)).Items.Select(c => c.Id)];
+
+        Assert.Equal(["c1"], await Ids(new ConversationQuery { CreatedAfter = Start + micro, CreatedBefore = Start + (micro * 2) }));
+        Assert.Empty(await Ids(new ConversationQuery { CreatedAfter = Start + micro, CreatedBefore = Start + micro }));
+        // Bounds are truncated to whole microseconds, the precision the stores keep: 1 µs + 5 ticks acts as 1 µs.
+        Assert.Equal(["c2", "c1"], await Ids(new ConversationQuery { CreatedAfter = Start + micro + TimeSpan.FromTicks(5) }));
+        Assert.Equal(["c1", "c0"], await Ids(new ConversationQuery { CreatedBefore = Start + (micro * 2) + TimeSpan.FromTicks(5) }));
+        // The same instant in another offset is the same bound.
+        Assert.Equal(["c2", "c1"], await Ids(new ConversationQuery { CreatedAfter = (Start + micro).ToOffset(TimeSpan.FromHours(-5)) }));
+    }
+
+    [Fact]
+    public async Task ListSearchAndStatistics_RangeStartAfterEnd_ThrowArgumentExceptionNamingBothFields()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Messages = [User("m1", "hello")] });
+        var created = new ConversationQuery { CreatedAfter = Start.AddDays(2), CreatedBefore = Start.AddDays(1) };
+        var updated = new ConversationQuery { UpdatedAfter = Start.AddDays(2), UpdatedBefore = Start.AddDays(1) };
+
+        foreach (var error in new[]
+        {
+            await Assert.ThrowsAsync<ArgumentException>(() => store.ListAsync(created)),
+            await Assert.ThrowsAsync<ArgumentException>(() => store.SearchAsync("hello", created)),
+            await Assert.ThrowsAsync<ArgumentException>(() => store.GetStatisticsAsync(created)),
+        })
+        {
+            Assert.Equal("query", error.ParamName);
+            Assert.Contains("CreatedAfter", error.Message, StringComparison.Ordinal);
+            Assert.Contains("CreatedBefore", error.Message, StringComparison.Ordinal);
+        }
+
+        var update = await Assert.ThrowsAsync<ArgumentException>(() => store.ListAsync(updated));
+        Assert.Contains("UpdatedAfter", update.Message, StringComparison.Ordinal);
+        Assert.Contains("UpdatedBefore", update.Message, StringComparison.Ordinal);
+        // One microsecond apart in the right order is a valid (if tiny) range.
+        Assert.Equal(["c1"], (await store.ListAsync(new ConversationQuery { CreatedAfter = Start, CreatedBefore = Start.AddTicks(10) })).Items.Select(c => c.Id));
+    }
+
+    [Fact]
     public async Task SearchAsync_WordsInMessagesAndTitles_OneHitPerConversation()
     {
         var store = await CreateStoreAsync(Time);
