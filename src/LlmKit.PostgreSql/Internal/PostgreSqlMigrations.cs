@@ -175,6 +175,15 @@ internal static class PostgreSqlMigrations
         (8, "titles with NUL characters", """
             ALTER TABLE llmkit_conversations ADD COLUMN title_json text;
             """),
+        // GIN's fast update keeps each append's search entries in a pending list that every search scans in full, until
+        // the list passes gin_pending_list_limit (4 MB by default, about 40,000 messages) and the append that passes it
+        // merges it into the index. Measured on 1,000,000 messages: a search took 19 to 20 ms with 41,000 pending entries
+        // and 12.9 ms right after a clean-up; merging the full 4 MB list took 0.12 s inside one append. Capped lists keep
+        // searches near the clean figure and each merge short.
+        (9, "search index pending lists capped", """
+            ALTER INDEX ix_llmkit_messages_search SET (gin_pending_list_limit = 512);
+            ALTER INDEX ix_llmkit_conversations_title_search SET (gin_pending_list_limit = 256);
+            """),
     ];
 
     /// <summary>

@@ -29,7 +29,7 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
                 : new PostgreSqlUsageLedger(s).GetTotalsAsync(new UsageQuery()).AsTask()));
 
             await using var command = dataSource.CreateCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM llmkit_schema_migrations;");
-            Assert.Equal("1,2,3,4,5,6,7,8", (string)(await command.ExecuteScalarAsync())!);
+            Assert.Equal("1,2,3,4,5,6,7,8,9", (string)(await command.ExecuteScalarAsync())!);
         }
         finally
         {
@@ -145,7 +145,7 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
         Assert.Equal(3, loaded.MessageCount);
         Assert.Equal("m3", Assert.Single(await store.SearchAsync("suite")).MessageId);
         await using var versions = dataSource.CreateCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM llmkit_schema_migrations;");
-        Assert.Equal("1,2,3,4,5,6,7,8", (string)(await versions.ExecuteScalarAsync())!);
+        Assert.Equal("1,2,3,4,5,6,7,8,9", (string)(await versions.ExecuteScalarAsync())!);
     }
 
     [Fact]
@@ -158,5 +158,35 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
 
         Assert.Equal(1, version);
         Assert.Equal(1, (await store.GetAsync("c1"))!.MessageCount);
+    }
+
+    [Fact]
+    public async Task AppendAsync_ManyNewSearchWords_PendingSearchEntriesStayUnderTheCap()
+    {
+        var dataSource = await _server.CreateDatabaseAsync();
+        var store = new PostgreSqlConversationStore(dataSource, Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+        await using (var extension = dataSource.CreateCommand("CREATE EXTENSION IF NOT EXISTS pgstattuple;"))
+        {
+            await extension.ExecuteNonQueryAsync();
+        }
+
+        // 30 appends of 40 messages of 150 words seen nowhere else: about 180,000 pending entries in all (several MB,
+        // which PostgreSQL's default 4 MB limit would mostly keep pending), at most about 6,000 (about 170 kB) per append.
+        var largest = 0L;
+        for (int batch = 0; batch < 30; batch++)
+        {
+            var messages = Enumerable.Range(0, 40)
+                .Select(i => User($"b{batch}m{i}", string.Join(' ', Enumerable.Range(0, 150).Select(k => $"t{batch}x{i}y{k}"))))
+                .ToList();
+            await store.AppendAsync("c1", messages);
+            await using var pending = dataSource.CreateCommand("SELECT pending_pages FROM pgstatginindex('ix_llmkit_messages_search');");
+            largest = Math.Max(largest, Convert.ToInt64(await pending.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture));
+        }
+
+        // The cap is 512 kB (64 pages); an append may pass it by its own entries before it merges the list.
+        Assert.InRange(largest, 1, 64 + 24);
+        Assert.Equal("b29m39", Assert.Single(await store.SearchAsync("t29x39y149")).MessageId);
+        Assert.Equal("b0m0", Assert.Single(await store.SearchAsync("t0x0y0")).MessageId);
     }
 }
