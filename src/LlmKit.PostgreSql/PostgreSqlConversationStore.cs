@@ -163,28 +163,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             stored.Add(ConversationJson.DeserializeMessage(messages[i].Json) with { Sequence = i + 1 });
         }
 
-        return new Conversation
-        {
-            Id = conversation.Id,
-            Title = conversation.Title,
-            TenantId = conversation.TenantId,
-            UserId = conversation.UserId,
-            Tags = tags,
-            Metadata = metadata,
-            CreatedAt = createdAt,
-            UpdatedAt = updatedAt,
-            Model = model,
-            InputTokens = inputTokens,
-            OutputTokens = outputTokens,
-            CostUsd = cost,
-            AuxiliaryInputTokens = auxiliary.InputTokens,
-            AuxiliaryOutputTokens = auxiliary.OutputTokens,
-            AuxiliaryCostUsd = auxiliary.CostUsd,
-            AuxiliaryUnknownCostCalls = auxiliary.UnknownCostCalls,
-            Version = 1,
-            MessageCount = messages.Count,
-            Messages = stored,
-        };
+        return StoreRules.Created(conversation, tags, metadata, createdAt, updatedAt, model, inputTokens, outputTokens, cost, auxiliary, auxiliary.CostUsd, stored);
     }
 
     /// <inheritdoc/>

@@ -145,28 +145,7 @@ public sealed class SqliteConversationStore : IConversationStore
 
         InsertTags(connection, transaction, pk, tags);
         InsertMessages(connection, transaction, pk, 0, messages);
-        return new Conversation
-        {
-            Id = conversation.Id,
-            Title = conversation.Title,
-            TenantId = conversation.TenantId,
-            UserId = conversation.UserId,
-            Tags = tags,
-            Metadata = metadata,
-            CreatedAt = createdAt,
-            UpdatedAt = updatedAt,
-            Model = model,
-            InputTokens = inputTokens,
-            OutputTokens = outputTokens,
-            CostUsd = costUnits / CostUnitsPerUsd,
-            AuxiliaryInputTokens = auxiliary.InputTokens,
-            AuxiliaryOutputTokens = auxiliary.OutputTokens,
-            AuxiliaryCostUsd = auxiliaryCostUnits / CostUnitsPerUsd,
-            AuxiliaryUnknownCostCalls = auxiliary.UnknownCostCalls,
-            Version = 1,
-            MessageCount = messages.Count,
-            Messages = ToMessages(messages),
-        };
+        return StoreRules.Created(conversation, tags, metadata, createdAt, updatedAt, model, inputTokens, outputTokens, costUnits / CostUnitsPerUsd, auxiliary, auxiliaryCostUnits / CostUnitsPerUsd, ToMessages(messages));
     }
 
     /// <inheritdoc/>

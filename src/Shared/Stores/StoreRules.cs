@@ -298,6 +298,36 @@ internal static class StoreRules
 
     public static ConcurrencyConflictException AlreadyExists(string id)
         => new($"Conversation '{id}' already exists. Use another id, or load it and append to it.");
+
+    /// <summary>
+    /// The conversation a store returns from a create: the caller's id, title, tenant and user, and what the store wrote
+    /// (version 1). Costs are passed as the store keeps them (SQLite rounds to its integer units).
+    /// </summary>
+    public static Conversation Created(
+        Conversation source, IReadOnlyList<string> tags, IReadOnlyDictionary<string, string> metadata, DateTimeOffset createdAt, DateTimeOffset updatedAt,
+        string? model, long inputTokens, long outputTokens, decimal costUsd, AuxiliaryTotals auxiliary, decimal auxiliaryCostUsd, IReadOnlyList<ConversationMessage> messages)
+        => new()
+        {
+            Id = source.Id,
+            Title = source.Title,
+            TenantId = source.TenantId,
+            UserId = source.UserId,
+            Tags = tags,
+            Metadata = metadata,
+            CreatedAt = createdAt,
+            UpdatedAt = updatedAt,
+            Model = model,
+            InputTokens = inputTokens,
+            OutputTokens = outputTokens,
+            CostUsd = costUsd,
+            AuxiliaryInputTokens = auxiliary.InputTokens,
+            AuxiliaryOutputTokens = auxiliary.OutputTokens,
+            AuxiliaryCostUsd = auxiliaryCostUsd,
+            AuxiliaryUnknownCostCalls = auxiliary.UnknownCostCalls,
+            Version = 1,
+            MessageCount = messages.Count,
+            Messages = messages,
+        };
 }
 
 /// <summary>Auxiliary-call totals to add to a conversation (see <see cref="Conversation.AuxiliaryInputTokens"/>).</summary>
