@@ -409,6 +409,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     {
         var tags = StoreRules.CheckConversation(conversation, paramName);
         var auxiliary = StoreRules.AuxiliaryOf(conversation, paramName);
+        var createdAt = conversation.CreatedAt == default ? now : StoreRules.Normalize(conversation.CreatedAt);
         var entry = new Entry(conversation.Id)
         {
             Title = conversation.Title,
@@ -416,8 +417,8 @@ public sealed class InMemoryConversationStore : IConversationStore
             UserId = conversation.UserId,
             Model = conversation.Model,
             Tags = [.. tags],
-            CreatedAt = conversation.CreatedAt == default ? now : StoreRules.Normalize(conversation.CreatedAt),
-            UpdatedAt = conversation.UpdatedAt == default ? now : StoreRules.Normalize(conversation.UpdatedAt),
+            CreatedAt = createdAt,
+            UpdatedAt = conversation.UpdatedAt == default ? createdAt : StoreRules.Normalize(conversation.UpdatedAt),
             Version = 1,
         };
         foreach (var (key, value) in conversation.Metadata)

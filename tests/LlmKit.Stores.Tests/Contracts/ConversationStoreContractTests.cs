@@ -156,6 +156,23 @@ public abstract class ConversationStoreContractTests
     }
 
     [Fact]
+    public async Task CreateAsync_CreationTimeWithoutUpdateTime_UpdateTimeIsTheCreationTime()
+    {
+        var store = await CreateStoreAsync(Time);
+        var created = Start.AddDays(-30);
+
+        var returned = await store.CreateAsync(new Conversation { Id = "old", CreatedAt = created });
+        var plain = await store.CreateAsync(new Conversation { Id = "new" });
+
+        var loaded = (await store.GetAsync("old", includeMessages: false))!;
+        Assert.Equal(created, loaded.CreatedAt);
+        Assert.Equal(created, loaded.UpdatedAt);
+        Assert.Equal(created, returned.UpdatedAt);
+        Assert.Equal(Start, plain.CreatedAt);
+        Assert.Equal(Start, (await store.GetAsync("new", includeMessages: false))!.UpdatedAt);
+    }
+
+    [Fact]
     public async Task AppendAsync_NewMessages_IncrementsVersionAddsTotalsAndSetsUpdatedAt()
     {
         var store = await CreateStoreAsync(Time);
