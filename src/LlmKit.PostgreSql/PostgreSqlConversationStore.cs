@@ -100,30 +100,20 @@ public sealed class PostgreSqlConversationStore : IConversationStore
     /// <summary>Checks a conversation to create and computes what its rows hold.</summary>
     private static NewConversation PrepareCreate(Conversation conversation, DateTimeOffset now, string paramName)
     {
-        var tags = StoreRules.CheckConversation(conversation, paramName);
-        var messages = StoreRules.Prepare(conversation.Messages, now, paramName);
-        var createdAt = conversation.CreatedAt == default ? now : StoreRules.Normalize(conversation.CreatedAt);
-        var updatedAt = conversation.UpdatedAt == default ? createdAt : StoreRules.Normalize(conversation.UpdatedAt);
-        var metadata = new Dictionary<string, string>(conversation.Metadata, StringComparer.Ordinal);
-        var auxiliary = StoreRules.AuxiliaryOf(conversation, paramName);
-        long inputTokens = auxiliary.InputTokens, outputTokens = auxiliary.OutputTokens;
-        decimal cost = auxiliary.CostUsd;
-        string? model = conversation.Model;
-        foreach (var m in messages)
+        var draft = StoreRules.Draft(conversation, now, paramName);
+        decimal cost = draft.Auxiliary.CostUsd;
+        foreach (var m in draft.Messages)
         {
-            inputTokens += m.InputTokens;
-            outputTokens += m.OutputTokens;
             cost += m.Cost ?? 0m;
-            model = m.Model ?? model;
         }
 
-        return new NewConversation(conversation, tags, messages, createdAt, updatedAt, metadata, auxiliary, inputTokens, outputTokens, cost, model);
+        return new NewConversation(draft, cost);
     }
 
     /// <summary>Writes a checked conversation in the caller's transaction.</summary>
     private static async Task<Conversation> InsertAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, NewConversation create, CancellationToken cancellationToken)
     {
-        var (conversation, tags, messages, createdAt, updatedAt, metadata, auxiliary, inputTokens, outputTokens, cost, model) = create;
+        var ((conversation, tags, messages, createdAt, updatedAt, metadata, auxiliary, inputTokens, outputTokens, model), cost) = create;
         await using (var insert = PostgreSqlDatabase.Command(connection, transaction, """
             INSERT INTO llmkit_conversations (id, title, title_json, tenant_id, user_id, tags, metadata, created_at, updated_at, model, input_tokens, output_tokens, cost_usd, message_count, version,
                 aux_input_tokens, aux_output_tokens, aux_cost_usd, aux_unknown_cost_calls)
@@ -667,17 +657,6 @@ public sealed class PostgreSqlConversationStore : IConversationStore
     /// <summary>The searchable text of a message: PostgreSQL text cannot hold a NUL character, so it becomes a space (the message's JSON keeps it).</summary>
     private static string SearchText(string text) => text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', ' ') : text;
 
-    /// <summary>A conversation checked for creation, with what its rows hold.</summary>
-    private sealed record NewConversation(
-        Conversation Conversation,
-        List<string> Tags,
-        List<PreparedMessage> Messages,
-        DateTimeOffset CreatedAt,
-        DateTimeOffset UpdatedAt,
-        Dictionary<string, string> Metadata,
-        AuxiliaryTotals Auxiliary,
-        long InputTokens,
-        long OutputTokens,
-        decimal Cost,
-        string? Model);
+    /// <summary>A conversation checked for creation, with its cost in USD (exact).</summary>
+    private sealed record NewConversation(ConversationDraft Draft, decimal Cost);
 }

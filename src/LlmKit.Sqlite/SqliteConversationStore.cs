@@ -81,31 +81,21 @@ public sealed class SqliteConversationStore : IConversationStore
     /// <summary>Checks a conversation to create and computes what its rows hold.</summary>
     private static NewConversation PrepareCreate(Conversation conversation, DateTimeOffset now, string paramName)
     {
-        var tags = StoreRules.CheckConversation(conversation, paramName);
-        var messages = StoreRules.Prepare(conversation.Messages, now, paramName);
-        var createdAt = conversation.CreatedAt == default ? now : StoreRules.Normalize(conversation.CreatedAt);
-        var updatedAt = conversation.UpdatedAt == default ? createdAt : StoreRules.Normalize(conversation.UpdatedAt);
-        var metadata = new Dictionary<string, string>(conversation.Metadata, StringComparer.Ordinal);
-        var auxiliary = StoreRules.AuxiliaryOf(conversation, paramName);
-        long auxiliaryCostUnits = ToUnits(auxiliary.CostUsd);
-
-        long inputTokens = auxiliary.InputTokens, outputTokens = auxiliary.OutputTokens, costUnits = auxiliaryCostUnits;
-        string? model = conversation.Model;
-        foreach (var m in messages)
+        var draft = StoreRules.Draft(conversation, now, paramName);
+        long auxiliaryCostUnits = ToUnits(draft.Auxiliary.CostUsd);
+        long costUnits = auxiliaryCostUnits;
+        foreach (var m in draft.Messages)
         {
-            inputTokens += m.InputTokens;
-            outputTokens += m.OutputTokens;
             costUnits += ToUnits(m.Cost);
-            model = m.Model ?? model;
         }
 
-        return new NewConversation(conversation, tags, messages, createdAt, updatedAt, metadata, auxiliary, auxiliaryCostUnits, inputTokens, outputTokens, costUnits, model);
+        return new NewConversation(draft, auxiliaryCostUnits, costUnits);
     }
 
     /// <summary>Writes a checked conversation in the caller's transaction.</summary>
     private static Conversation Insert(SqliteConnection connection, SqliteTransaction transaction, NewConversation create)
     {
-        var (conversation, tags, messages, createdAt, updatedAt, metadata, auxiliary, auxiliaryCostUnits, inputTokens, outputTokens, costUnits, model) = create;
+        var ((conversation, tags, messages, createdAt, updatedAt, metadata, auxiliary, inputTokens, outputTokens, model), auxiliaryCostUnits, costUnits) = create;
         using (var exists = SqliteDatabase.Command(connection, transaction, "SELECT 1 FROM llmkit_conversations WHERE id = $id;"))
         {
             exists.Parameters.AddWithValue("$id", conversation.Id);
@@ -638,18 +628,6 @@ public sealed class SqliteConversationStore : IConversationStore
 
     internal static long ToUnits(decimal? usd) => usd is { } value ? decimal.ToInt64(decimal.Round(value * CostUnitsPerUsd, MidpointRounding.AwayFromZero)) : 0;
 
-    /// <summary>A conversation checked for creation, with what its rows hold.</summary>
-    private sealed record NewConversation(
-        Conversation Conversation,
-        List<string> Tags,
-        List<PreparedMessage> Messages,
-        DateTimeOffset CreatedAt,
-        DateTimeOffset UpdatedAt,
-        Dictionary<string, string> Metadata,
-        AuxiliaryTotals Auxiliary,
-        long AuxiliaryCostUnits,
-        long InputTokens,
-        long OutputTokens,
-        long CostUnits,
-        string? Model);
+    /// <summary>A conversation checked for creation, with its auxiliary and total cost in integer units (rounded per message, as stored).</summary>
+    private sealed record NewConversation(ConversationDraft Draft, long AuxiliaryCostUnits, long CostUnits);
 }

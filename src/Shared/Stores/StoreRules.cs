@@ -300,6 +300,30 @@ internal static class StoreRules
         => new($"Conversation '{id}' already exists. Use another id, or load it and append to it.");
 
     /// <summary>
+    /// Checks a conversation for creation and works out what a durable store writes for it except its cost: tags,
+    /// prepared messages, creation and update times (now, or the creation time, when not given), metadata, auxiliary
+    /// totals, token totals and the model (the last one a message names, else the conversation's).
+    /// </summary>
+    public static ConversationDraft Draft(Conversation conversation, DateTimeOffset now, string paramName)
+    {
+        var tags = CheckConversation(conversation, paramName);
+        var messages = Prepare(conversation.Messages, now, paramName);
+        var createdAt = conversation.CreatedAt == default ? now : Normalize(conversation.CreatedAt);
+        var updatedAt = conversation.UpdatedAt == default ? createdAt : Normalize(conversation.UpdatedAt);
+        var auxiliary = AuxiliaryOf(conversation, paramName);
+        long inputTokens = auxiliary.InputTokens, outputTokens = auxiliary.OutputTokens;
+        string? model = conversation.Model;
+        foreach (var m in messages)
+        {
+            inputTokens += m.InputTokens;
+            outputTokens += m.OutputTokens;
+            model = m.Model ?? model;
+        }
+
+        return new ConversationDraft(conversation, tags, messages, createdAt, updatedAt, new Dictionary<string, string>(conversation.Metadata, StringComparer.Ordinal), auxiliary, inputTokens, outputTokens, model);
+    }
+
+    /// <summary>
     /// The conversation a store returns from a create: the caller's id, title, tenant and user, and what the store wrote
     /// (version 1). Costs are passed as the store keeps them (SQLite rounds to its integer units).
     /// </summary>
