@@ -26,9 +26,12 @@ public sealed class PostgreSqlConversationStore : IConversationStore
     /// expected version (if any) matches and none of the ids is stored; the messages are numbered after the count that
     /// update returns. In READ COMMITTED an update that waited for a concurrent append re-reads the row, so the count and
     /// version are the committed ones; an id that append stored is not in this statement's snapshot, and the unique index
-    /// then rejects the whole statement. No row returned, or that rejection, means nothing was written.
+    /// then rejects the whole statement. No row returned, or that rejection, means nothing was written. The stored-id
+    /// check looks each id up in the (conversation, message id) index (the <c>LIMIT 1</c> keeps it a lookup per id):
+    /// written as <c>message_id = ANY (...)</c> the planner's generic plan read every message of the conversation, so an
+    /// append cost grew with the conversation's length.
     /// </summary>
-    private const string FastAppendSql = """
+    internal const string FastAppendSql = """
         WITH appended AS (
             UPDATE llmkit_conversations c SET version = c.version + 1, updated_at = $3, message_count = c.message_count + cardinality($4),
                 input_tokens = c.input_tokens + (SELECT sum(x) FROM unnest($10) AS x),
@@ -36,7 +39,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
                 cost_usd = c.cost_usd + (SELECT coalesce(sum(x), 0) FROM unnest($12) AS x),
                 model = coalesce((SELECT u.m FROM unnest($13) WITH ORDINALITY AS u(m, o) WHERE u.m IS NOT NULL ORDER BY u.o DESC LIMIT 1), c.model)
             WHERE c.id = $1 AND ($2 IS NULL OR c.version = $2)
-                AND NOT EXISTS (SELECT 1 FROM llmkit_messages m WHERE m.conversation_id = $1 AND m.message_id = ANY ($4))
+                AND NOT EXISTS (SELECT 1 FROM unnest($4) AS n(mid) CROSS JOIN LATERAL (SELECT 1 FROM llmkit_messages m WHERE m.conversation_id = $1 AND m.message_id = n.mid LIMIT 1) AS hit)
             RETURNING c.message_count - cardinality($4) AS base, c.version
         ), inserted AS (
             INSERT INTO llmkit_messages (conversation_id, seq, message_id, role, created_at, status, text, body)

@@ -24,6 +24,11 @@ public class ConversationStoreBenchmarks
     // through the update order by the appends of earlier runs; the first hour holds 9, so listing it reads every row.
     private readonly ConversationQuery _createdWeek = new() { PageSize = 50, CreatedAfter = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), CreatedBefore = new DateTimeOffset(2026, 1, 8, 0, 0, 0, TimeSpan.Zero) };
     private readonly ConversationQuery _createdHour = new() { PageSize = 50, CreatedAfter = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), CreatedBefore = new DateTimeOffset(2026, 1, 1, 1, 0, 0, TimeSpan.Zero) };
+    /// <summary>The messages the long conversation of <see cref="AppendLong"/> holds at least.</summary>
+    public const int LongConversationMessages = 10_000;
+
+    private static readonly string LongConversationId = StoreBenchmarkData.ConversationId(StoreBenchmarkData.Conversations - 1);
+
     private IConversationStore _store = null!;
     private BenchmarkPostgres? _server;
     private NpgsqlDataSource? _dataSource;
@@ -52,6 +57,20 @@ public class ConversationStoreBenchmarks
         string id = StoreBenchmarkData.ConversationId((int)(n * 7919 % StoreBenchmarkData.Conversations));
         var message = new ConversationMessage { Message = new ChatMessage(ChatRole.User, "one more question about w1f and w2a") { MessageId = "bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + n.ToString(CultureInfo.InvariantCulture) } };
         return _store.AppendAsync(id, [message]);
+    }
+
+    /// <summary>
+    /// One message appended to the data set's last conversation, which <see cref="Setup"/> grows to
+    /// <see cref="LongConversationMessages"/> messages: an append must cost the same however long the conversation is
+    /// (the PostgreSQL append's stored-id check once read every message of the conversation).
+    /// </summary>
+    /// <returns>The conversation's new version.</returns>
+    [Benchmark(Description = "append one message to a 10,000-message conversation")]
+    public Task<long> AppendLong()
+    {
+        long n = Interlocked.Increment(ref _appends);
+        var message = new ConversationMessage { Message = new ChatMessage(ChatRole.User, "one more question about w1f and w2a") { MessageId = "bench-long-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + n.ToString(CultureInfo.InvariantCulture) } };
+        return _store.AppendAsync(LongConversationId, [message]);
     }
 
     /// <summary>
@@ -154,6 +173,21 @@ public class ConversationStoreBenchmarks
         {
             await using var floor = source.CreateCommand("CREATE TABLE IF NOT EXISTS llmkit_bench_commit_floor (id bigserial PRIMARY KEY, at timestamptz NOT NULL);");
             await floor.ExecuteNonQueryAsync().ConfigureAwait(false);
+        }
+
+        // The long conversation: the last one of the data set, grown once (and kept) to LongConversationMessages messages.
+        var longConversation = await _store.GetAsync(LongConversationId, includeMessages: false).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"The seeded data has no conversation '{LongConversationId}'; delete {CacheDirectory} to seed it again.");
+        for (long have = longConversation.MessageCount; have < LongConversationMessages; have += 500)
+        {
+            var batch = new ConversationMessage[500];
+            for (int i = 0; i < batch.Length; i++)
+            {
+                string text = StoreBenchmarkData.Word((int)((have + i) % StoreBenchmarkData.VocabularySize)) + " " + StoreBenchmarkData.Word((int)((have + i) * 31 % StoreBenchmarkData.VocabularySize));
+                batch[i] = new ConversationMessage { Message = new ChatMessage(i % 2 == 0 ? ChatRole.User : ChatRole.Assistant, text) { MessageId = "long-" + (have + i).ToString(CultureInfo.InvariantCulture) } };
+            }
+
+            await _store.AppendAsync(LongConversationId, batch).ConfigureAwait(false);
         }
 
         var statistics = await _store.GetStatisticsAsync().ConfigureAwait(false);

@@ -29,7 +29,7 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
                 : new PostgreSqlUsageLedger(s).GetTotalsAsync(new UsageQuery()).AsTask()));
 
             await using var command = dataSource.CreateCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM llmkit_schema_migrations;");
-            Assert.Equal("1,2,3,4,5,6,7,8,9", (string)(await command.ExecuteScalarAsync())!);
+            Assert.Equal("1,2,3,4,5,6,7,8,9,10", (string)(await command.ExecuteScalarAsync())!);
         }
         finally
         {
@@ -145,7 +145,7 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
         Assert.Equal(3, loaded.MessageCount);
         Assert.Equal("m3", Assert.Single(await store.SearchAsync("suite")).MessageId);
         await using var versions = dataSource.CreateCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM llmkit_schema_migrations;");
-        Assert.Equal("1,2,3,4,5,6,7,8,9", (string)(await versions.ExecuteScalarAsync())!);
+        Assert.Equal("1,2,3,4,5,6,7,8,9,10", (string)(await versions.ExecuteScalarAsync())!);
     }
 
     [Fact]
@@ -188,5 +188,58 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
         Assert.InRange(largest, 1, 64 + 24);
         Assert.Equal("b29m39", Assert.Single(await store.SearchAsync("t29x39y149")).MessageId);
         Assert.Equal("b0m0", Assert.Single(await store.SearchAsync("t0x0y0")).MessageId);
+    }
+    [Theory]
+    [InlineData(false, 2)] // the usual one-statement append: two new ids
+    [InlineData(true, 1)] // the function a retried or racing append goes to: one stored id, one new
+    public async Task AppendAsync_LongConversation_LooksUpEachIdInsteadOfReadingEveryMessage(bool function, int expectedNew)
+    {
+        var dataSource = await _server.CreateDatabaseAsync();
+        var store = new PostgreSqlConversationStore(dataSource, Time);
+        await store.CreateAsync(new Conversation { Id = "long", Messages = Enumerable.Range(0, 1500).Select(i => User($"m{i}", "hello")).ToList() });
+        string[] ids = function ? ["m700", "new-1"] : ["new-1", "new-2"];
+
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // The plan every pooled connection ends up with: the plan cache switches to the generic plan after five calls.
+        await using (var generic = new NpgsqlCommand("SET LOCAL plan_cache_mode = force_generic_plan;", connection, transaction))
+        {
+            await generic.ExecuteNonQueryAsync();
+        }
+
+        string sql = function
+            ? "SELECT outcome FROM llmkit_append_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);"
+            : PostgreSqlConversationStore.FastAppendSql;
+        await using (var append = new NpgsqlCommand(sql, connection, transaction))
+        {
+            var p = append.Parameters;
+            p.Add(new NpgsqlParameter<string> { TypedValue = "long" });
+            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint, Value = DBNull.Value });
+            p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = Time.GetUtcNow() });
+            p.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
+            p.Add(new NpgsqlParameter<string[]> { TypedValue = ["user", "user"] });
+            p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [Time.GetUtcNow(), Time.GetUtcNow()] });
+            p.Add(new NpgsqlParameter<short[]> { TypedValue = [0, 0] });
+            p.Add(new NpgsqlParameter<string[]> { TypedValue = ["one", "two"] });
+            p.Add(new NpgsqlParameter<string[]> { TypedValue = ["{}", "{}"] });
+            p.Add(new NpgsqlParameter<long[]> { TypedValue = [0, 0] });
+            p.Add(new NpgsqlParameter<long[]> { TypedValue = [0, 0] });
+            p.Add(new NpgsqlParameter<decimal[]> { TypedValue = [0m, 0m] });
+            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text, Value = new string?[] { null, null } });
+            await append.PrepareAsync();
+            await append.ExecuteNonQueryAsync();
+        }
+
+        // Index entries of the messages' indexes read in this transaction so far (idx_tup_read of pg_stat_all_indexes, for
+        // this transaction only): one lookup per id, not the conversation's 1,500.
+        await using (var read = new NpgsqlCommand("SELECT coalesce(sum(pg_stat_get_xact_tuples_returned(indexrelid)), 0)::bigint FROM pg_index WHERE indrelid = 'llmkit_messages'::regclass;", connection, transaction))
+        {
+            Assert.InRange((long)(await read.ExecuteScalarAsync())!, 0, 10);
+        }
+
+        await using (var count = new NpgsqlCommand("SELECT count(*) FROM llmkit_messages WHERE conversation_id = 'long';", connection, transaction))
+        {
+            Assert.Equal(1500L + expectedNew, (long)(await count.ExecuteScalarAsync())!);
+        }
     }
 }
