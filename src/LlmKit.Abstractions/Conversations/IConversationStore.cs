@@ -68,6 +68,8 @@ public interface IConversationStore
     /// <param name="includeMessages">Whether to load the messages. Defaults to <see langword="true"/>.</param>
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The conversation, or <see langword="null"/>.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, or holds a NUL character (U+0000).</exception>
     Task<Conversation?> GetAsync(string id, bool includeMessages = true, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -85,7 +87,7 @@ public interface IConversationStore
     /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The conversation's new version.</returns>
-    /// <exception cref="ArgumentException">A message is <see langword="null"/>, two messages of the call share an id, or a message id, role or model name holds a NUL character (U+0000).</exception>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, a message is <see langword="null"/>, two messages of the call share an id, or the conversation id, a message id, role or model name holds a NUL character (U+0000).</exception>
     /// <exception cref="ConversationNotFoundException">The conversation does not exist.</exception>
     /// <exception cref="ConcurrencyConflictException">The version moved on.</exception>
     Task<long> AppendAsync(string id, IReadOnlyList<ConversationMessage> messages, long? expectedVersion = null, CancellationToken cancellationToken = default);
@@ -99,7 +101,7 @@ public interface IConversationStore
     /// <param name="expectedVersion">The version the caller read, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The conversation's new version (unchanged when <paramref name="update"/> changes nothing).</returns>
-    /// <exception cref="ArgumentException">A tag or metadata key is empty, a tag holds a NUL character (U+0000), or an auxiliary token count or known cost is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, a tag or metadata key is empty, the id or a tag holds a NUL character (U+0000), or an auxiliary token count or known cost is negative.</exception>
     /// <exception cref="ConversationNotFoundException">The conversation does not exist.</exception>
     /// <exception cref="ConcurrencyConflictException">The version moved on (nothing is changed, no usage added).</exception>
     Task<long> UpdateAsync(string id, ConversationUpdate update, long? expectedVersion = null, CancellationToken cancellationToken = default);
@@ -108,6 +110,8 @@ public interface IConversationStore
     /// <param name="id">The conversation id.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when it existed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="id"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, or holds a NUL character (U+0000).</exception>
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -119,8 +119,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     /// <inheritdoc/>
     public Task<Conversation?> GetAsync(string id, bool includeMessages = true, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(id);
-        StoreRules.CheckIdentifier(id, "conversation id", nameof(id));
+        StoreRules.CheckId(id, nameof(id));
         cancellationToken.ThrowIfCancellationRequested();
         if (!_entries.TryGetValue(id, out var entry))
         {
@@ -136,8 +135,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     /// <inheritdoc/>
     public Task<long> AppendAsync(string id, IReadOnlyList<ConversationMessage> messages, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(id);
-        StoreRules.CheckIdentifier(id, "conversation id", nameof(id));
+        StoreRules.CheckId(id, nameof(id));
         ArgumentNullException.ThrowIfNull(messages);
         var callIds = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < messages.Count; i++)
@@ -181,8 +179,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     /// <inheritdoc/>
     public Task<long> UpdateAsync(string id, ConversationUpdate update, long? expectedVersion = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(id);
-        StoreRules.CheckIdentifier(id, "conversation id", nameof(id));
+        StoreRules.CheckId(id, nameof(id));
         ArgumentNullException.ThrowIfNull(update);
         string[]? tags = update.Tags is null ? null : CopyTags(update.Tags, nameof(update));
         var auxiliary = StoreRules.AuxiliaryOf(update, nameof(update));
@@ -237,8 +234,7 @@ public sealed class InMemoryConversationStore : IConversationStore
     /// <inheritdoc/>
     public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(id);
-        StoreRules.CheckIdentifier(id, "conversation id", nameof(id));
+        StoreRules.CheckId(id, nameof(id));
         cancellationToken.ThrowIfCancellationRequested();
         if (!_entries.TryRemove(id, out var entry))
         {

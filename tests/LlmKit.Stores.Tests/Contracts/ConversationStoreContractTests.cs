@@ -130,6 +130,21 @@ public abstract class ConversationStoreContractTests
         Assert.Empty(loaded.Messages);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData("\t")]
+    public async Task GetAppendUpdateDelete_EmptyOrWhiteSpaceId_ThrowArgumentExceptionNamingTheParameter(string id)
+    {
+        var store = await CreateStoreAsync(Time);
+
+        Assert.Equal("id", (await Assert.ThrowsAsync<ArgumentException>(() => store.GetAsync(id))).ParamName);
+        Assert.Equal("id", (await Assert.ThrowsAsync<ArgumentException>(() => store.AppendAsync(id, [User("m1", "a")]))).ParamName);
+        Assert.Equal("id", (await Assert.ThrowsAsync<ArgumentException>(() => store.UpdateAsync(id, new ConversationUpdate { Title = "t" }))).ParamName);
+        Assert.Equal("id", (await Assert.ThrowsAsync<ArgumentException>(() => store.DeleteAsync(id))).ParamName);
+        await Assert.ThrowsAsync<ArgumentNullException>(() => store.GetAsync(null!));
+    }
+
     [Fact]
     public async Task CreateAsync_BadInput_ThrowsArgumentExceptions()
     {
