@@ -7,8 +7,8 @@ using Npgsql;
 namespace LlmKit.Benchmarks;
 
 /// <summary>
-/// The durable conversation stores (issue 6) on 10,000 conversations and 1,000,000 messages: appending one message,
-/// listing one page, and a full-text search. The data is seeded once through the stores' own API into a cache under
+/// The durable conversation stores (issue 6) on 10,000 conversations and 1,000,000 messages: appending one message (to a
+/// conversation of about 100 messages, and to one of 10,000), listing one page, and a full-text search. The data is seeded once through the stores' own API into a cache under
 /// the temp directory (<c>llmkit-bench-stores</c>: a SQLite file and a PostgreSQL data directory) and reused by later
 /// runs; the PostgreSQL server is started from the installed binaries for the run.
 /// </summary>
