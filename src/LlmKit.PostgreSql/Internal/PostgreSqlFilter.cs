@@ -26,35 +26,26 @@ internal static class PostgreSqlFilter
             command.Parameters.AddWithValue("user", user);
         }
 
-        if (query.UpdatedAfter is { } after)
-        {
-            sql.Append(" AND c.updated_at >= @after");
-            command.Parameters.AddWithValue("after", StoreRules.Normalize(after));
-        }
-
-        if (query.UpdatedBefore is { } before)
-        {
-            sql.Append(" AND c.updated_at < @before");
-            command.Parameters.AddWithValue("before", StoreRules.Normalize(before));
-        }
-
-        if (query.CreatedAfter is { } createdAfter)
-        {
-            sql.Append(" AND c.created_at >= @createdAfter");
-            command.Parameters.AddWithValue("createdAfter", StoreRules.Normalize(createdAfter));
-        }
-
-        if (query.CreatedBefore is { } createdBefore)
-        {
-            sql.Append(" AND c.created_at < @createdBefore");
-            command.Parameters.AddWithValue("createdBefore", StoreRules.Normalize(createdBefore));
-        }
+        AddTimeBound(sql, command, " AND c.updated_at >= ", "after", query.UpdatedAfter);
+        AddTimeBound(sql, command, " AND c.updated_at < ", "before", query.UpdatedBefore);
+        AddTimeBound(sql, command, " AND c.created_at >= ", "createdAfter", query.CreatedAfter);
+        AddTimeBound(sql, command, " AND c.created_at < ", "createdBefore", query.CreatedBefore);
 
         for (int i = 0; i < query.Tags.Count; i++)
         {
             string name = string.Create(CultureInfo.InvariantCulture, $"tag{i}");
             sql.Append(" AND EXISTS (SELECT 1 FROM llmkit_conversation_tags t WHERE t.conversation_id = c.id AND t.tag = @").Append(name).Append(')');
             command.Parameters.AddWithValue(name, query.Tags[i]);
+        }
+    }
+
+    /// <summary>Adds one bound of a time range (start inclusive, end exclusive) when the query sets it.</summary>
+    private static void AddTimeBound(StringBuilder sql, NpgsqlCommand command, string condition, string name, DateTimeOffset? value)
+    {
+        if (value is { } bound)
+        {
+            sql.Append(condition).Append('@').Append(name);
+            command.Parameters.AddWithValue(name, StoreRules.Normalize(bound));
         }
     }
 }
