@@ -22,22 +22,20 @@ public sealed class PostgreSqlConversationStore : IConversationStore
     private const string ConversationColumns = "c.id, c.title, c.tenant_id, c.user_id, c.tags, c.metadata, c.created_at, c.updated_at, c.model, c.input_tokens, c.output_tokens, c.cost_usd, c.version, c.message_count, c.aux_input_tokens, c.aux_output_tokens, c.aux_cost_usd, c.aux_unknown_cost_calls, c.title_json";
 
     /// <summary>
-    /// The usual append as one statement: the conversation's row is updated (which locks it) only when it exists, the
-    /// expected version (if any) matches and none of the ids is stored; the messages are numbered after the count that
-    /// update returns. In READ COMMITTED an update that waited for a concurrent append re-reads the row, so the count and
-    /// version are the committed ones; an id that append stored is not in this statement's snapshot, and the unique index
-    /// then rejects the whole statement. No row returned, or that rejection, means nothing was written. The stored-id
-    /// check looks each id up in the (conversation, message id) index (the <c>LIMIT 1</c> keeps it a lookup per id):
-    /// written as <c>message_id = ANY (...)</c> the planner's generic plan read every message of the conversation, so an
-    /// append cost grew with the conversation's length.
+    /// The usual append of several messages as one statement: the conversation's row is updated (which locks it) only when
+    /// it exists, the expected version (if any) matches and none of the ids is stored; the messages are numbered after the
+    /// count that update returns. In READ COMMITTED an update that waited for a concurrent append re-reads the row, so the
+    /// count and version are the committed ones; an id that append stored is not in this statement's snapshot, and the
+    /// unique index then rejects the whole statement. No row returned, or that rejection, means nothing was written. The
+    /// stored-id check looks each id up in the (conversation, message id) index (the <c>LIMIT 1</c> keeps it a lookup per
+    /// id): written as <c>message_id = ANY (...)</c> the planner's generic plan read every message of the conversation, so
+    /// an append cost grew with the conversation's length. The totals ($10 to $12) and the model ($13, the last message's
+    /// that has one) come computed: summing the per-message arrays in SQL cost four more subplans per call.
     /// </summary>
     internal const string FastAppendSql = """
         WITH appended AS (
             UPDATE llmkit_conversations c SET version = c.version + 1, updated_at = $3, message_count = c.message_count + cardinality($4),
-                input_tokens = c.input_tokens + (SELECT sum(x) FROM unnest($10) AS x),
-                output_tokens = c.output_tokens + (SELECT sum(x) FROM unnest($11) AS x),
-                cost_usd = c.cost_usd + (SELECT coalesce(sum(x), 0) FROM unnest($12) AS x),
-                model = coalesce((SELECT u.m FROM unnest($13) WITH ORDINALITY AS u(m, o) WHERE u.m IS NOT NULL ORDER BY u.o DESC LIMIT 1), c.model)
+                input_tokens = c.input_tokens + $10, output_tokens = c.output_tokens + $11, cost_usd = c.cost_usd + $12, model = coalesce($13, c.model)
             WHERE c.id = $1 AND ($2 IS NULL OR c.version = $2)
                 AND NOT EXISTS (SELECT 1 FROM unnest($4) AS n(mid) CROSS JOIN LATERAL (SELECT 1 FROM llmkit_messages m WHERE m.conversation_id = $1 AND m.message_id = n.mid LIMIT 1) AS hit)
             RETURNING c.message_count - cardinality($4) AS base, c.version
@@ -45,6 +43,25 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             INSERT INTO llmkit_messages (conversation_id, seq, message_id, role, created_at, status, text, body)
             SELECT $1, a.base + u.o, u.mid, u.role, u.at, u.st, u.txt, u.body
             FROM appended a, unnest($4, $5, $6, $7, $8, $9) WITH ORDINALITY AS u(mid, role, at, st, txt, body, o)
+        )
+        SELECT version FROM appended;
+        """;
+
+    /// <summary>
+    /// <see cref="FastAppendSql"/> for one message, every parameter a scalar ($4 to $9 the message's id, role, time,
+    /// status, search text and JSON): no array to unnest, so a shorter plan to start on each call (the common append,
+    /// measured about 0.03 ms less PostgreSQL time per call than the array form).
+    /// </summary>
+    internal const string FastAppendOneSql = """
+        WITH appended AS (
+            UPDATE llmkit_conversations c SET version = c.version + 1, updated_at = $3, message_count = c.message_count + 1,
+                input_tokens = c.input_tokens + $10, output_tokens = c.output_tokens + $11, cost_usd = c.cost_usd + $12, model = coalesce($13, c.model)
+            WHERE c.id = $1 AND ($2 IS NULL OR c.version = $2)
+                AND NOT EXISTS (SELECT 1 FROM llmkit_messages m WHERE m.conversation_id = $1 AND m.message_id = $4)
+            RETURNING c.message_count AS seq, c.version
+        ), inserted AS (
+            INSERT INTO llmkit_messages (conversation_id, seq, message_id, role, created_at, status, text, body)
+            SELECT $1, a.seq, $4, $5, $6, $7, $8, $9 FROM appended a
         )
         SELECT version FROM appended;
         """;
@@ -210,6 +227,9 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         var outputTokens = new long[n];
         var costs = new decimal[n];
         var models = new string?[n];
+        long totalInput = 0, totalOutput = 0;
+        decimal totalCost = 0m;
+        string? lastModel = null;
         for (int i = 0; i < n; i++)
         {
             var m = prepared[i];
@@ -217,6 +237,10 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             outputTokens[i] = m.OutputTokens;
             costs[i] = m.Cost ?? 0m;
             models[i] = m.Model;
+            totalInput = checked(totalInput + m.InputTokens);
+            totalOutput = checked(totalOutput + m.OutputTokens);
+            totalCost += costs[i];
+            lastModel = m.Model ?? lastModel;
         }
 
         return _database.RunStatementAsync(async connection =>
@@ -226,8 +250,8 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             // concurrent append of the same id) makes it write nothing, and the locking function decides.
             if (n > 0)
             {
-                await using var fast = new NpgsqlCommand(FastAppendSql, connection);
-                AddAppendParameters(fast.Parameters, id, expectedVersion, now, columns, inputTokens, outputTokens, costs, models);
+                await using var fast = new NpgsqlCommand(n == 1 ? FastAppendOneSql : FastAppendSql, connection);
+                AddFastAppendParameters(fast.Parameters, id, expectedVersion, now, columns, totalInput, totalOutput, totalCost, lastModel);
                 // Prepared on the server once per physical connection (Npgsql keeps it across pool reuse), as the
                 // function call below: the statement's result is one bigint column whatever another process alters.
                 await fast.PrepareAsync(cancellationToken).ConfigureAwait(false);
@@ -247,7 +271,12 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             }
 
             await using var append = new NpgsqlCommand("SELECT outcome, current_version FROM llmkit_append_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);", connection);
-            AddAppendParameters(append.Parameters, id, expectedVersion, now, columns, inputTokens, outputTokens, costs, models);
+            AddKeyParameters(append.Parameters, id, expectedVersion, now);
+            AddMessageArrays(append.Parameters, columns);
+            append.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = inputTokens });
+            append.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = outputTokens });
+            append.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = costs });
+            append.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = models });
             await append.PrepareAsync(cancellationToken).ConfigureAwait(false);
             int outcome;
             long current;
@@ -267,22 +296,51 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         }, cancellationToken);
     }
 
-    /// <summary>The 13 parameters, in order, of <see cref="FastAppendSql"/> and of the <c>llmkit_append_messages</c> function.</summary>
-    private static void AddAppendParameters(NpgsqlParameterCollection p, string id, long? expectedVersion, DateTimeOffset now, MessageColumns columns, long[] inputTokens, long[] outputTokens, decimal[] costs, string?[] models)
+    /// <summary>
+    /// The 13 parameters, in order, of <see cref="FastAppendOneSql"/> (one message: its columns as scalars) or
+    /// <see cref="FastAppendSql"/> (several: one array per column): conversation id, expected version, time, the six
+    /// message columns, total input and output tokens, total cost and the model to record (<see langword="null"/> keeps it).
+    /// </summary>
+    private static void AddFastAppendParameters(NpgsqlParameterCollection p, string id, long? expectedVersion, DateTimeOffset now, MessageColumns columns, long inputTokens, long outputTokens, decimal cost, string? model)
+    {
+        AddKeyParameters(p, id, expectedVersion, now);
+        if (columns.Ids.Length == 1)
+        {
+            p.Add(new NpgsqlParameter<string> { TypedValue = columns.Ids[0] });
+            p.Add(new NpgsqlParameter<string> { TypedValue = columns.Roles[0] });
+            p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = columns.Times[0] });
+            p.Add(new NpgsqlParameter<short> { TypedValue = columns.Statuses[0] });
+            p.Add(new NpgsqlParameter<string> { TypedValue = columns.Texts[0] });
+            p.Add(new NpgsqlParameter<string> { TypedValue = columns.Bodies[0] });
+        }
+        else
+        {
+            AddMessageArrays(p, columns);
+        }
+
+        p.Add(new NpgsqlParameter<long> { TypedValue = inputTokens });
+        p.Add(new NpgsqlParameter<long> { TypedValue = outputTokens });
+        p.Add(new NpgsqlParameter<decimal> { TypedValue = cost });
+        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Text, Value = model is null ? DBNull.Value : model });
+    }
+
+    /// <summary>The first three parameters of every append statement: conversation id, expected version (or NULL) and time.</summary>
+    private static void AddKeyParameters(NpgsqlParameterCollection p, string id, long? expectedVersion, DateTimeOffset now)
     {
         p.Add(new NpgsqlParameter<string> { TypedValue = id });
         p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Bigint, Value = expectedVersion is { } expected ? expected : DBNull.Value });
         p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+    }
+
+    /// <summary>Parameters 4 to 9 of the array forms: message ids, roles, times, statuses, search texts and JSON bodies.</summary>
+    private static void AddMessageArrays(NpgsqlParameterCollection p, MessageColumns columns)
+    {
         p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Ids });
         p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Roles });
         p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = columns.Times });
         p.Add(new NpgsqlParameter<short[]> { TypedValue = columns.Statuses });
         p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Texts });
         p.Add(new NpgsqlParameter<string[]> { TypedValue = columns.Bodies });
-        p.Add(new NpgsqlParameter<long[]> { TypedValue = inputTokens });
-        p.Add(new NpgsqlParameter<long[]> { TypedValue = outputTokens });
-        p.Add(new NpgsqlParameter<decimal[]> { TypedValue = costs });
-        p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = models });
     }
 
     /// <inheritdoc/>

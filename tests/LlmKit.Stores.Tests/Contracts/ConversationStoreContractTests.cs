@@ -246,6 +246,36 @@ public abstract class ConversationStoreContractTests
     }
 
     [Fact]
+    public async Task AppendAsync_OneMessageAtATime_AddsTotalsModelAndSequenceAndSkipsARetry()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1", Model = "first", Messages = [User("m1", "a")] });
+        Time.Advance(TimeSpan.FromMinutes(1));
+
+        long afterAssistant = await store.AppendAsync("c1", [Assistant("m2", "b", 100, 40, 0.0125m, "named")], expectedVersion: 1);
+        long afterUnpriced = await store.AppendAsync("c1", [Assistant("m3", "c", 7, 3, null, "other")]);
+        long afterUser = await store.AppendAsync("c1", [User("m4", "d", ConversationMessageStatus.Failed)], expectedVersion: 3);
+        long retried = await store.AppendAsync("c1", [Assistant("m2", "b", 100, 40, 0.0125m, "named")]);
+
+        Assert.Equal([2L, 3, 4, 4], new[] { afterAssistant, afterUnpriced, afterUser, retried });
+        var loaded = (await store.GetAsync("c1"))!;
+        Assert.Equal(4, loaded.Version);
+        Assert.Equal(4, loaded.MessageCount);
+        Assert.Equal(107, loaded.InputTokens);
+        Assert.Equal(43, loaded.OutputTokens);
+        Assert.Equal(0.0125m, loaded.CostUsd);
+        Assert.Equal("other", loaded.Model); // the last named model; the user message names none and keeps it
+        Assert.Equal(["m1", "m2", "m3", "m4"], loaded.Messages.Select(m => m.Message.MessageId));
+        Assert.Equal([1L, 2, 3, 4], loaded.Messages.Select(m => m.Sequence));
+        Assert.Equal(ConversationMessageStatus.Failed, loaded.Messages[3].Status);
+        Assert.Equal(Start.AddMinutes(1), loaded.UpdatedAt);
+        Assert.Equal("b", loaded.Messages[1].Message.Text);
+        Assert.Equal(40, loaded.Messages[1].Usage!.OutputTokenCount);
+        Assert.Equal(Start.AddMinutes(1), loaded.Messages[3].Message.CreatedAt);
+        Assert.Equal("m3", Assert.Single(await store.SearchAsync("c")).MessageId);
+    }
+
+    [Fact]
     public async Task AppendAsync_PartlyStored_AppendsOnlyTheNewOnes()
     {
         var store = await CreateStoreAsync(Time);

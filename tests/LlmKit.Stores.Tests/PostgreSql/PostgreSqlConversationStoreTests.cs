@@ -190,14 +190,14 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
         Assert.Equal("b0m0", Assert.Single(await store.SearchAsync("t0x0y0")).MessageId);
     }
     [Theory]
-    [InlineData(false, 2)] // the usual one-statement append: two new ids
-    [InlineData(true, 1)] // the function a retried or racing append goes to: one stored id, one new
-    public async Task AppendAsync_LongConversation_LooksUpEachIdInsteadOfReadingEveryMessage(bool function, int expectedNew)
+    [InlineData("one", 1)] // the usual one-statement append of one message: one new id
+    [InlineData("many", 2)] // the usual one-statement append of several messages: two new ids
+    [InlineData("function", 1)] // the function a retried or racing append goes to: one stored id, one new
+    public async Task AppendAsync_LongConversation_LooksUpEachIdInsteadOfReadingEveryMessage(string statement, int expectedNew)
     {
         var dataSource = await _server.CreateDatabaseAsync();
         var store = new PostgreSqlConversationStore(dataSource, Time);
         await store.CreateAsync(new Conversation { Id = "long", Messages = Enumerable.Range(0, 1500).Select(i => User($"m{i}", "hello")).ToList() });
-        string[] ids = function ? ["m700", "new-1"] : ["new-1", "new-2"];
 
         await using var connection = await dataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
@@ -207,25 +207,54 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
             await generic.ExecuteNonQueryAsync();
         }
 
-        string sql = function
-            ? "SELECT outcome FROM llmkit_append_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);"
-            : PostgreSqlConversationStore.FastAppendSql;
+        // The parameters as the server sees them (built here, not through the store, so the SQL text is what is tested).
+        var now = Time.GetUtcNow();
+        string sql = statement switch
+        {
+            "one" => PostgreSqlConversationStore.FastAppendOneSql,
+            "many" => PostgreSqlConversationStore.FastAppendSql,
+            _ => "SELECT outcome FROM llmkit_append_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);",
+        };
         await using (var append = new NpgsqlCommand(sql, connection, transaction))
         {
             var p = append.Parameters;
             p.Add(new NpgsqlParameter<string> { TypedValue = "long" });
             p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint, Value = DBNull.Value });
-            p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = Time.GetUtcNow() });
-            p.Add(new NpgsqlParameter<string[]> { TypedValue = ids });
-            p.Add(new NpgsqlParameter<string[]> { TypedValue = ["user", "user"] });
-            p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [Time.GetUtcNow(), Time.GetUtcNow()] });
-            p.Add(new NpgsqlParameter<short[]> { TypedValue = [0, 0] });
-            p.Add(new NpgsqlParameter<string[]> { TypedValue = ["one", "two"] });
-            p.Add(new NpgsqlParameter<string[]> { TypedValue = ["{}", "{}"] });
-            p.Add(new NpgsqlParameter<long[]> { TypedValue = [0, 0] });
-            p.Add(new NpgsqlParameter<long[]> { TypedValue = [0, 0] });
-            p.Add(new NpgsqlParameter<decimal[]> { TypedValue = [0m, 0m] });
-            p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text, Value = new string?[] { null, null } });
+            p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+            if (statement == "one")
+            {
+                p.Add(new NpgsqlParameter<string> { TypedValue = "new-1" });
+                p.Add(new NpgsqlParameter<string> { TypedValue = "user" });
+                p.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = now });
+                p.Add(new NpgsqlParameter<short> { TypedValue = 0 });
+                p.Add(new NpgsqlParameter<string> { TypedValue = "one" });
+                p.Add(new NpgsqlParameter<string> { TypedValue = "{}" });
+            }
+            else
+            {
+                p.Add(new NpgsqlParameter<string[]> { TypedValue = statement == "function" ? ["m700", "new-1"] : ["new-1", "new-2"] });
+                p.Add(new NpgsqlParameter<string[]> { TypedValue = ["user", "user"] });
+                p.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = [now, now] });
+                p.Add(new NpgsqlParameter<short[]> { TypedValue = [0, 0] });
+                p.Add(new NpgsqlParameter<string[]> { TypedValue = ["one", "two"] });
+                p.Add(new NpgsqlParameter<string[]> { TypedValue = ["{}", "{}"] });
+            }
+
+            if (statement == "function")
+            {
+                p.Add(new NpgsqlParameter<long[]> { TypedValue = [0, 0] });
+                p.Add(new NpgsqlParameter<long[]> { TypedValue = [0, 0] });
+                p.Add(new NpgsqlParameter<decimal[]> { TypedValue = [0m, 0m] });
+                p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Text, Value = new string?[] { null, null } });
+            }
+            else
+            {
+                p.Add(new NpgsqlParameter<long> { TypedValue = 0 });
+                p.Add(new NpgsqlParameter<long> { TypedValue = 0 });
+                p.Add(new NpgsqlParameter<decimal> { TypedValue = 0m });
+                p.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Text, Value = DBNull.Value });
+            }
+
             await append.PrepareAsync();
             await append.ExecuteNonQueryAsync();
         }
