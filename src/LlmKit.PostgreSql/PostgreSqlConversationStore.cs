@@ -223,23 +223,14 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         var prepared = StoreRules.Prepare(messages, now, nameof(messages));
         int n = prepared.Count;
         var columns = MessageColumns.From(prepared);
-        var inputTokens = new long[n];
-        var outputTokens = new long[n];
-        var costs = new decimal[n];
-        var models = new string?[n];
         long totalInput = 0, totalOutput = 0;
         decimal totalCost = 0m;
         string? lastModel = null;
-        for (int i = 0; i < n; i++)
+        foreach (var m in prepared)
         {
-            var m = prepared[i];
-            inputTokens[i] = m.InputTokens;
-            outputTokens[i] = m.OutputTokens;
-            costs[i] = m.Cost ?? 0m;
-            models[i] = m.Model;
             totalInput = checked(totalInput + m.InputTokens);
             totalOutput = checked(totalOutput + m.OutputTokens);
-            totalCost += costs[i];
+            totalCost += m.Cost ?? 0m;
             lastModel = m.Model ?? lastModel;
         }
 
@@ -273,10 +264,11 @@ public sealed class PostgreSqlConversationStore : IConversationStore
             await using var append = new NpgsqlCommand("SELECT outcome, current_version FROM llmkit_append_messages($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13);", connection);
             AddKeyParameters(append.Parameters, id, expectedVersion, now);
             AddMessageArrays(append.Parameters, columns);
-            append.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = inputTokens });
-            append.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = outputTokens });
-            append.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = costs });
-            append.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = models });
+            // The function sums only the messages it stores, so it takes per-message arrays (built here, off the usual path).
+            append.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = prepared.ConvertAll(static m => m.InputTokens).ToArray() });
+            append.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = prepared.ConvertAll(static m => m.OutputTokens).ToArray() });
+            append.Parameters.Add(new NpgsqlParameter<decimal[]> { TypedValue = prepared.ConvertAll(static m => m.Cost ?? 0m).ToArray() });
+            append.Parameters.Add(new NpgsqlParameter { NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text, Value = prepared.ConvertAll(static m => m.Model).ToArray() });
             await append.PrepareAsync(cancellationToken).ConfigureAwait(false);
             int outcome;
             long current;
