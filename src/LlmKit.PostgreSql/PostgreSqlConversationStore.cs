@@ -341,10 +341,7 @@ public sealed class PostgreSqlConversationStore : IConversationStore
         StoreRules.CheckId(id, nameof(id));
         ArgumentNullException.ThrowIfNull(update);
         var tags = update.Tags is null ? null : StoreRules.CheckTags(update.Tags, nameof(update));
-        if (update.Metadata is { } entries && entries.Keys.Any(string.IsNullOrEmpty))
-        {
-            throw new ArgumentException("A metadata key is empty.", nameof(update));
-        }
+        StoreRules.CheckMetadataKeys(update.Metadata?.Keys, nameof(update));
 
         var auxiliary = StoreRules.AuxiliaryOf(update, nameof(update));
         var now = StoreRules.Normalize(_timeProvider.GetUtcNow());

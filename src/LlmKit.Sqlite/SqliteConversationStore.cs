@@ -248,10 +248,7 @@ public sealed class SqliteConversationStore : IConversationStore
         StoreRules.CheckId(id, nameof(id));
         ArgumentNullException.ThrowIfNull(update);
         var tags = update.Tags is null ? null : StoreRules.CheckTags(update.Tags, nameof(update));
-        if (update.Metadata is { } entries && entries.Keys.Any(string.IsNullOrEmpty))
-        {
-            throw new ArgumentException("A metadata key is empty.", nameof(update));
-        }
+        StoreRules.CheckMetadataKeys(update.Metadata?.Keys, nameof(update));
 
         var auxiliary = StoreRules.AuxiliaryOf(update, nameof(update));
         long auxiliaryCostUnits = ToUnits(auxiliary.CostUsd);
@@ -626,7 +623,16 @@ public sealed class SqliteConversationStore : IConversationStore
         AuxiliaryUnknownCostCalls = reader.GetInt64(o + 17),
     };
 
-    internal static long ToUnits(decimal? usd) => usd is { } value ? decimal.ToInt64(decimal.Round(value * CostUnitsPerUsd, MidpointRounding.AwayFromZero)) : 0;
+    internal static long ToUnits(decimal? usd)
+    {
+        if (usd is not { } value)
+        {
+            return 0;
+        }
+
+        StoreRules.CheckCost(value, "the record", nameof(usd));
+        return decimal.ToInt64(decimal.Round(value * CostUnitsPerUsd, MidpointRounding.AwayFromZero));
+    }
 
     /// <summary>A conversation checked for creation, with its auxiliary and total cost in integer units (rounded per message, as stored).</summary>
     private sealed record NewConversation(ConversationDraft Draft, long AuxiliaryCostUnits, long CostUnits);

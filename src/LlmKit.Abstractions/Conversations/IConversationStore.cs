@@ -27,10 +27,11 @@ public interface IConversationStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored conversation, with its messages.</returns>
     /// <exception cref="ArgumentException">
-    /// The id is empty, a tag is empty, two messages share an id, an auxiliary total is negative, or an identifier (the
-    /// conversation, tenant, user or message id, a tag, a model name, a message role) holds a NUL character (U+0000).
-    /// Text, titles and metadata may hold NUL characters and are kept exactly.
+    /// The id is empty, a tag or metadata key is empty, two messages share an id, an auxiliary total is negative, or an
+    /// identifier (the conversation, tenant, user or message id, a tag, a model name, a message role) holds a NUL character
+    /// (U+0000). Text, titles and metadata may hold NUL characters and are kept exactly.
     /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">A message's cost or the auxiliary cost is beyond 900,000,000 USD either way (what a SQLite store can keep).</exception>
     /// <exception cref="ConcurrencyConflictException">A conversation with the same id exists.</exception>
     Task<Conversation> CreateAsync(Conversation conversation, CancellationToken cancellationToken = default);
 
@@ -88,6 +89,7 @@ public interface IConversationStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The conversation's new version.</returns>
     /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, a message is <see langword="null"/>, two messages of the call share an id, or the conversation id, a message id, role or model name holds a NUL character (U+0000).</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A message's cost is beyond 900,000,000 USD either way (nothing is written).</exception>
     /// <exception cref="ConversationNotFoundException">The conversation does not exist.</exception>
     /// <exception cref="ConcurrencyConflictException">The version moved on.</exception>
     Task<long> AppendAsync(string id, IReadOnlyList<ConversationMessage> messages, long? expectedVersion = null, CancellationToken cancellationToken = default);
@@ -102,6 +104,7 @@ public interface IConversationStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The conversation's new version (unchanged when <paramref name="update"/> changes nothing).</returns>
     /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, a tag or metadata key is empty, the id or a tag holds a NUL character (U+0000), or an auxiliary token count or known cost is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">The auxiliary cost is above 900,000,000 USD (nothing is changed).</exception>
     /// <exception cref="ConversationNotFoundException">The conversation does not exist.</exception>
     /// <exception cref="ConcurrencyConflictException">The version moved on (nothing is changed, no usage added).</exception>
     Task<long> UpdateAsync(string id, ConversationUpdate update, long? expectedVersion = null, CancellationToken cancellationToken = default);

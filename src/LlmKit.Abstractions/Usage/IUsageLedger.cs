@@ -14,6 +14,7 @@ public interface IUsageLedger
     /// The request id is empty, or an id, model, provider, deployment or tag holds a NUL character (U+0000), which the
     /// LlmKit ledgers refuse (PostgreSQL cannot keep it); nothing is written.
     /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">The record's cost is beyond 900,000,000 USD either way (what a SQLite ledger can keep); nothing is written.</exception>
     ValueTask<bool> RecordAsync(UsageRecord record, CancellationToken cancellationToken = default);
 
     /// <summary>Returns the totals of the records selected by <paramref name="query"/>.</summary>

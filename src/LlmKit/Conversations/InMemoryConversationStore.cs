@@ -182,6 +182,7 @@ public sealed class InMemoryConversationStore : IConversationStore
         StoreRules.CheckId(id, nameof(id));
         ArgumentNullException.ThrowIfNull(update);
         string[]? tags = update.Tags is null ? null : CopyTags(update.Tags, nameof(update));
+        StoreRules.CheckMetadataKeys(update.Metadata?.Keys, nameof(update));
         var auxiliary = StoreRules.AuxiliaryOf(update, nameof(update));
         cancellationToken.ThrowIfCancellationRequested();
         var entry = Find(id);
@@ -451,6 +452,7 @@ public sealed class InMemoryConversationStore : IConversationStore
             StoreRules.CheckIdentifier(messageId, "message id", nameof(messages));
             StoreRules.CheckIdentifier(message.Model, "model name", nameof(messages));
             StoreRules.CheckIdentifier(chat.Role.Value, "message role", nameof(messages));
+            StoreRules.CheckCost(message.Cost?.Total, $"message '{messageId}'", nameof(messages));
             if (!(batch ??= new HashSet<string>(StringComparer.Ordinal)).Add(messageId))
             {
                 throw new ArgumentException($"Two messages of the call have id '{messageId}'. Give each message its own id.", nameof(messages));

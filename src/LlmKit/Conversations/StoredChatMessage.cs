@@ -43,14 +43,12 @@ internal sealed class StoredChatMessage
         {
             bool known = content switch
             {
-                TextContent text => text.Annotations is null or { Count: 0 },
-                TextReasoningContent reasoning => reasoning.Annotations is null or { Count: 0 },
+                TextContent or TextReasoningContent or UsageContent => true,
                 FunctionCallContent call => call.Arguments is null || PlainValues(call.Arguments),
                 FunctionResultContent result => PlainValue(result.Result),
-                UsageContent => true,
                 _ => false,
             };
-            if (!known || content.RawRepresentation is not null || !PlainValues(content.AdditionalProperties))
+            if (!known || content.RawRepresentation is not null || content.Annotations is { Count: > 0 } || !PlainValues(content.AdditionalProperties))
             {
                 return false;
             }
@@ -87,7 +85,7 @@ internal sealed class StoredChatMessage
             {
                 TextContent text => new TextContent(text.Text),
                 TextReasoningContent reasoning => new TextReasoningContent(reasoning.Text) { ProtectedData = reasoning.ProtectedData },
-                FunctionCallContent call => new FunctionCallContent(call.CallId, call.Name, call.Arguments is null ? null : new Dictionary<string, object?>(call.Arguments)),
+                FunctionCallContent call => new FunctionCallContent(call.CallId, call.Name, call.Arguments is null ? null : new Dictionary<string, object?>(call.Arguments)) { InformationalOnly = call.InformationalOnly },
                 FunctionResultContent result => new FunctionResultContent(result.CallId, result.Result),
                 UsageContent usage => new UsageContent(CopyUsage(usage.Details)),
                 _ => throw new System.Diagnostics.UnreachableException($"Content of type {content.GetType().Name} cannot be copied member by member."),

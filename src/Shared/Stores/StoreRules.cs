@@ -10,6 +10,12 @@ internal static class StoreRules
     public const int MaxPageSize = 1000;
     public const int TopTagCount = 10;
 
+    /// <summary>
+    /// The largest cost in USD a store accepts for one message or one auxiliary call (900 million): SQLite keeps costs as
+    /// 64-bit integers of 10^-10 USD, which end at about 922 million USD, and every store takes the same values.
+    /// </summary>
+    public const decimal MaxCostUsd = 900_000_000m;
+
     /// <summary>Truncates to whole microseconds in UTC, the precision every store keeps.</summary>
     public static DateTimeOffset Normalize(DateTimeOffset time)
     {
@@ -35,7 +41,7 @@ internal static class StoreRules
         }
     }
 
-    /// <summary>Checks the identifiers and tags of a usage record (none may hold a NUL character), before it is written.</summary>
+    /// <summary>Checks the identifiers and tags of a usage record (none may hold a NUL character) and its cost, before it is written.</summary>
     public static void CheckUsageRecord(UsageRecord record, string paramName)
     {
         CheckIdentifier(record.RequestId, "request id", paramName);
@@ -48,6 +54,7 @@ internal static class StoreRules
         CheckIdentifier(record.Provider, "provider", paramName);
         CheckIdentifier(record.ResponseModel, "response model", paramName);
         CheckIdentifier(record.TemplateId, "template id", paramName);
+        CheckCost(record.Cost?.Total, $"request '{record.RequestId}'", paramName);
         if (record.Tags is { Count: > 0 } tags)
         {
             foreach (var (key, value) in tags)
@@ -72,7 +79,26 @@ internal static class StoreRules
         CheckIdentifier(conversation.TenantId, "tenant id", paramName);
         CheckIdentifier(conversation.UserId, "user id", paramName);
         CheckIdentifier(conversation.Model, "model name", paramName);
+        CheckMetadataKeys(conversation.Metadata?.Keys, paramName);
         return CheckTags(conversation.Tags, paramName);
+    }
+
+    /// <summary>Rejects an empty metadata key (a conversation's metadata, or the entries of an update).</summary>
+    public static void CheckMetadataKeys(IEnumerable<string>? keys, string paramName)
+    {
+        if (keys is not null && keys.Any(string.IsNullOrEmpty))
+        {
+            throw new ArgumentException("A metadata key is empty. Give every metadata entry a non-empty key (an update removes an entry by setting its value to null).", paramName);
+        }
+    }
+
+    /// <summary>Rejects a cost above <see cref="MaxCostUsd"/>, naming what it was the cost of.</summary>
+    public static void CheckCost(decimal? costUsd, string what, string paramName)
+    {
+        if (costUsd is { } cost && Math.Abs(cost) > MaxCostUsd)
+        {
+            throw new ArgumentOutOfRangeException(paramName, costUsd, string.Create(CultureInfo.InvariantCulture, $"The cost of {what} is {costUsd} USD; the stores keep costs up to {MaxCostUsd:#,0} USD (either sign) per message or call. Check the prices and token counts that produced it."));
+        }
     }
 
     /// <summary>Checks a batch of conversations to create together: none <see langword="null"/> and no id twice.</summary>
@@ -128,7 +154,7 @@ internal static class StoreRules
         {
             if (string.IsNullOrWhiteSpace(tag))
             {
-                throw new ArgumentException("A tag filter is null or empty.", paramName);
+                throw new ArgumentException("A tag filter is null or empty. Remove it from ConversationQuery.Tags, or give it the tag to match.", paramName);
             }
 
             CheckIdentifier(tag, "tag filter", paramName);
@@ -169,6 +195,7 @@ internal static class StoreRules
             CheckIdentifier(messageId, "message id", paramName);
             CheckIdentifier(message.Model, "model name", paramName);
             CheckIdentifier(chat.Role.Value, "message role", paramName);
+            CheckCost(message.Cost?.Total, $"message '{messageId}'", paramName);
             if (!ids.Add(messageId))
             {
                 throw new ArgumentException($"Two messages of the call have id '{messageId}'. Give each message its own id.", paramName);
@@ -277,6 +304,8 @@ internal static class StoreRules
             throw new ArgumentException("The auxiliary usage of the update has a negative token count or cost. Pass the usage and cost the auxiliary call's response reported.", paramName);
         }
 
+        CheckCost(cost, "the auxiliary call", paramName);
+
         return new AuxiliaryTotals(true, input, output, cost ?? 0m, cost is null ? 1 : 0);
     }
 
@@ -287,6 +316,8 @@ internal static class StoreRules
         {
             throw new ArgumentException($"Conversation '{conversation.Id}' has a negative auxiliary total (AuxiliaryInputTokens, AuxiliaryOutputTokens, AuxiliaryCostUsd or AuxiliaryUnknownCostCalls). Leave them at 0 for a new conversation.", paramName);
         }
+
+        CheckCost(conversation.AuxiliaryCostUsd, $"the auxiliary calls of conversation '{conversation.Id}'", paramName);
 
         return new AuxiliaryTotals(
             conversation.AuxiliaryInputTokens != 0 || conversation.AuxiliaryOutputTokens != 0 || conversation.AuxiliaryCostUsd != 0 || conversation.AuxiliaryUnknownCostCalls != 0,

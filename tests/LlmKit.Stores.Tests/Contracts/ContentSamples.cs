@@ -1,9 +1,14 @@
+using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace LlmKit.Stores.Tests.Contracts;
 
-/// <summary>Messages that together hold one of every Microsoft.Extensions.AI content type, with metadata on messages and contents.</summary>
+/// <summary>
+/// Messages holding Microsoft.Extensions.AI contents with metadata on messages and contents (<see cref="Messages"/>: the
+/// common types, filled in by hand), one message more with an instance of every other type a caller can create
+/// (<see cref="OtherTypesMessage"/>), and the reflection that finds and builds those types.
+/// </summary>
 internal static class ContentSamples
 {
     public static readonly DateTimeOffset Time = new(2026, 2, 3, 4, 5, 6, TimeSpan.Zero);
@@ -75,4 +80,50 @@ internal static class ContentSamples
 
     /// <summary>Serialises a message the way Microsoft.Extensions.AI does, to compare two messages completely.</summary>
     public static string Json(ChatMessage message) => JsonSerializer.Serialize(message, AIJsonUtilities.DefaultOptions);
+
+    /// <summary>Every content type of Microsoft.Extensions.AI a caller can instantiate, by name.</summary>
+    public static List<Type> CreatableTypes() => typeof(AIContent).Assembly.GetExportedTypes()
+        .Where(IsCreatable)
+        .OrderBy(t => t.Name, StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>An assistant message holding one instance of every creatable content type that <see cref="Contents"/> does not hold.</summary>
+    public static ConversationMessage OtherTypesMessage()
+    {
+        var covered = Contents().Select(c => c.GetType()).ToHashSet();
+        var others = CreatableTypes().Where(t => !covered.Contains(t)).Select(Create).ToList();
+        return new ConversationMessage { Message = new ChatMessage(ChatRole.Assistant, others) { MessageId = "others", CreatedAt = Time.AddSeconds(5) } };
+    }
+
+    /// <summary>A content type a caller can instantiate (types without a public constructor are only bases of others).</summary>
+    public static bool IsCreatable(Type type)
+        => typeof(AIContent).IsAssignableFrom(type) && !type.IsAbstract && type.GetConstructors(BindingFlags.Public | BindingFlags.Instance).Length > 0;
+
+    /// <summary>Builds an instance of a content type through its public constructor with the fewest parameters.</summary>
+    public static AIContent Create(Type type)
+    {
+        if (type == typeof(DataContent))
+        {
+            return new DataContent(new byte[] { 1, 2, 3 }, "application/octet-stream");
+        }
+
+        var constructor = type.GetConstructors(BindingFlags.Public | BindingFlags.Instance).OrderBy(c => c.GetParameters().Length).First();
+        object?[] args = constructor.GetParameters().Select(p => Argument(p.ParameterType, p.Name!)).ToArray();
+        return (AIContent)constructor.Invoke(args);
+    }
+
+    private static object? Argument(Type type, string name) => type switch
+    {
+        _ when type == typeof(string) && (name.Contains("uri", StringComparison.OrdinalIgnoreCase) || name.Contains("url", StringComparison.OrdinalIgnoreCase)) => "https://example.com/x",
+        _ when type == typeof(string) => name.Contains("media", StringComparison.OrdinalIgnoreCase) ? "text/plain" : name + "_1",
+        _ when type == typeof(Uri) => new Uri("https://example.com/x.txt"),
+        _ when type == typeof(ReadOnlyMemory<byte>) => new ReadOnlyMemory<byte>([1, 2, 3]),
+        _ when type == typeof(object) => "result",
+        _ when type == typeof(UsageDetails) => new UsageDetails { InputTokenCount = 1 },
+        _ when type == typeof(IDictionary<string, object?>) => new Dictionary<string, object?> { ["k"] = "v" },
+        _ when type == typeof(IList<AIContent>) => new List<AIContent> { new TextContent("inner") },
+        _ when typeof(AIContent).IsAssignableFrom(type) => Create(IsCreatable(type) ? type : typeof(AIContent).Assembly.GetExportedTypes().First(t => type.IsAssignableFrom(t) && IsCreatable(t))),
+        _ when type.IsValueType => Activator.CreateInstance(type),
+        _ => null,
+    };
 }

@@ -10,7 +10,7 @@ namespace LlmKit.Stores.Tests.Contracts;
 /// The behaviour every <see cref="IConversationStore"/> must have. A store joins the suite with one subclass that
 /// returns a fresh, empty store from <see cref="CreateStoreAsync"/>.
 /// </summary>
-public abstract class ConversationStoreContractTests
+public abstract partial class ConversationStoreContractTests
 {
     protected static readonly DateTimeOffset Start = new(2026, 3, 1, 9, 0, 0, TimeSpan.Zero);
 
@@ -1001,7 +1001,7 @@ public abstract class ConversationStoreContractTests
             UserId = "u1",
             Tags = ["t1", "t2"],
             Metadata = new Dictionary<string, string> { ["summary"] = "earlier turns" },
-            Messages = ContentSamples.Messages(),
+            Messages = [.. ContentSamples.Messages(), ContentSamples.OtherTypesMessage()],
         });
         Time.Advance(TimeSpan.FromMinutes(3));
         await source.AppendAsync("c1", [Assistant("late", "final answer", 40, 8, 0.000123m)]);
@@ -1036,7 +1036,13 @@ public abstract class ConversationStoreContractTests
             Assert.Equal(
                 original.Messages[i].Message.Contents.Select(c => c.GetType()),
                 reloaded.Messages[i].Message.Contents.Select(c => c.GetType()));
+            Assert.Equal(ContentSamples.Json(original.Messages[i].Message), ContentSamples.Json(reloaded.Messages[i].Message));
         }
+
+        // Every content type a caller can create went through the store, the file and the other store.
+        Assert.Equal(
+            ContentSamples.CreatableTypes().Select(t => t.Name),
+            reloaded.Messages.SelectMany(m => m.Message.Contents).Select(c => c.GetType()).Distinct().Select(t => t.Name).Order(StringComparer.Ordinal));
     }
 
     [Fact]

@@ -85,6 +85,22 @@ public abstract class UsageLedgerContractTests
     }
 
     [Fact]
+    public async Task RecordAsync_CostAboveWhatTheLedgersKeep_ThrowsNamingTheRequestAndRecordsNothing()
+    {
+        var ledger = await CreateLedgerAsync();
+
+        // 10^12 USD: SQLite's 64-bit units of 10^-10 USD end at about 9.2 * 10^8 USD, so every ledger refuses it.
+        var ex = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await ledger.RecordAsync(Record("r1", Noon, input: 5, cost: 1_000_000_000_000m)));
+        bool stored = await ledger.RecordAsync(Record("r2", Noon, input: 5, cost: 900_000_000m));
+
+        Assert.Contains("request 'r1'", ex.Message, StringComparison.Ordinal);
+        Assert.True(stored);
+        var totals = await ledger.GetTotalsAsync(new UsageQuery());
+        Assert.Equal(1, totals.Calls);
+        Assert.Equal(900_000_000m, totals.KnownCostUsd);
+    }
+
+    [Fact]
     public async Task RecordAsync_SameRequestIdTwice_IsCountedOnce()
     {
         var ledger = await CreateLedgerAsync();

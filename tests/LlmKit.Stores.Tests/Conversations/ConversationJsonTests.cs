@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using LlmKit.Stores.Tests.Contracts;
@@ -89,10 +88,7 @@ public sealed class ConversationJsonTests
     [Fact]
     public void Serialize_EveryPublicContentTypeOfMicrosoftExtensionsAI_RoundTripsWithItsType()
     {
-        var types = typeof(AIContent).Assembly.GetExportedTypes()
-            .Where(IsCreatable)
-            .OrderBy(t => t.Name, StringComparer.Ordinal)
-            .ToList();
+        var types = ContentSamples.CreatableTypes();
 
         Assert.True(types.Count >= 20, $"only {types.Count} content types found");
         foreach (var type in types)
@@ -100,7 +96,7 @@ public sealed class ConversationJsonTests
             AIContent content;
             try
             {
-                content = Create(type);
+                content = ContentSamples.Create(type);
             }
             catch (Exception ex) when (ex is not Xunit.Sdk.XunitException)
             {
@@ -170,36 +166,4 @@ public sealed class ConversationJsonTests
         Assert.Throws<ConversationFormatException>(() => ConversationJson.DeserializeMessage("{\"message\":{\"role\":\"user\"},\"status\":\"Exploded\"}"));
         Assert.Throws<ArgumentNullException>(() => ConversationJson.SerializeMessage(null!));
     }
-
-    /// <summary>A content type a caller can instantiate (types without a public constructor are only bases of others).</summary>
-    private static bool IsCreatable(Type type)
-        => typeof(AIContent).IsAssignableFrom(type) && !type.IsAbstract && type.GetConstructors(BindingFlags.Public | BindingFlags.Instance).Length > 0;
-
-    /// <summary>Builds an instance of a content type through its public constructor with the fewest parameters.</summary>
-    private static AIContent Create(Type type)
-    {
-        if (type == typeof(DataContent))
-        {
-            return new DataContent(new byte[] { 1, 2, 3 }, "application/octet-stream");
-        }
-
-        var constructor = type.GetConstructors(BindingFlags.Public | BindingFlags.Instance).OrderBy(c => c.GetParameters().Length).First();
-        object?[] args = constructor.GetParameters().Select(p => Argument(p.ParameterType, p.Name!)).ToArray();
-        return (AIContent)constructor.Invoke(args);
-    }
-
-    private static object? Argument(Type type, string name) => type switch
-    {
-        _ when type == typeof(string) && (name.Contains("uri", StringComparison.OrdinalIgnoreCase) || name.Contains("url", StringComparison.OrdinalIgnoreCase)) => "https://example.com/x",
-        _ when type == typeof(string) => name.Contains("media", StringComparison.OrdinalIgnoreCase) ? "text/plain" : name + "_1",
-        _ when type == typeof(Uri) => new Uri("https://example.com/x.txt"),
-        _ when type == typeof(ReadOnlyMemory<byte>) => new ReadOnlyMemory<byte>([1, 2, 3]),
-        _ when type == typeof(object) => "result",
-        _ when type == typeof(UsageDetails) => new UsageDetails { InputTokenCount = 1 },
-        _ when type == typeof(IDictionary<string, object?>) => new Dictionary<string, object?> { ["k"] = "v" },
-        _ when type == typeof(IList<AIContent>) => new List<AIContent> { new TextContent("inner") },
-        _ when typeof(AIContent).IsAssignableFrom(type) => Create(IsCreatable(type) ? type : typeof(AIContent).Assembly.GetExportedTypes().First(t => type.IsAssignableFrom(t) && IsCreatable(t))),
-        _ when type.IsValueType => Activator.CreateInstance(type),
-        _ => null,
-    };
 }
