@@ -630,7 +630,7 @@ public sealed class SqliteConversationStore : IConversationStore
             return 0;
         }
 
-        StoreRules.CheckCost(value, "the record", nameof(usd));
+        StoreRules.CheckCost(value, "the record", null, nameof(usd));
         return decimal.ToInt64(decimal.Round(value * CostUnitsPerUsd, MidpointRounding.AwayFromZero));
     }
 

@@ -452,7 +452,7 @@ public sealed class InMemoryConversationStore : IConversationStore
             StoreRules.CheckIdentifier(messageId, "message id", nameof(messages));
             StoreRules.CheckIdentifier(message.Model, "model name", nameof(messages));
             StoreRules.CheckIdentifier(chat.Role.Value, "message role", nameof(messages));
-            StoreRules.CheckCost(message.Cost?.Total, $"message '{messageId}'", nameof(messages));
+            StoreRules.CheckCost(message.Cost?.Total, "message", messageId, nameof(messages));
             if (!(batch ??= new HashSet<string>(StringComparer.Ordinal)).Add(messageId))
             {
                 throw new ArgumentException($"Two messages of the call have id '{messageId}'. Give each message its own id.", nameof(messages));

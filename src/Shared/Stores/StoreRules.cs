@@ -54,7 +54,7 @@ internal static class StoreRules
         CheckIdentifier(record.Provider, "provider", paramName);
         CheckIdentifier(record.ResponseModel, "response model", paramName);
         CheckIdentifier(record.TemplateId, "template id", paramName);
-        CheckCost(record.Cost?.Total, $"request '{record.RequestId}'", paramName);
+        CheckCost(record.Cost?.Total, "request", record.RequestId, paramName);
         if (record.Tags is { Count: > 0 } tags)
         {
             foreach (var (key, value) in tags)
@@ -92,12 +92,16 @@ internal static class StoreRules
         }
     }
 
-    /// <summary>Rejects a cost above <see cref="MaxCostUsd"/>, naming what it was the cost of.</summary>
-    public static void CheckCost(decimal? costUsd, string what, string paramName)
+    /// <summary>
+    /// Rejects a cost beyond <see cref="MaxCostUsd"/> either way, naming what it was the cost of (<paramref name="what"/>,
+    /// followed by <paramref name="id"/> in quotes when given; the text is built only when the cost is refused).
+    /// </summary>
+    public static void CheckCost(decimal? costUsd, string what, string? id, string paramName)
     {
         if (costUsd is { } cost && Math.Abs(cost) > MaxCostUsd)
         {
-            throw new ArgumentOutOfRangeException(paramName, costUsd, string.Create(CultureInfo.InvariantCulture, $"The cost of {what} is {costUsd} USD; the stores keep costs up to {MaxCostUsd:#,0} USD (either sign) per message or call. Check the prices and token counts that produced it."));
+            string subject = id is null ? what : $"{what} '{id}'";
+            throw new ArgumentOutOfRangeException(paramName, costUsd, string.Create(CultureInfo.InvariantCulture, $"The cost of {subject} is {costUsd} USD; the stores keep costs up to {MaxCostUsd:#,0} USD (either sign) per message or call. Check the prices and token counts that produced it."));
         }
     }
 
@@ -195,7 +199,7 @@ internal static class StoreRules
             CheckIdentifier(messageId, "message id", paramName);
             CheckIdentifier(message.Model, "model name", paramName);
             CheckIdentifier(chat.Role.Value, "message role", paramName);
-            CheckCost(message.Cost?.Total, $"message '{messageId}'", paramName);
+            CheckCost(message.Cost?.Total, "message", messageId, paramName);
             if (!ids.Add(messageId))
             {
                 throw new ArgumentException($"Two messages of the call have id '{messageId}'. Give each message its own id.", paramName);
@@ -304,7 +308,7 @@ internal static class StoreRules
             throw new ArgumentException("The auxiliary usage of the update has a negative token count or cost. Pass the usage and cost the auxiliary call's response reported.", paramName);
         }
 
-        CheckCost(cost, "the auxiliary call", paramName);
+        CheckCost(cost, "the auxiliary call", null, paramName);
 
         return new AuxiliaryTotals(true, input, output, cost ?? 0m, cost is null ? 1 : 0);
     }
@@ -317,7 +321,7 @@ internal static class StoreRules
             throw new ArgumentException($"Conversation '{conversation.Id}' has a negative auxiliary total (AuxiliaryInputTokens, AuxiliaryOutputTokens, AuxiliaryCostUsd or AuxiliaryUnknownCostCalls). Leave them at 0 for a new conversation.", paramName);
         }
 
-        CheckCost(conversation.AuxiliaryCostUsd, $"the auxiliary calls of conversation '{conversation.Id}'", paramName);
+        CheckCost(conversation.AuxiliaryCostUsd, "the auxiliary calls of conversation", conversation.Id, paramName);
 
         return new AuxiliaryTotals(
             conversation.AuxiliaryInputTokens != 0 || conversation.AuxiliaryOutputTokens != 0 || conversation.AuxiliaryCostUsd != 0 || conversation.AuxiliaryUnknownCostCalls != 0,
