@@ -449,10 +449,7 @@ public sealed class InMemoryConversationStore : IConversationStore
             ArgumentNullException.ThrowIfNull(message?.Message, nameof(messages));
             var chat = message.Message;
             string messageId = string.IsNullOrEmpty(chat.MessageId) ? Guid.NewGuid().ToString("N") : chat.MessageId;
-            StoreRules.CheckIdentifier(messageId, "message id", nameof(messages));
-            StoreRules.CheckIdentifier(message.Model, "model name", nameof(messages));
-            StoreRules.CheckIdentifier(chat.Role.Value, "message role", nameof(messages));
-            StoreRules.CheckCost(message.Cost?.Total, "message", messageId, nameof(messages));
+            StoreRules.CheckMessage(message, messageId, nameof(messages));
             if (!(batch ??= new HashSet<string>(StringComparer.Ordinal)).Add(messageId))
             {
                 throw new ArgumentException($"Two messages of the call have id '{messageId}'. Give each message its own id.", nameof(messages));

@@ -181,6 +181,18 @@ internal static class StoreRules
         }
     }
 
+    /// <summary>
+    /// The checks every store makes on one message before writing anything: no NUL character in its id, model or role,
+    /// and a cost within <see cref="MaxCostUsd"/>. One place, so the in-memory store and the durable ones refuse alike.
+    /// </summary>
+    public static void CheckMessage(ConversationMessage message, string messageId, string paramName)
+    {
+        CheckIdentifier(messageId, "message id", paramName);
+        CheckIdentifier(message.Model, "model name", paramName);
+        CheckIdentifier(message.Message.Role.Value, "message role", paramName);
+        CheckCost(message.Cost?.Total, "message", messageId, paramName);
+    }
+
     /// <summary>Assigns ids and times, checks for duplicates within the call and computes what the rows hold.</summary>
     public static List<PreparedMessage> Prepare(IReadOnlyList<ConversationMessage> messages, DateTimeOffset now, string paramName)
     {
@@ -196,10 +208,7 @@ internal static class StoreRules
 
             var chat = message.Message;
             string messageId = string.IsNullOrEmpty(chat.MessageId) ? Guid.NewGuid().ToString("N") : chat.MessageId;
-            CheckIdentifier(messageId, "message id", paramName);
-            CheckIdentifier(message.Model, "model name", paramName);
-            CheckIdentifier(chat.Role.Value, "message role", paramName);
-            CheckCost(message.Cost?.Total, "message", messageId, paramName);
+            CheckMessage(message, messageId, paramName);
             if (!ids.Add(messageId))
             {
                 throw new ArgumentException($"Two messages of the call have id '{messageId}'. Give each message its own id.", paramName);
