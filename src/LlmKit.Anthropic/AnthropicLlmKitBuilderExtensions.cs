@@ -31,7 +31,7 @@ public static class AnthropicLlmKitBuilderExtensions
         kit.AddAnthropicProviderType();
         var options = new AnthropicClientOptions();
         configure?.Invoke(options);
-        kit.AddProvider(name, sp => Create(sp, options));
+        kit.AddHttpProvider(name, HttpClientName, (sp, http) => Create(sp, options, http));
         return kit;
     }
 
@@ -59,8 +59,7 @@ public static class AnthropicLlmKitBuilderExtensions
         }
 
         kit.Services.AddSingleton(new AnthropicProviderTypeMarker());
-        kit.Services.AddHttpClient(HttpClientName, static client => client.Timeout = AnthropicChatClient.DefaultHttpTimeout);
-        kit.AddProviderType(ProviderTypeName, static (sp, settings) => Create(sp, ToOptions(settings)));
+        kit.AddHttpProviderType(ProviderTypeName, HttpClientName, static (sp, settings, http) => Create(sp, ToOptions(settings), http));
         return kit;
     }
 
@@ -109,10 +108,10 @@ public static class AnthropicLlmKitBuilderExtensions
         return options;
     }
 
-    private static AnthropicChatClient Create(IServiceProvider services, AnthropicClientOptions options)
+    private static AnthropicChatClient Create(IServiceProvider services, AnthropicClientOptions options, HttpClient http)
         => new(
             options,
-            services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
+            http,
             services.GetService<TimeProvider>(),
             services.GetService<IModelRegistry>());
 

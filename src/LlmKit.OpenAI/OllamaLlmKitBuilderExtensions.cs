@@ -19,7 +19,7 @@ public static class OllamaLlmKitBuilderExtensions
         builder.AddOllamaProviderType();
         var options = new OllamaClientOptions();
         configure?.Invoke(options);
-        builder.AddProvider(name, sp => new OllamaChatClient(options, sp.GetRequiredService<IHttpClientFactory>().CreateClient(OpenAILlmKitBuilderExtensions.HttpClientName), sp.GetService<TimeProvider>()));
+        builder.AddHttpProvider(name, OpenAILlmKitBuilderExtensions.HttpClientName, (sp, http) => new OllamaChatClient(options, http, sp.GetService<TimeProvider>()));
         return builder;
     }
 
@@ -36,7 +36,7 @@ public static class OllamaLlmKitBuilderExtensions
         }
 
         builder.Services.AddSingleton<OllamaTypeMarker>();
-        builder.AddProviderType("OllamaNative", (sp, settings) =>
+        builder.AddHttpProviderType("OllamaNative", OpenAILlmKitBuilderExtensions.HttpClientName, (sp, settings, http) =>
         {
             var options = new OllamaClientOptions
             {
@@ -54,7 +54,7 @@ public static class OllamaLlmKitBuilderExtensions
                 options.KeepAlive = keepAlive;
             }
 
-            return new OllamaChatClient(options, sp.GetRequiredService<IHttpClientFactory>().CreateClient(OpenAILlmKitBuilderExtensions.HttpClientName), sp.GetService<TimeProvider>());
+            return new OllamaChatClient(options, http, sp.GetService<TimeProvider>());
         });
         return builder;
     }

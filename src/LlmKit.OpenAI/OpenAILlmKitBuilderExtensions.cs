@@ -6,7 +6,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Registers OpenAI and OpenAI-compatible provider connections with LlmKit.</summary>
 public static class OpenAILlmKitBuilderExtensions
 {
-    /// <summary>The name of the <see cref="System.Net.Http.IHttpClientFactory"/> client the OpenAI provider uses: <c>LlmKit.OpenAI</c>.</summary>
+    /// <summary>
+    /// The name of the <see cref="System.Net.Http.IHttpClientFactory"/> client the OpenAI, OpenAI-compatible and Ollama
+    /// connections send with: <c>LlmKit.OpenAI</c>. It carries LlmKit's resilience handler; change it with
+    /// <c>services.AddHttpClient(HttpClientName)</c>.
+    /// </summary>
     public const string HttpClientName = "LlmKit.OpenAI";
 
     /// <summary>Registers an OpenAI connection (and the OpenAI-compatible provider types for configuration).</summary>
@@ -30,7 +34,7 @@ public static class OpenAILlmKitBuilderExtensions
         builder.AddOpenAIProviderTypes();
         var options = new OpenAIClientOptions { Profile = profile };
         configure?.Invoke(options);
-        builder.AddProvider(name ?? profile.Name.ToLowerInvariant(), sp => Create(sp, options));
+        builder.AddHttpProvider(name ?? profile.Name.ToLowerInvariant(), HttpClientName, (sp, http) => new OpenAIChatClient(options, http, sp.GetService<TimeProvider>()));
         return builder;
     }
 
@@ -52,11 +56,10 @@ public static class OpenAILlmKitBuilderExtensions
         }
 
         builder.Services.AddSingleton<OpenAIProviderTypesMarker>();
-        builder.Services.AddHttpClient(HttpClientName, client => client.Timeout = TimeSpan.FromMinutes(10));
         foreach (var profile in OpenAICompatibilityProfile.BuiltIn)
         {
             var p = profile;
-            builder.AddProviderType(p.Name, (sp, settings) => Create(sp, FromSettings(p, settings)));
+            builder.AddHttpProviderType(p.Name, HttpClientName, (sp, settings, http) => new OpenAIChatClient(FromSettings(p, settings), http, sp.GetService<TimeProvider>()));
         }
 
         return builder;
@@ -78,12 +81,6 @@ public static class OpenAILlmKitBuilderExtensions
         configure?.Invoke(options);
         builder.Services.AddSingleton<IContentClassifier>(sp => new OpenAIModerationClient(options, sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), sp.GetService<TimeProvider>()));
         return builder;
-    }
-
-    private static OpenAIChatClient Create(IServiceProvider services, OpenAIClientOptions options)
-    {
-        var factory = services.GetRequiredService<IHttpClientFactory>();
-        return new OpenAIChatClient(options, factory.CreateClient(HttpClientName), services.GetService<TimeProvider>());
     }
 
     private static OpenAIClientOptions FromSettings(OpenAICompatibilityProfile profile, ProviderConnectionSettings settings)

@@ -36,4 +36,30 @@ public interface ILlmKitBuilder
     /// <param name="factory">Creates a client from the connection's name and configuration settings.</param>
     /// <returns>This builder, for chaining.</returns>
     ILlmKitBuilder AddProviderType(string typeName, Func<IServiceProvider, ProviderConnectionSettings, Microsoft.Extensions.AI.IChatClient> factory);
+
+    /// <summary>
+    /// Registers a provider connection whose client sends HTTP through the named <see cref="HttpClient"/>
+    /// <paramref name="httpClientName"/> of <c>IHttpClientFactory</c>. LlmKit gives that named client its resilience handler
+    /// (Microsoft.Extensions.Http.Resilience: concurrency limiter, total timeout, retry honouring <c>Retry-After</c> and
+    /// <c>retry-after-ms</c>, circuit breaker, attempt timeout), with one pipeline per deployment configured from
+    /// <c>LlmKit:Resilience</c> or the deployment's own <c>Resilience</c> settings; the host changes the client through the
+    /// usual <c>services.AddHttpClient(httpClientName)</c> builder APIs.
+    /// </summary>
+    /// <param name="name">The connection name, unique in the app (for example <c>openai</c>).</param>
+    /// <param name="httpClientName">The named client the connection sends with (for example <c>LlmKit.OpenAI</c>).</param>
+    /// <param name="factory">Creates the client from the named <see cref="HttpClient"/>; called once, lazily, on first use.</param>
+    /// <returns>This builder, for chaining.</returns>
+    /// <exception cref="LlmKitConfigurationException">A connection with the same name is already registered.</exception>
+    ILlmKitBuilder AddHttpProvider(string name, string httpClientName, Func<IServiceProvider, HttpClient, Microsoft.Extensions.AI.IChatClient> factory);
+
+    /// <summary>
+    /// Registers a provider type, like <see cref="AddProviderType"/>, whose connections send HTTP through the named
+    /// <see cref="HttpClient"/> <paramref name="httpClientName"/> with LlmKit's resilience handler (see
+    /// <see cref="AddHttpProvider"/>).
+    /// </summary>
+    /// <param name="typeName">The type name, matched case-insensitively.</param>
+    /// <param name="httpClientName">The named client the connections send with.</param>
+    /// <param name="factory">Creates a client from the connection's settings and the named <see cref="HttpClient"/>.</param>
+    /// <returns>This builder, for chaining.</returns>
+    ILlmKitBuilder AddHttpProviderType(string typeName, string httpClientName, Func<IServiceProvider, ProviderConnectionSettings, HttpClient, Microsoft.Extensions.AI.IChatClient> factory);
 }

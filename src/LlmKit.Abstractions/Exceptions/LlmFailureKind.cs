@@ -47,4 +47,10 @@ public enum LlmFailureKind
 
     /// <summary>The provider answered with content LlmKit could not parse.</summary>
     InvalidResponse,
+
+    /// <summary>
+    /// No deployment can take the call now (every circuit is open, or every deployment is cooling down); the exception says
+    /// when the first one will be tried again. Retrying after that time can succeed.
+    /// </summary>
+    Unavailable,
 }

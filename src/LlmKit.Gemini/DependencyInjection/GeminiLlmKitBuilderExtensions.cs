@@ -38,9 +38,9 @@ public static class GeminiLlmKitBuilderExtensions
             options.Configure(configure);
         }
 
-        kit.AddProvider(name, sp => new GeminiChatClient(
+        kit.AddHttpProvider(name, HttpClientName, (sp, http) => new GeminiChatClient(
             sp.GetRequiredService<IOptionsMonitor<GeminiClientOptions>>().Get(name),
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
+            http,
             sp.GetService<TimeProvider>(),
             sp.GetService<IModelRegistry>()));
         kit.Services.AddKeyedSingleton<IEmbeddingGenerator<string, Embedding<float>>>(name, (sp, _) => new GeminiEmbeddingGenerator(
@@ -71,10 +71,9 @@ public static class GeminiLlmKitBuilderExtensions
         }
 
         kit.Services.AddSingleton<GeminiProviderTypeMarker>();
-        kit.Services.AddHttpClient(HttpClientName);
-        kit.AddProviderType(ProviderTypeName, static (sp, settings) => new GeminiChatClient(
+        kit.AddHttpProviderType(ProviderTypeName, HttpClientName, static (sp, settings, http) => new GeminiChatClient(
             FromSettings(settings),
-            sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName),
+            http,
             sp.GetService<TimeProvider>(),
             sp.GetService<IModelRegistry>()));
         return kit;

@@ -21,7 +21,32 @@ internal sealed class LlmKitBuilder(IServiceCollection services, ChatPipelineBui
             throw new LlmKitConfigurationException($"A provider connection named '{name}' is already registered. Give each connection its own name.");
         }
 
-        Services.AddSingleton(new ProviderRegistration(name, factory));
+        Services.AddSingleton(new ProviderRegistration(name, factory, HttpClientName: null));
+        return this;
+    }
+
+    public ILlmKitBuilder AddHttpProvider(string name, string httpClientName, Func<IServiceProvider, HttpClient, IChatClient> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentException.ThrowIfNullOrWhiteSpace(httpClientName);
+        ArgumentNullException.ThrowIfNull(factory);
+        if (!_providerNames.Add(name))
+        {
+            throw new LlmKitConfigurationException($"A provider connection named '{name}' is already registered. Give each connection its own name.");
+        }
+
+        ProviderHttpResilience.Register(Services, httpClientName, configureClient: null);
+        Services.AddSingleton(new ProviderRegistration(name, sp => factory(sp, sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName)), httpClientName));
+        return this;
+    }
+
+    public ILlmKitBuilder AddHttpProviderType(string typeName, string httpClientName, Func<IServiceProvider, ProviderConnectionSettings, HttpClient, IChatClient> factory)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(typeName);
+        ArgumentException.ThrowIfNullOrWhiteSpace(httpClientName);
+        ArgumentNullException.ThrowIfNull(factory);
+        ProviderHttpResilience.Register(Services, httpClientName, configureClient: null);
+        Services.AddSingleton(new ProviderTypeRegistration(typeName, (sp, settings) => factory(sp, settings, sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName)), httpClientName));
         return this;
     }
 
@@ -29,7 +54,7 @@ internal sealed class LlmKitBuilder(IServiceCollection services, ChatPipelineBui
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(typeName);
         ArgumentNullException.ThrowIfNull(factory);
-        Services.AddSingleton(new ProviderTypeRegistration(typeName, factory));
+        Services.AddSingleton(new ProviderTypeRegistration(typeName, factory, HttpClientName: null));
         return this;
     }
 }

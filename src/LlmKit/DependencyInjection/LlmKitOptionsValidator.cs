@@ -240,6 +240,16 @@ internal sealed class LlmKitOptionsValidator(
         {
             problem(key + ":CircuitBreakerSamplingDuration", "the sampling and break durations must be at least 0.5 s.");
         }
+
+        if (r.StreamTotalTimeout is { } streamTotal && (streamTotal < TimeSpan.FromMilliseconds(10) || streamTotal > TimeSpan.FromDays(1)))
+        {
+            problem(key + ":StreamTotalTimeout", string.Create(CultureInfo.InvariantCulture, $"must be between 10 ms and 1 day, or unset to use TotalTimeout; it is {streamTotal}."));
+        }
+
+        if (r.MaxConcurrentRequests < 1)
+        {
+            problem(key + ":MaxConcurrentRequests", string.Create(CultureInfo.InvariantCulture, $"must be at least 1; it is {r.MaxConcurrentRequests}."));
+        }
     }
 
     private static void ValidateCooldown(string key, DeploymentCooldownOptions c, Action<string, string> problem)

@@ -64,6 +64,7 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<IConversationStore>(sp => new InMemoryConversationStore(sp.GetService<TimeProvider>()));
             services.TryAddSingleton<IConversationService, ConversationService>();
             services.AddSingleton<IValidateOptions<LlmKitOptions>, ConversationOptionsValidator>();
+            services.AddSingleton(sp => new DeploymentCircuits(sp.GetService<TimeProvider>() ?? TimeProvider.System));
             services.AddSingleton<RoutingState>();
             services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
             services.TryAddSingleton<SafetyGuard>();

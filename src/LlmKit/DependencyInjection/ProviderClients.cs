@@ -12,6 +12,7 @@ internal sealed class ProviderClients : IDisposable
 {
     private readonly IServiceProvider _services;
     private readonly Dictionary<string, Func<IServiceProvider, IChatClient>> _factories = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<string> _sendsHttp = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, Lazy<IChatClient>> _clients = new(StringComparer.OrdinalIgnoreCase);
     private bool _disposed;
 
@@ -25,27 +26,45 @@ internal sealed class ProviderClients : IDisposable
         foreach (var registration in registrations)
         {
             _factories[registration.Name] = registration.Factory;
+            if (registration.HttpClientName is not null)
+            {
+                _sendsHttp.Add(registration.Name);
+            }
         }
 
-        var typeFactories = new Dictionary<string, Func<IServiceProvider, ProviderConnectionSettings, IChatClient>>(StringComparer.OrdinalIgnoreCase);
+        var typeFactories = new Dictionary<string, ProviderTypeRegistration>(StringComparer.OrdinalIgnoreCase);
         foreach (var type in types)
         {
-            typeFactories[type.TypeName] = type.Factory;
+            typeFactories[type.TypeName] = type;
         }
 
         foreach (var (name, settings) in options.Value.Providers)
         {
             // The validator has already checked that the type is registered.
-            if (typeFactories.TryGetValue(settings.Type, out var typeFactory))
+            if (typeFactories.TryGetValue(settings.Type, out var type))
             {
                 settings.Name = name;
-                _factories[name] = sp => typeFactory(sp, settings);
+                _factories[name] = sp => type.Factory(sp, settings);
+                if (type.HttpClientName is not null)
+                {
+                    _sendsHttp.Add(name);
+                }
+                else
+                {
+                    _sendsHttp.Remove(name);
+                }
             }
         }
     }
 
     /// <summary>Gets the names of every provider connection.</summary>
     public IReadOnlyCollection<string> Names => _factories.Keys;
+
+    /// <summary>
+    /// Returns whether a connection sends HTTP through a named client that carries LlmKit's resilience handler (so the
+    /// router adds no retry or breaker of its own around it).
+    /// </summary>
+    public bool SendsHttp(string name) => _sendsHttp.Contains(name);
 
     /// <summary>Returns whether a connection with that name exists.</summary>
     public bool Contains(string name) => _factories.ContainsKey(name);

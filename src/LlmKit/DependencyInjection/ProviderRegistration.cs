@@ -3,4 +3,4 @@ using Microsoft.Extensions.AI;
 namespace LlmKit;
 
 /// <summary>A provider connection registered in code with <see cref="ILlmKitBuilder.AddProvider"/>.</summary>
-internal sealed record ProviderRegistration(string Name, Func<IServiceProvider, IChatClient> Factory);
+internal sealed record ProviderRegistration(string Name, Func<IServiceProvider, IChatClient> Factory, string? HttpClientName);

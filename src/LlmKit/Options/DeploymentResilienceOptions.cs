@@ -1,10 +1,13 @@
 namespace LlmKit;
 
 /// <summary>
-/// The resilience pipeline of one deployment (built on Polly.Core), outermost first: client-side rate limits
-/// (<see cref="DeploymentOptions.MaxConcurrency"/>, <see cref="DeploymentOptions.RequestsPerMinute"/>,
-/// <see cref="DeploymentOptions.TokensPerMinute"/>), total timeout, retry, circuit breaker, attempt timeout. The defaults
-/// are sized for LLM calls, which can take minutes.
+/// The resilience settings of one deployment. A provider that sends HTTP through LlmKit (OpenAI, Anthropic, Gemini,
+/// Ollama) gets them in the resilience handler (Microsoft.Extensions.Http.Resilience) of its named <c>HttpClient</c>:
+/// concurrency limiter, total timeout, retry, circuit breaker, attempt timeout. A provider registered as a plain
+/// <c>IChatClient</c> gets the same strategies from a Polly.Core pipeline around its calls. The router adds the client-side
+/// limits (<see cref="DeploymentOptions.MaxConcurrency"/>, <see cref="DeploymentOptions.RequestsPerMinute"/>,
+/// <see cref="DeploymentOptions.TokensPerMinute"/>) and the stream deadlines (first chunk, idle, total). The defaults are
+/// sized for LLM calls, which can take minutes.
 /// </summary>
 public sealed class DeploymentResilienceOptions
 {
@@ -19,6 +22,19 @@ public sealed class DeploymentResilienceOptions
 
     /// <summary>Gets or sets the longest silence between two chunks of a stream. Defaults to 60 seconds.</summary>
     public TimeSpan ChunkIdleTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Gets or sets the time a whole stream may take, from the call to its last chunk; a stream still running then ends with
+    /// a <see cref="ProviderException"/> of kind <see cref="LlmFailureKind.Timeout"/>. Defaults to <see langword="null"/>:
+    /// <see cref="TotalTimeout"/> applies.
+    /// </summary>
+    public TimeSpan? StreamTotalTimeout { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many HTTP requests the deployment's resilience handler lets run at once; more are refused at once
+    /// (no queue). Defaults to 1000, the standard resilience handler's default.
+    /// </summary>
+    public int MaxConcurrentRequests { get; set; } = 1000;
 
     /// <summary>
     /// Gets or sets how many times a failed attempt is retried on the same deployment (rate limited, overloaded, server

@@ -5,16 +5,17 @@ using System.Threading.RateLimiting;
 using Microsoft.Extensions.AI;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Retry;
+using Microsoft.Extensions.Logging;
+using Polly.RateLimiting;
 using Polly.Timeout;
 
 namespace LlmKit;
 
 /// <summary>
-/// The live state of one deployment, shared by every router instance: its resilience pipeline (total timeout, retry with
-/// backoff and Retry-After, circuit breaker, attempt timeout; the semantics of the Polly.Core strategies of the same names,
-/// run without per-call allocations on the success path), client-side rate limiters, cooldown, calls in flight, moving-average
-/// latency and performance counters.
+/// The live state of one deployment, shared by every router instance: its circuit as the breaker last reported it, its
+/// Polly.Core resilience pipeline when the provider is a plain client (a provider that sends HTTP through LlmKit has the
+/// same strategies in its named client's resilience handler), client-side rate limiters, cooldown, calls in flight,
+/// moving-average latency and performance counters.
 /// </summary>
 internal sealed class DeploymentRuntime : IDisposable
 {
@@ -25,12 +26,9 @@ internal sealed class DeploymentRuntime : IDisposable
     private readonly ConcurrencyLimiter? _concurrency;
     private readonly PerMinuteRateLimiter? _requests;
     private readonly PerMinuteRateLimiter? _tokens;
-    private readonly DeploymentCircuitBreaker _breaker;
-    private readonly TimeSpan _totalTimeout;
-    private readonly TimeSpan _attemptTimeout;
-    private readonly TimeSpan _retryBaseDelay;
-    private readonly TimeSpan _retryMaxDelay;
-    private readonly int _maxRetries;
+    private readonly DeploymentCircuit _circuit;
+    private readonly ResiliencePipeline? _pipeline;
+    private readonly ILogger _logger;
     private readonly Lock _windowLock = new();
     private long _cooldownUntilTicks;
     private string? _cooldownReason;
@@ -43,7 +41,7 @@ internal sealed class DeploymentRuntime : IDisposable
     // (cooldown, window start, limits, the cached route) are not invalidated on other cores by each call (false sharing).
     private HotFields _hot = new() { AverageLatencyMs = double.NaN };
 
-    public DeploymentRuntime(ModelDeployment deployment, bool enabled, int? maxConcurrency, DeploymentResilienceOptions resilience, DeploymentCooldownOptions cooldown, TimeProvider time)
+    public DeploymentRuntime(ModelDeployment deployment, bool enabled, int? maxConcurrency, DeploymentResilienceOptions resilience, DeploymentCooldownOptions cooldown, TimeProvider time, DeploymentCircuits circuits, bool sendsHttp, ILogger logger)
     {
         Deployment = deployment;
         Enabled = enabled;
@@ -68,18 +66,16 @@ internal sealed class DeploymentRuntime : IDisposable
             _tokens = new PerMinuteRateLimiter(tpm, time);
         }
 
-        _totalTimeout = resilience.TotalTimeout;
-        _attemptTimeout = resilience.AttemptTimeout;
-        _retryBaseDelay = resilience.RetryBaseDelay;
-        _retryMaxDelay = resilience.RetryMaxDelay;
-        _maxRetries = resilience.MaxRetries;
-        _breaker = new DeploymentCircuitBreaker(
-            resilience.CircuitBreakerFailureRatio,
-            resilience.CircuitBreakerMinimumThroughput,
-            resilience.CircuitBreakerSamplingDuration,
-            resilience.CircuitBreakerBreakDuration,
-            time);
+        Key = DeploymentCircuits.KeyOf(deployment.Provider, deployment.Model);
+        _circuit = circuits.Get(Key);
+        _logger = logger;
+
+        // A provider that sends HTTP through LlmKit's named client has the strategies in its resilience handler already.
+        _pipeline = sendsHttp ? null : DeploymentResilience.BuildForClient(resilience, _circuit, time, logger);
     }
+
+    /// <summary>Gets the deployment key, <c>connection/model</c>, that names its circuit and its HTTP resilience pipeline.</summary>
+    public string Key { get; }
 
     public ModelDeployment Deployment { get; }
 
@@ -99,7 +95,10 @@ internal sealed class DeploymentRuntime : IDisposable
     /// <summary>Gets the moving-average latency in milliseconds, or NaN before the first success.</summary>
     public double AverageLatencyMs => Volatile.Read(ref _hot.AverageLatencyMs);
 
-    public CircuitState CircuitState => _breaker.State;
+    public CircuitState CircuitState => _circuit.State;
+
+    /// <summary>Gets when the deployment's open circuit lets a probe through, or <see langword="null"/> when it is not open.</summary>
+    public DateTimeOffset? CircuitRetryAt => _circuit.RetryAt;
 
     public DateTimeOffset? CoolingDownUntil
     {
@@ -129,12 +128,7 @@ internal sealed class DeploymentRuntime : IDisposable
             return string.Create(CultureInfo.InvariantCulture, $"cooling down until {new DateTimeOffset(until, TimeSpan.Zero):O} ({_cooldownReason})");
         }
 
-        if (_breaker.State is CircuitState.Open or CircuitState.Isolated)
-        {
-            return "its circuit breaker is open after repeated failures";
-        }
-
-        return null;
+        return _circuit.Unavailability();
     }
 
     /// <summary>Takes the client-side rate-limit permits for one call, or throws a client-side <see cref="RateLimitedException"/>.</summary>
@@ -178,85 +172,111 @@ internal sealed class DeploymentRuntime : IDisposable
     }
 
     /// <summary>
-    /// Runs a non-streaming call through the resilience pipeline: circuit breaker, one deadline per attempt (the attempt
-    /// timeout or the time left of the total timeout, whichever ends first), and retry with backoff only after a failure.
-    /// A call that the provider completes at once is checked and handed back without any asynchronous machinery.
+    /// Runs a non-streaming call: through the deployment's Polly.Core pipeline for a plain provider client, or straight to a
+    /// provider that sends HTTP through LlmKit's resilience handler (which then retries, times and breaks the call per
+    /// deployment). A call that completes at once and successfully is handed back as the provider's own task.
     /// </summary>
-    /// <returns>The provider's own task when it completed successfully at once; otherwise a task that retries.</returns>
     public Task<ChatResponse> ExecuteAsync(IChatClient client, IEnumerable<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
     {
-        long started = _time.GetTimestamp();
-        if (_breaker.TryEnter() is { } broken)
+        if (_pipeline is null)
         {
-            throw Translate(broken, Resilience.AttemptTimeout, cancellationToken);
+            Task<ChatResponse> task;
+            using (DeploymentScope.Enter(Key))
+            {
+                task = Invoke(client, messages, options, cancellationToken);
+            }
+
+            return task.IsCompletedSuccessfully ? task : TranslateAsync(task, cancellationToken);
         }
 
-        var attempt = AttemptDeadline.Start(this, started, _attemptTimeout, cancellationToken);
-        var task = Invoke(client, messages, options, attempt.Token);
-        if (task.IsCompletedSuccessfully)
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        DeploymentResilience.MarkStarted(context, _time);
+        var pending = _pipeline.ExecuteOutcomeAsync(
+            static (ctx, state) =>
+            {
+                var task = Invoke(state.client, state.messages, state.options, ctx.CancellationToken);
+                return task.IsCompletedSuccessfully ? new ValueTask<Outcome<ChatResponse>>(Outcome.FromResult(task.Result)) : AwaitOutcome(task);
+            },
+            context,
+            (client, messages, options));
+        if (pending.IsCompletedSuccessfully)
         {
-            attempt.Release(reuse: true);
-            _breaker.Record(null);
-            return task;
+            var outcome = pending.Result;
+            ResilienceContextPool.Shared.Return(context);
+            return outcome.Exception is { } failure
+                ? Task.FromException<ChatResponse>(Translate(failure, Resilience.AttemptTimeout, cancellationToken))
+                : Task.FromResult(outcome.Result!);
         }
 
-        return RetryAsync(client, messages, options, started, attempt, task, cancellationToken);
+        return CompleteAsync(pending, context, cancellationToken);
     }
 
     /// <summary>
-    /// Opens a stream through the resilience pipeline and waits for its first update (retrying before the first update
-    /// only). The returned stream owns a cancellation source linked to <paramref name="cancellationToken"/> and a timer
-    /// that enforces the first-chunk and then the idle timeout; the total timeout applies until the first update.
+    /// Opens a stream and waits for its first update, retrying (for a plain provider client; the HTTP handler retries the
+    /// others) before the first update only. The returned stream enforces the first-chunk, idle and total stream deadlines.
     /// </summary>
     public async ValueTask<OpenedStream> OpenStreamAsync(IChatClient client, IEnumerable<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
-        double jitter = 0;
-        for (int attemptNumber = 0; ; attemptNumber++)
+        if (_pipeline is null)
         {
-            Exception failure;
-            if (_breaker.TryEnter() is { } broken)
+            var stream = new OpenedStream(_time, Resilience, started, cancellationToken);
+            try
             {
-                failure = broken;
-            }
-            else
-            {
-                // Streams time their first chunk themselves (OpenedStream), since the stream outlives the attempt: only the
-                // total timeout bounds the attempt here.
-                var deadline = AttemptDeadline.Start(this, started, Timeout.InfiniteTimeSpan, cancellationToken);
-                var stream = new OpenedStream(_time, Resilience, cancellationToken);
-                try
+                using (DeploymentScope.Enter(Key))
                 {
-                    deadline.Arm(this);
-                    using (deadline.Token.UnsafeRegister(static s => ((OpenedStream)s!).CancelAttempt(), stream))
+                    await stream.StartAsync(client, messages, options).ConfigureAwait(false);
+                }
+
+                return stream;
+            }
+            catch (Exception ex)
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                var translated = Translate(ex, Resilience.FirstChunkTimeout, cancellationToken);
+                if (ReferenceEquals(translated, ex))
+                {
+                    throw;
+                }
+
+                throw translated;
+            }
+        }
+
+        var context = ResilienceContextPool.Shared.Get(DeploymentResilience.StreamOperationKey, cancellationToken);
+        DeploymentResilience.MarkStarted(context, _time);
+        try
+        {
+            var outcome = await _pipeline.ExecuteOutcomeAsync(
+                static async (ctx, state) =>
+                {
+                    var stream = new OpenedStream(state.self._time, state.self.Resilience, state.started, state.cancellationToken);
+                    try
                     {
-                        await stream.StartAsync(client, messages, options).ConfigureAwait(false);
+                        // The stream outlives this attempt, so it reads with its own cancellation source; the pipeline's
+                        // total timeout cancels it only until the first update.
+                        using (ctx.CancellationToken.UnsafeRegister(static s => ((OpenedStream)s!).CancelAttempt(), stream))
+                        {
+                            await stream.StartAsync(state.client, state.messages, state.options).ConfigureAwait(false);
+                        }
+
+                        return Outcome.FromResult(stream);
                     }
-
-                    deadline.Release(reuse: false);
-                    _breaker.Record(null);
-                    return stream;
-                }
-#pragma warning disable CA1031 // The failure is classified, counted and rethrown below.
-                catch (Exception ex)
+#pragma warning disable CA1031 // Polly carries the failure as an outcome; it is translated below.
+                    catch (Exception ex)
 #pragma warning restore CA1031
-                {
-                    await stream.DisposeAsync().ConfigureAwait(false);
-                    failure = deadline.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested
-                        ? new TimeoutRejectedException("The total timeout elapsed before the first chunk.", _totalTimeout, ex)
-                        : ex;
-                    deadline.Release(reuse: false);
-                    _breaker.Record(IsServiceFailure(failure) ? failure : null);
-                }
-            }
-
-            var delay = NextDelay(failure, attemptNumber, started, cancellationToken, ref jitter);
-            if (delay is null)
-            {
-                throw Translate(failure, Resilience.FirstChunkTimeout, cancellationToken);
-            }
-
-            await WaitAsync(delay.Value, started, cancellationToken).ConfigureAwait(false);
+                    {
+                        await stream.DisposeAsync().ConfigureAwait(false);
+                        return Outcome.FromException<OpenedStream>(ex);
+                    }
+                },
+                context,
+                (self: this, client, messages, options, started, cancellationToken)).ConfigureAwait(false);
+            return outcome.Exception is { } failure ? throw Translate(failure, Resilience.FirstChunkTimeout, cancellationToken) : outcome.Result!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
@@ -278,11 +298,20 @@ internal sealed class DeploymentRuntime : IDisposable
                     innerException: failure);
             case BrokenCircuitException broken:
                 return new ProviderException(
-                    $"Deployment '{Deployment.Name}' is not taking calls: its circuit breaker opened after repeated failures. It is tried again after the break duration.",
+                    broken.RetryAfter is { } after
+                        ? string.Create(CultureInfo.InvariantCulture, $"Deployment '{Deployment.Name}' is not taking calls: its circuit breaker opened after repeated failures. A probe call is let through in {after.TotalSeconds:0.###} s.")
+                        : $"Deployment '{Deployment.Name}' is not taking calls: its circuit breaker is open after repeated failures (or its probe call is still running).",
                     Deployment.Provider,
                     null,
                     LlmFailureKind.Overloaded,
                     innerException: broken);
+            case RateLimiterRejectedException limited:
+                return new RateLimitedException(
+                    $"Deployment '{Deployment.Name}' already has as many HTTP requests in flight as its 'Resilience:MaxConcurrentRequests' allows (a client-side limit). Wait and try again, or raise the limit.",
+                    Deployment.Provider,
+                    limited.RetryAfter,
+                    statusCode: null,
+                    providerErrorCode: ClientRateLimitCode);
             case OperationCanceledException:
                 return new ProviderException(
                     string.Create(CultureInfo.InvariantCulture, $"Deployment '{Deployment.Name}' did not answer within {attemptTimeout.TotalSeconds:0.###} s."),
@@ -292,14 +321,14 @@ internal sealed class DeploymentRuntime : IDisposable
                     innerException: failure);
             case HttpRequestException http:
                 return new ProviderException(
-                    $"The connection to deployment '{Deployment.Name}' failed: {http.Message} Check that the provider is reachable.",
+                    $"The connection to deployment '{Deployment.Name}' failed ({http.HttpRequestError}). Check that the provider is reachable.",
                     Deployment.Provider,
                     http.StatusCode,
                     http.StatusCode is { } status ? ProviderException.ClassifyStatus(status) : LlmFailureKind.Network,
                     innerException: http);
             case IOException io:
                 return new ProviderException(
-                    $"The connection to deployment '{Deployment.Name}' broke: {io.Message} Check that the provider is reachable.",
+                    $"The connection to deployment '{Deployment.Name}' broke. Check that the provider is reachable.",
                     Deployment.Provider,
                     null,
                     LlmFailureKind.Network,
@@ -323,137 +352,52 @@ internal sealed class DeploymentRuntime : IDisposable
         }
     }
 
-    /// <summary>Awaits the first attempt that did not succeed at once, then retries as the settings allow.</summary>
-    private async Task<ChatResponse> RetryAsync(IChatClient client, IEnumerable<ChatMessage> messages, ChatOptions options, long started, AttemptDeadline attempt, Task<ChatResponse> pending, CancellationToken cancellationToken)
+    private static async ValueTask<Outcome<ChatResponse>> AwaitOutcome(Task<ChatResponse> task)
     {
-        double jitter = 0;
-        for (int attemptNumber = 0; ; attemptNumber++)
+        try
         {
-            Exception failure;
-            {
-                if (!pending.IsCompleted)
-                {
-                    attempt.Arm(this);
-                }
-
-                try
-                {
-                    var response = await pending.ConfigureAwait(false);
-                    attempt.Release(reuse: true);
-                    _breaker.Record(null);
-                    return response;
-                }
-#pragma warning disable CA1031 // The failure is classified, counted and rethrown below.
-                catch (Exception ex)
+            return Outcome.FromResult(await task.ConfigureAwait(false));
+        }
+#pragma warning disable CA1031 // Polly carries the failure as an outcome.
+        catch (Exception ex)
 #pragma warning restore CA1031
-                {
-                    failure = ex;
-                }
+        {
+            return Outcome.FromException<ChatResponse>(ex);
+        }
+    }
 
-                bool deadlinePassed = attempt.Token.IsCancellationRequested && !cancellationToken.IsCancellationRequested && failure is OperationCanceledException;
-                attempt.Release(reuse: false);
-                if (deadlinePassed && attempt.IsTotal)
-                {
-                    // The total timeout ended the call: as with nested timeouts, the attempt itself only saw a cancellation
-                    // (which the circuit breaker does not count as a failure), and nothing is retried.
-                    _breaker.Record(null);
-                    throw Translate(TotalTimeoutFailure(failure), Resilience.AttemptTimeout, cancellationToken);
-                }
+    private async Task<ChatResponse> CompleteAsync(ValueTask<Outcome<ChatResponse>> pending, ResilienceContext context, CancellationToken cancellationToken)
+    {
+        Outcome<ChatResponse> outcome;
+        try
+        {
+            outcome = await pending.ConfigureAwait(false);
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
 
-                if (deadlinePassed)
-                {
-                    failure = new TimeoutRejectedException(
-                        string.Create(CultureInfo.InvariantCulture, $"The attempt did not complete within {_attemptTimeout.TotalSeconds:0.###} s."),
-                        _attemptTimeout,
-                        failure);
-                }
+        return outcome.Exception is { } failure ? throw Translate(failure, Resilience.AttemptTimeout, cancellationToken) : outcome.Result!;
+    }
 
-                _breaker.Record(IsServiceFailure(failure) ? failure : null);
-            }
-
-            var delay = NextDelay(failure, attemptNumber, started, cancellationToken, ref jitter);
-            if (delay is null)
+    private async Task<ChatResponse> TranslateAsync(Task<ChatResponse> task, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await task.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            var translated = Translate(ex, Resilience.AttemptTimeout, cancellationToken);
+            if (ReferenceEquals(translated, ex))
             {
-                throw Translate(failure, Resilience.AttemptTimeout, cancellationToken);
+                throw;
             }
 
-            await WaitAsync(delay.Value, started, cancellationToken).ConfigureAwait(false);
-            if (_breaker.TryEnter() is { } broken)
-            {
-                // An open circuit is not retried.
-                throw Translate(broken, Resilience.AttemptTimeout, cancellationToken);
-            }
-
-            attempt = AttemptDeadline.Start(this, started, _attemptTimeout, cancellationToken);
-            pending = Invoke(client, messages, options, attempt.Token);
+            throw translated;
         }
     }
-
-    /// <summary>
-    /// Returns how long to wait before the next attempt, or <see langword="null"/> when <paramref name="failure"/> must not
-    /// be retried (not retryable, no retries left, the call was cancelled or the total timeout has passed).
-    /// </summary>
-    private TimeSpan? NextDelay(Exception failure, int attemptNumber, long started, CancellationToken cancellationToken, ref double jitter)
-    {
-        if (attemptNumber >= _maxRetries || cancellationToken.IsCancellationRequested || _time.GetElapsedTime(started) >= _totalTimeout
-            || !ShouldRetry(failure, _time.GetElapsedTime(started), Resilience))
-        {
-            return null;
-        }
-
-        return failure is RateLimitedException { RetryAfter: { } wait } && wait > TimeSpan.Zero
-            ? wait
-            : Backoff(attemptNumber, ref jitter);
-    }
-
-    /// <summary>
-    /// Exponential backoff with decorrelated jitter (the "V2" formula Polly uses): the median delay before retry <c>n</c> is
-    /// about <c>RetryBaseDelay * 2^n</c>, capped by <c>RetryMaxDelay</c>.
-    /// </summary>
-    private TimeSpan Backoff(int attemptNumber, ref double previous)
-    {
-        if (_retryBaseDelay <= TimeSpan.Zero)
-        {
-            return TimeSpan.Zero;
-        }
-
-        const double PFactor = 4.0;
-        const double RpScalingFactor = 1 / 1.4d;
-        double t = attemptNumber + Random.Shared.NextDouble();
-        double next = Math.Pow(2, t) * Math.Tanh(Math.Sqrt(PFactor * t));
-        double ticks = (next - previous) * RpScalingFactor * _retryBaseDelay.Ticks;
-        previous = next;
-        double max = Math.Min(_retryMaxDelay.Ticks, (double)TimeSpan.MaxValue.Ticks - 1000);
-        return TimeSpan.FromTicks((long)Math.Min(ticks, max));
-    }
-
-    /// <summary>Waits before a retry; when the wait outlasts the total timeout, waits until it ends and throws its timeout.</summary>
-    private async Task WaitAsync(TimeSpan delay, long started, CancellationToken cancellationToken)
-    {
-        if (delay <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        var left = _totalTimeout - _time.GetElapsedTime(started);
-        if (delay < left)
-        {
-            await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
-            return;
-        }
-
-        if (left > TimeSpan.Zero)
-        {
-            await Task.Delay(left, _time, cancellationToken).ConfigureAwait(false);
-        }
-
-        throw Translate(TotalTimeoutFailure(null), Resilience.AttemptTimeout, cancellationToken);
-    }
-
-    private TimeoutRejectedException TotalTimeoutFailure(Exception? inner) => new(
-        string.Create(CultureInfo.InvariantCulture, $"The call did not complete within its total timeout of {_totalTimeout.TotalSeconds:0.###} s."),
-        _totalTimeout,
-        inner!);
 
     /// <summary>Returns the route annotation for a call that asked for <paramref name="requested"/> (cached per requested name).</summary>
     public ModelRoute RouteFor(string? requested)
@@ -527,13 +471,17 @@ internal sealed class DeploymentRuntime : IDisposable
         long until = _time.GetUtcNow().UtcTicks + duration.Ticks;
         lock (_windowLock)
         {
-            if (until > _cooldownUntilTicks)
+            if (until <= _cooldownUntilTicks)
             {
-                _cooldownReason = reason;
-                _cooldownAfterRateLimit = rateLimited;
-                Volatile.Write(ref _cooldownUntilTicks, until);
+                return;
             }
+
+            _cooldownReason = reason;
+            _cooldownAfterRateLimit = rateLimited;
+            Volatile.Write(ref _cooldownUntilTicks, until);
         }
+
+        ResilienceLog.Cooldown(_logger, Deployment.Name, duration.TotalMilliseconds, reason);
     }
 
     public ModelPerformanceSnapshot Snapshot() => Counters.Snapshot(
@@ -617,125 +565,6 @@ internal sealed class DeploymentRuntime : IDisposable
 
         long estimate = (chars / 4) + 1 + (options?.MaxOutputTokens ?? 0);
         return (int)Math.Min(estimate, int.MaxValue);
-    }
-
-    private static bool IsServiceFailure(Exception? exception) => exception switch
-    {
-        null => false,
-        LlmKitException e => e.FailureKind is LlmFailureKind.ServerError or LlmFailureKind.Overloaded or LlmFailureKind.Timeout or LlmFailureKind.Network,
-        TimeoutRejectedException or HttpRequestException => true,
-        _ => false,
-    };
-
-    private static bool ShouldRetry(Exception exception, TimeSpan elapsed, DeploymentResilienceOptions options)
-    {
-        if (exception is RateLimitedException rateLimited)
-        {
-            if (rateLimited.IsQuotaExhausted || rateLimited.ProviderErrorCode == ClientRateLimitCode)
-            {
-                return false;
-            }
-
-            // Honour Retry-After only when it fits both the longest wait allowed here and the time left; otherwise let the
-            // router cool this deployment down and try another.
-            if (rateLimited.RetryAfter is { } wait)
-            {
-                return wait <= options.MaxRetryAfter && wait < options.TotalTimeout - elapsed;
-            }
-
-            return true;
-        }
-
-        return exception switch
-        {
-            ProviderException provider => provider.IsRetryable,
-            LlmKitException => false,
-            TimeoutRejectedException or HttpRequestException => true,
-            _ => false,
-        };
-    }
-
-    /// <summary>
-    /// The one cancellation source of an attempt: linked to the caller's token, and cancelled when the attempt timeout or the
-    /// total timeout (whichever ends first) elapses. Its timer is armed only when the attempt does not complete at once; with
-    /// the system clock an unused source is kept for the next call on the same thread.
-    /// </summary>
-    private struct AttemptDeadline
-    {
-        [ThreadStatic]
-        private static CancellationTokenSource? t_spare;
-
-        private CancellationTokenSource _source;
-        private CancellationTokenRegistration _link;
-        private long _started;
-        private long _callStarted;
-        private TimeSpan _attemptTimeout;
-
-        /// <summary>Gets a value indicating whether the deadline is the total timeout's rather than the attempt's.</summary>
-        public bool IsTotal { readonly get; private set; }
-
-        public readonly CancellationToken Token => _source.Token;
-
-        public static AttemptDeadline Start(DeploymentRuntime runtime, long callStarted, TimeSpan attemptTimeout, CancellationToken cancellationToken)
-        {
-            CancellationTokenSource source;
-            if (ReferenceEquals(runtime._time, TimeProvider.System))
-            {
-                source = t_spare ?? new CancellationTokenSource();
-                t_spare = null;
-            }
-            else
-            {
-                source = new CancellationTokenSource(Timeout.InfiniteTimeSpan, runtime._time);
-            }
-
-            var deadline = new AttemptDeadline
-            {
-                _source = source,
-                _started = runtime._time.GetTimestamp(),
-                _callStarted = callStarted,
-                _attemptTimeout = attemptTimeout,
-            };
-            if (cancellationToken.CanBeCanceled)
-            {
-                deadline._link = cancellationToken.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), source);
-            }
-
-            return deadline;
-        }
-
-        /// <summary>Starts the timer: the attempt timeout or what is left of the total timeout, whichever is shorter.</summary>
-        public void Arm(DeploymentRuntime runtime)
-        {
-            long now = runtime._time.GetTimestamp();
-            var total = runtime._totalTimeout - runtime._time.GetElapsedTime(_callStarted, now);
-            var attempt = _attemptTimeout == Timeout.InfiniteTimeSpan ? TimeSpan.MaxValue : _attemptTimeout - runtime._time.GetElapsedTime(_started, now);
-            IsTotal = total <= attempt;
-            var due = IsTotal ? total : attempt;
-            if (due <= TimeSpan.Zero)
-            {
-                _source.Cancel();
-            }
-            else
-            {
-                _source.CancelAfter(due < MaxTimer ? due : MaxTimer);
-            }
-        }
-
-        /// <summary>Unlinks the caller's token and disposes the source, or keeps it for reuse when it never fired.</summary>
-        public readonly void Release(bool reuse)
-        {
-            _link.Dispose();
-            if (reuse && t_spare is null && _source.TryReset())
-            {
-                t_spare = _source;
-                return;
-            }
-
-            _source.Dispose();
-        }
-
-        private static readonly TimeSpan MaxTimer = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
     }
 
     /// <summary>

@@ -76,6 +76,7 @@ public sealed class ModelRouterChatClient : IChatClient
     /// <exception cref="LlmKitConfigurationException">No model was named and there is no default.</exception>
     /// <exception cref="ModelNotFoundException">The model is unknown and no default provider can serve it, or none of its deployments is available (the exception lists why for each).</exception>
     /// <exception cref="RateLimitedException">Every deployment of the model is cooling down after rate limits.</exception>
+    /// <exception cref="ModelUnavailableException">Every deployment of the model is temporarily out: its circuit is open or it is cooling down (the exception says when the first is tried again).</exception>
     public ModelDeployment Resolve(string? model)
     {
         var plan = PlanFor(model);
@@ -307,6 +308,8 @@ public sealed class ModelRouterChatClient : IChatClient
                     Counters(plan).RecordFailure((ex as LlmKitException)?.FailureKind ?? LlmFailureKind.Unknown);
                     throw;
                 }
+
+                LogFallback(plan, runtime, ex);
             }
             finally
             {
@@ -314,6 +317,9 @@ public sealed class ModelRouterChatClient : IChatClient
             }
         }
     }
+
+    private void LogFallback(ModelPlan plan, DeploymentRuntime runtime, Exception failure)
+        => ResilienceLog.Fallback(_state.Logger, runtime.Deployment.Name, plan.Name, (failure as LlmKitException)?.FailureKind.ToString() ?? failure.GetType().Name);
 
     private void Succeeded(ModelPlan plan, DeploymentRuntime runtime, string? requested, long started, ChatResponse response)
     {
@@ -377,6 +383,8 @@ public sealed class ModelRouterChatClient : IChatClient
                     modelCounters.RecordFailure((ex as LlmKitException)?.FailureKind ?? LlmFailureKind.Unknown);
                     throw;
                 }
+
+                LogFallback(plan, runtime, ex);
             }
         }
 
@@ -756,11 +764,37 @@ public sealed class ModelRouterChatClient : IChatClient
                 statusCode: null);
         }
 
+        // Every deployment is only temporarily out (an open circuit, a cooldown): the model exists and will be served again.
+        DateTimeOffset? retryAt = null;
+        bool allTemporarilyOut = plan.Runtimes.Length > 0;
+        foreach (var runtime in plan.Runtimes)
+        {
+            var back = Earliest(runtime.CircuitRetryAt, runtime.CoolingDownUntil);
+            if (back is null || !runtime.Enabled)
+            {
+                allTemporarilyOut = false;
+                break;
+            }
+
+            retryAt = Earliest(retryAt, back);
+        }
+
+        if (allTemporarilyOut && retryAt is { } at)
+        {
+            return new ModelUnavailableException(
+                plan.Name,
+                string.Create(CultureInfo.InvariantCulture, $"No deployment of model '{plan.Name}' can take calls now ({list}). The first is tried again at {at:O}; retry after that, or configure fallbacks under 'LlmKit:Models:{plan.Name}'."),
+                at,
+                reasons);
+        }
+
         return new ModelNotFoundException(
             plan.Name,
             $"No deployment of model '{plan.Name}' can serve this request: {list}. Add or re-enable a deployment that can, or configure fallbacks under 'LlmKit:Models:{plan.Name}'.",
             reasons);
     }
+
+    private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a < b ? a : b;
 
     /// <summary>
     /// The call's options with the deployment's model name. Options that carry nothing but a model name (or no options) map

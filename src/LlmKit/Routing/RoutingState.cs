@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace LlmKit;
@@ -14,9 +16,16 @@ internal sealed class RoutingState : IDisposable
     private readonly ConcurrentDictionary<string, PerformanceCounters> _models = new(StringComparer.OrdinalIgnoreCase);
     private readonly LlmKitOptions _options;
 
-    public RoutingState(IOptions<LlmKitOptions> options, TimeProvider time, IModelRegistry registry)
+    private readonly DeploymentCircuits _circuits;
+    private readonly ProviderClients _providers;
+    private readonly ILogger _logger;
+
+    public RoutingState(IOptions<LlmKitOptions> options, TimeProvider time, IModelRegistry registry, DeploymentCircuits circuits, ProviderClients providers, ILoggerFactory? loggerFactory = null)
     {
         _options = options.Value;
+        _circuits = circuits;
+        _providers = providers;
+        _logger = loggerFactory?.CreateLogger(ResilienceLog.Category) ?? NullLogger.Instance;
         Statistics = new ModelPerformanceStatistics(this);
         Time = time;
         Registry = registry;
@@ -31,12 +40,18 @@ internal sealed class RoutingState : IDisposable
                     deployment.MaxConcurrency,
                     deployment.Resilience ?? _options.Resilience,
                     deployment.Cooldown ?? _options.Cooldown,
-                    time));
+                    time,
+                    circuits,
+                    providers.SendsHttp(d.Provider),
+                    _logger));
             }
         }
     }
 
     public TimeProvider Time { get; }
+
+    /// <summary>Gets the logger of routing and resilience events.</summary>
+    public ILogger Logger => _logger;
 
     /// <summary>Gets the public view of these deployments' statistics (one per service provider).</summary>
     public ModelPerformanceStatistics Statistics { get; }
@@ -57,7 +72,7 @@ internal sealed class RoutingState : IDisposable
             return runtime;
         }
 
-        var created = new DeploymentRuntime(new ModelDeployment { Name = name, Provider = provider, Model = model }, true, null, _options.Resilience, _options.Cooldown, Time);
+        var created = new DeploymentRuntime(new ModelDeployment { Name = name, Provider = provider, Model = model }, true, null, _options.Resilience, _options.Cooldown, Time, _circuits, _providers.SendsHttp(provider), _logger);
         if (_runtimes.Count >= MaxDirectDeployments + _options.Models.Count)
         {
             // Unbounded model ids from callers must not grow this map forever: serve without keeping state.

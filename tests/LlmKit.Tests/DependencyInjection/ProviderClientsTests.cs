@@ -8,7 +8,7 @@ namespace LlmKit.Tests.DependencyInjection;
 public class ProviderClientsTests
 {
     private static ProviderClients Create(Func<IServiceProvider, IChatClient> factory)
-        => new(new ServiceCollection().BuildServiceProvider(), Options.Create(new LlmKitOptions()), [new ProviderRegistration("a", factory)], []);
+        => new(new ServiceCollection().BuildServiceProvider(), Options.Create(new LlmKitOptions()), [new ProviderRegistration("a", factory, HttpClientName: null)], []);
 
     [Fact]
     public void Get_FactoryThrewOnce_CreatesTheClientOnTheNextCall()

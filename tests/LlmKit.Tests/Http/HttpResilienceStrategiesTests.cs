@@ -4,22 +4,25 @@ using System.Text;
 using LlmKit.Testing;
 using LlmKit.Tests.TestDoubles;
 using Polly.CircuitBreaker;
+using Microsoft.Extensions.DependencyInjection;
 using Polly.Timeout;
 
 namespace LlmKit.Tests.Http;
 
-public class LlmKitResilienceHandlerTests
+public class HttpResilienceStrategiesTests
 {
     private static readonly Uri Endpoint = new("https://api.example.test/v1/chat/completions");
 
     // A real-time safety net for calls that must finish without the fake clock moving; never an assertion on duration.
     private static readonly TimeSpan Hang = TimeSpan.FromSeconds(30);
 
+    // The handler as a host adds it: a named client of IHttpClientFactory with AddLlmKitResilienceHandler, on the fake clock.
     private static HttpClient Client(StubHttpHandler stub, FakeTimeProvider time, Action<DeploymentResilienceOptions>? configure = null)
     {
-        var options = new DeploymentResilienceOptions();
-        configure?.Invoke(options);
-        return new HttpClient(new LlmKitResilienceHandler(options, time) { InnerHandler = stub });
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddHttpClient("llm").AddLlmKitResilienceHandler(configure).ConfigurePrimaryHttpMessageHandler(() => stub);
+        return services.BuildServiceProvider().GetRequiredService<IHttpClientFactory>().CreateClient("llm");
     }
 
     private static HttpResponseMessage Status(int status, string body = "") => new((HttpStatusCode)status) { Content = new TrackedContent(body) };
@@ -248,8 +251,11 @@ public class LlmKitResilienceHandlerTests
     {
         var time = new FakeTimeProvider();
         var stub = new StubHttpHandler(_ => Status(500), time);
-        var handler = new LlmKitResilienceHandler(new DeploymentResilienceOptions { MaxRetries = 0, CircuitBreakerMinimumThroughput = 2 }, time) { InnerHandler = stub };
-        using var client = new HttpClient(handler);
+        using var client = Client(stub, time, o =>
+        {
+            o.MaxRetries = 0;
+            o.CircuitBreakerMinimumThroughput = 2;
+        });
 
         (await client.GetAsync(Endpoint).WaitAsync(Hang)).Dispose();
         (await client.GetAsync(Endpoint).WaitAsync(Hang)).Dispose();
@@ -257,16 +263,6 @@ public class LlmKitResilienceHandlerTests
 
         Assert.Equal(LlmFailureKind.Overloaded, ex.FailureKind);
         Assert.IsAssignableFrom<BrokenCircuitException>(ex.InnerException);
-        Assert.Equal(CircuitState.Open, handler.CircuitState);
         Assert.Equal(2, stub.Attempts);
-    }
-
-    [Fact]
-    public void Constructor_InvalidOptions_ThrowsArgumentExceptionNamingTheSetting()
-    {
-        var ex = Assert.Throws<ArgumentException>(() => new LlmKitResilienceHandler(new DeploymentResilienceOptions { MaxRetries = -1 }));
-
-        Assert.Contains("MaxRetries", ex.Message, StringComparison.Ordinal);
-        Assert.Equal("options", ex.ParamName);
     }
 }
