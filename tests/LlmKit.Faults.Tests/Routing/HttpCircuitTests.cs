@@ -34,7 +34,7 @@ public class HttpCircuitTests
             Models.Enqueue(model);
             var status = StatusFor(model, n);
             string json = status == HttpStatusCode.OK
-                ? $$"""{"id":"c{{n}}","object":"chat.completion","model":"{{model}}","choices":[{"index":0,"message":{"role":"assistant","content":"ok {{model}} {{n}}"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}"""
+                ? $$$"""{"id":"c{{{n}}}","object":"chat.completion","model":"{{{model}}}","choices":[{"index":0,"message":{"role":"assistant","content":"ok {{{model}}} {{{n}}}"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}"""
                 : """{"error":{"message":"upstream broke","type":"server_error"}}""";
             return new HttpResponseMessage(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
         }
