@@ -3,6 +3,7 @@ using System.Net;
 using LlmKit.Http;
 using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
@@ -97,9 +98,12 @@ internal static class DeploymentResilience
     }
 
     /// <summary>Builds the pipeline of a deployment whose provider client has no HTTP resilience handler of LlmKit's.</summary>
-    public static ResiliencePipeline BuildForClient(DeploymentResilienceOptions options, DeploymentCircuit circuit, TimeProvider time, ILogger logger)
+    public static ResiliencePipeline BuildForClient(DeploymentResilienceOptions options, DeploymentCircuit circuit, TimeProvider time, ILogger logger, ILoggerFactory? loggerFactory)
     {
-        var builder = new ResiliencePipelineBuilder { TimeProvider = time, Name = "llmkit:" + circuit.Key };
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time, Name = "llmkit", InstanceName = circuit.Key };
+
+        // Polly's own metrics and logs (the Polly meter, resilience.polly.*), as the HTTP resilience handler has them.
+        builder.ConfigureTelemetry(loggerFactory ?? NullLoggerFactory.Instance);
         builder.AddTimeout(new TimeoutStrategyOptions { Name = "total-timeout", Timeout = options.TotalTimeout });
         if (options.MaxRetries > 0)
         {
