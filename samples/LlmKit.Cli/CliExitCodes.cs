@@ -1,6 +1,6 @@
 namespace LlmKit.Cli;
 
-/// <summary>The exit codes of shared/CLI.md.</summary>
+/// <summary>The exit codes of the <c>llmkit</c> tool, as its README lists them.</summary>
 internal static class CliExitCodes
 {
     public const int Success = 0;

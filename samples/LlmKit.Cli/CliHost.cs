@@ -39,20 +39,12 @@ internal static class CliHost
                 throw new CliInputException($"--config: file '{configFile.FullName}' does not exist.");
             }
 
-            configBuilder.AddJsonFile(configFile.FullName, optional: false);
+            configBuilder.AddConfiguration(ReadConfigFile(configFile));
         }
 
         // LLMKIT__DefaultModel becomes the key LLMKIT:DefaultModel, which is LlmKit:DefaultModel (keys ignore case).
         configBuilder.AddEnvironmentVariables();
-        IConfigurationRoot configuration;
-        try
-        {
-            configuration = configBuilder.Build();
-        }
-        catch (InvalidDataException ex)
-        {
-            throw new CliInputException($"--config: '{configFile?.FullName}' is not valid JSON: {ex.Message}");
-        }
+        IConfigurationRoot configuration = configBuilder.Build();
 
         var configured = configuration.GetSection("LlmKit:Providers").GetChildren().Select(c => c.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         string? provider = connection.Provider;
@@ -163,5 +155,31 @@ internal static class CliHost
             o.BaseUrl = connection.BaseUrl ?? o.BaseUrl;
             o.ApiKey = connection.ApiKey ?? o.ApiKey;
         });
+    }
+
+    /// <summary>
+    /// Reads --config: an appsettings.json-style file whose top-level <c>LlmKit</c> object holds the settings, or a file
+    /// that is that object's content alone (<c>{ "Providers": ... }</c>), which is read as if it were under <c>LlmKit</c>.
+    /// </summary>
+    private static IConfiguration ReadConfigFile(FileInfo configFile)
+    {
+        IConfigurationRoot json;
+        try
+        {
+            json = new ConfigurationBuilder().AddJsonFile(configFile.FullName, optional: false).Build();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new CliInputException($"--config: '{configFile.FullName}' is not valid JSON: {ex.Message}");
+        }
+
+        if (json.GetSection("LlmKit").Exists())
+        {
+            return json;
+        }
+
+        return new ConfigurationBuilder()
+            .AddInMemoryCollection(json.AsEnumerable().Where(static p => p.Value is not null).Select(static p => KeyValuePair.Create("LlmKit:" + p.Key, p.Value)))
+            .Build();
     }
 }

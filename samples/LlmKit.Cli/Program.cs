@@ -4,7 +4,7 @@ using LlmKit.Cli;
 using LlmKit.Cli.Commands;
 
 var json = new Option<bool>("--json") { Description = "Print exactly one JSON document on standard output.", Recursive = true };
-var config = new Option<FileInfo?>("--config") { Description = "A JSON file shaped like the 'LlmKit' configuration section.", Recursive = true };
+var config = new Option<FileInfo?>("--config") { Description = "A JSON file of LlmKit settings: appsettings.json-style with a top-level 'LlmKit' object, or that object's content alone.", Recursive = true };
 
 var root = new RootCommand("llmkit: the LlmKit command-line tool.") { json, config };
 root.Subcommands.Add(ChatCommand.Create(json, config));
@@ -43,7 +43,7 @@ catch (ModelNotFoundException ex)
 }
 catch (StoreUnavailableException ex) when (ex.InnerException is Microsoft.Data.Sqlite.SqliteException { SqliteErrorCode: 11 or 26 })
 {
-    // --db names a file that is not a SQLite database, or a damaged one: bad input (CLI.md), not a store outage.
+    // --db names a file that is not a SQLite database, or a damaged one: bad input (exit code 2), not a store outage.
     Console.Error.WriteLine("llmkit: " + ex.Message);
     return CliExitCodes.BadInput;
 }

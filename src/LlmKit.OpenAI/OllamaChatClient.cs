@@ -11,7 +11,7 @@ namespace LlmKit;
 /// <summary>
 /// An <see cref="IChatClient"/> over Ollama's native chat API (<c>POST /api/chat</c>, newline-delimited JSON
 /// when streaming). For Ollama's OpenAI-compatible endpoint use <see cref="OpenAIChatClient"/> with
-/// <see cref="OpenAICompatibilityProfile.Ollama"/> instead.
+/// <see cref="OpenAICompatibilityProfile.OllamaOpenAI"/> instead.
 /// </summary>
 /// <remarks>
 /// Ollama's tool calls carry no ids; this client gives each one an id (<c>call_{n}</c>) and, when a

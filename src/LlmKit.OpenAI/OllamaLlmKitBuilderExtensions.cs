@@ -7,7 +7,8 @@ public static class OllamaLlmKitBuilderExtensions
 {
     /// <summary>
     /// Registers a connection to Ollama's native API (<c>/api/chat</c>) and the provider type
-    /// <c>OllamaNative</c> for configuration (settings: <c>Settings:KeepAlive</c>).
+    /// <c>Ollama</c> for configuration (settings: <c>Settings:KeepAlive</c>). Ollama's OpenAI-compatible <c>/v1</c>
+    /// endpoint is <c>AddOpenAICompatible(OpenAICompatibilityProfile.OllamaOpenAI)</c>, type <c>OllamaOpenAI</c>.
     /// </summary>
     /// <param name="builder">The LlmKit builder.</param>
     /// <param name="name">The connection name. Defaults to <c>ollama</c>.</param>
@@ -23,7 +24,7 @@ public static class OllamaLlmKitBuilderExtensions
         return builder;
     }
 
-    /// <summary>Registers only the provider type <c>OllamaNative</c>; calling it again has no further effect.</summary>
+    /// <summary>Registers only the provider type <c>Ollama</c> (the native API); calling it again has no further effect.</summary>
     /// <param name="builder">The LlmKit builder.</param>
     /// <returns>The builder.</returns>
     public static ILlmKitBuilder AddOllamaProviderType(this ILlmKitBuilder builder)
@@ -36,7 +37,7 @@ public static class OllamaLlmKitBuilderExtensions
         }
 
         builder.Services.AddSingleton<OllamaTypeMarker>();
-        builder.AddHttpProviderType("OllamaNative", OpenAILlmKitBuilderExtensions.HttpClientName, (sp, settings, http) =>
+        builder.AddHttpProviderType("Ollama", OpenAILlmKitBuilderExtensions.HttpClientName, (sp, settings, http) =>
         {
             var options = new OllamaClientOptions
             {

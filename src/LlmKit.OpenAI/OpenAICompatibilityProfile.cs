@@ -7,7 +7,7 @@ namespace LlmKit;
 /// </summary>
 public sealed record OpenAICompatibilityProfile
 {
-    /// <summary>Gets the profile name, also the provider type name in configuration (for example <c>Ollama</c>).</summary>
+    /// <summary>Gets the profile name, also the provider type name in configuration (for example <c>OllamaOpenAI</c>).</summary>
     public required string Name { get; init; }
 
     /// <summary>Gets the provider name reported in telemetry (<c>gen_ai.provider.name</c>).</summary>
@@ -64,10 +64,13 @@ public sealed record OpenAICompatibilityProfile
         UsesAzureDeploymentUrls = true,
     };
 
-    /// <summary>Ollama's OpenAI-compatible endpoint: <c>http://127.0.0.1:11434/v1/</c>, no key, <c>max_tokens</c>, reasoning in <c>reasoning</c>.</summary>
-    public static OpenAICompatibilityProfile Ollama { get; } = new()
+    /// <summary>
+    /// Ollama's OpenAI-compatible endpoint: <c>http://127.0.0.1:11434/v1/</c>, no key, <c>max_tokens</c>, reasoning in
+    /// <c>reasoning</c>. Provider type <c>OllamaOpenAI</c>; Ollama's native API is <c>AddOllama()</c> and type <c>Ollama</c>.
+    /// </summary>
+    public static OpenAICompatibilityProfile OllamaOpenAI { get; } = new()
     {
-        Name = "Ollama",
+        Name = "OllamaOpenAI",
         ProviderName = "ollama",
         DefaultBaseUrl = new Uri("http://127.0.0.1:11434/v1/"),
         RequiresApiKey = false,
@@ -169,5 +172,5 @@ public sealed record OpenAICompatibilityProfile
 
     /// <summary>Gets every built-in profile.</summary>
     public static IReadOnlyList<OpenAICompatibilityProfile> BuiltIn { get; } =
-        [OpenAI, AzureOpenAI, Ollama, Vllm, LlamaCpp, LMStudio, Groq, Together, OpenRouter, Mistral, DeepSeek, Custom];
+        [OpenAI, AzureOpenAI, OllamaOpenAI, Vllm, LlamaCpp, LMStudio, Groq, Together, OpenRouter, Mistral, DeepSeek, Custom];
 }

@@ -23,7 +23,7 @@ public static class OpenAILlmKitBuilderExtensions
 
     /// <summary>Registers a connection to an OpenAI-compatible server with the given profile (Azure OpenAI, Ollama, vLLM, ...).</summary>
     /// <param name="builder">The LlmKit builder.</param>
-    /// <param name="profile">The compatibility profile, such as <see cref="OpenAICompatibilityProfile.Ollama"/>.</param>
+    /// <param name="profile">The compatibility profile, such as <see cref="OpenAICompatibilityProfile.Groq"/>.</param>
     /// <param name="name">The connection name; defaults to the profile name in lower case.</param>
     /// <param name="configure">Sets the key, address, default model and headers.</param>
     /// <returns>The builder.</returns>
@@ -40,7 +40,8 @@ public static class OpenAILlmKitBuilderExtensions
 
     /// <summary>
     /// Registers only the provider types, so connections in configuration can name them in <c>Type</c>:
-    /// <c>OpenAI</c>, <c>AzureOpenAI</c>, <c>Ollama</c>, <c>vLLM</c>, <c>LlamaCpp</c>, <c>LMStudio</c>, <c>Groq</c>,
+    /// <c>OpenAI</c>, <c>AzureOpenAI</c>, <c>Ollama</c> (the native API, as <c>AddOllama()</c>), <c>OllamaOpenAI</c> (its
+    /// OpenAI-compatible <c>/v1</c> endpoint), <c>vLLM</c>, <c>LlamaCpp</c>, <c>LMStudio</c>, <c>Groq</c>,
     /// <c>Together</c>, <c>OpenRouter</c>, <c>Mistral</c>, <c>DeepSeek</c> and <c>OpenAICompatible</c>. Calling it
     /// again has no further effect. Provider-specific settings: <c>Settings:Organization</c>,
     /// <c>Settings:Project</c>, <c>Settings:ApiVersion</c> (Azure), <c>Settings:IncludeStreamUsage</c>.
@@ -62,7 +63,8 @@ public static class OpenAILlmKitBuilderExtensions
             builder.AddHttpProviderType(p.Name, HttpClientName, (sp, settings, http) => new OpenAIChatClient(FromSettings(p, settings), http, sp.GetService<TimeProvider>()));
         }
 
-        return builder;
+        // Type "Ollama" is the native API, as AddOllama() is; a configuration naming it needs no more than AddOpenAI().
+        return builder.AddOllamaProviderType();
     }
 
     /// <summary>

@@ -74,6 +74,24 @@ public class ChatCommandTests
     }
 
     [Fact]
+    public async Task Chat_InvalidConfigFileWithoutTheLlmKitSection_NamesTheKeyUnderLlmKit()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"llmkit-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(file, """{ "Models": { "smart": { "Deployments": [ { "Provider": "ghost", "Model": "m" } ] } } }""");
+        try
+        {
+            var (exit, _, stderr) = await CliRunner.RunAsync(null, null, "chat", "--config", file, "--json", "hi");
+
+            Assert.Equal(2, exit);
+            Assert.Contains("LlmKit:Models:smart:Deployments:0:Provider", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Chat_MissingConfigFile_ExitsWithTwo()
     {
         var (exit, _, stderr) = await CliRunner.RunAsync(null, null, "chat", "--config", "/nonexistent/llmkit.json", "hi");

@@ -74,6 +74,18 @@ public class ScanCommandTests
     }
 
     [Fact]
+    public async Task Scan_ConfigFileWithoutTheLlmKitSection_IsReadAsThatSection()
+    {
+        string config = await FileWith("""{ "Safety": { "Input": { "Rules": { "EMAIL": { "Action": "Anonymize" } } } } }""");
+
+        var (exit, stdout, _) = await CliRunner.RunAsync("to ann@example.com, card 4111 1111 1111 1111", null, "scan", "--json", "--config", config, "-");
+
+        Assert.Equal(0, exit);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal("to [EMAIL_1], card 4111 1111 1111 1111", root.GetProperty("redacted").GetString());
+    }
+
+    [Fact]
     public async Task Scan_UnknownFailOnTypeOrMissingFile_ExitsWithTwo()
     {
         var unknown = await CliRunner.RunAsync("x", null, "scan", "--fail-on", "EMIAL", "-");

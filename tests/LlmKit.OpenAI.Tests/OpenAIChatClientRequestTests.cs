@@ -162,7 +162,7 @@ public class OpenAIChatClientRequestTests
         var messages = new List<ChatMessage> { new(new ChatRole("developer"), "Rules."), new(ChatRole.User, "x") };
 
         var openAi = await SendAsync(messages, new ChatOptions { Instructions = "Be kind." });
-        var ollama = await SendAsync(messages, new ChatOptions { Instructions = "Be kind." }, OpenAICompatibilityProfile.Ollama);
+        var ollama = await SendAsync(messages, new ChatOptions { Instructions = "Be kind." }, OpenAICompatibilityProfile.OllamaOpenAI);
 
         Assert.Equal("""[{"role":"developer","content":"Be kind."},{"role":"developer","content":"Rules."},{"role":"user","content":"x"}]""", openAi.GetProperty("messages").GetRawText());
         Assert.Equal("""[{"role":"system","content":"Be kind."},{"role":"system","content":"Rules."},{"role":"user","content":"x"}]""", ollama.GetProperty("messages").GetRawText());
@@ -227,7 +227,7 @@ public class OpenAIChatClientRequestTests
     public async Task GetResponseAsync_OllamaProfile_SendsMaxTokensToLocalDefaultWithoutKey()
     {
         var handler = new FakeHttpHandler().RespondFixture("chat-text.json");
-        var client = new OpenAIChatClient(new OpenAIClientOptions { Profile = OpenAICompatibilityProfile.Ollama, DefaultModel = "llama3.1" }, new HttpClient(handler));
+        var client = new OpenAIChatClient(new OpenAIClientOptions { Profile = OpenAICompatibilityProfile.OllamaOpenAI, DefaultModel = "llama3.1" }, new HttpClient(handler));
 
         await client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")], new ChatOptions { MaxOutputTokens = 99 });
 

@@ -47,7 +47,7 @@ public class OpenAIEndToEndTests(AimockFixture fixture) : IClassFixture<AimockFi
 
     [Theory]
     [InlineData("OpenAI", "v1/")]
-    [InlineData("Ollama", "v1/")]
+    [InlineData("OllamaOpenAI", "v1/")]
     public async Task GetResponseAsync_ThroughPipeline_ReturnsMockText(string profileName, string suffix)
     {
         using var sp = Build(OpenAICompatibilityProfile.BuiltIn.Single(p => p.Name == profileName), suffix);

@@ -10,10 +10,10 @@ namespace LlmKit.OpenAI.Tests;
 public class OpenAILlmKitBuilderExtensionsTests
 {
     [Theory]
-    [InlineData("Ollama", "ollama")]
+    [InlineData("OllamaOpenAI", "ollama")]
     [InlineData("AzureOpenAI", "azure.ai.openai")]
     [InlineData("Groq", "groq")]
-    [InlineData("OllamaNative", "ollama")]
+    [InlineData("Ollama", "ollama")]
     public void ConfigurationConnection_ProviderType_CreatesTheMatchingClient(string type, string providerName)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection([
@@ -30,6 +30,24 @@ public class OpenAILlmKitBuilderExtensionsTests
 
         Assert.Equal(providerName, metadata?.ProviderName);
         Assert.StartsWith("http://127.0.0.1:5555/", metadata?.ProviderUri?.ToString(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Ollama", typeof(OllamaChatClient))]
+    [InlineData("OllamaOpenAI", typeof(OpenAIChatClient))]
+    public void ConfigurationConnection_OllamaTypes_MeanWhatAddOllamaAndTheOllamaOpenAIProfileMean(string type, Type expectedClient)
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection([
+            new("LlmKit:Providers:main:Type", type),
+            new("LlmKit:DefaultModel", "llama3.2"),
+        ]).Build();
+        var services = new ServiceCollection();
+        services.AddLlmKit(config, kit => kit.AddOpenAIProviderTypes());   // no AddOllama(): the OpenAI package's types include both
+        using var sp = services.BuildServiceProvider();
+
+        object? client = sp.GetRequiredService<IChatClient>().GetService(expectedClient);
+
+        Assert.IsType(expectedClient, client);
     }
 
     [Fact]

@@ -2,8 +2,7 @@ namespace LlmKit;
 
 /// <summary>
 /// The per-request facts that LlmKit's pipeline stages need: who is calling (tenant, user, API key),
-/// what for (conversation, template and version), how urgently, which budgets apply and how the
-/// response cache may be used.
+/// what for (conversation, template and version), how urgently and which budgets apply.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -22,7 +21,7 @@ public sealed record LlmRequestContext
     // Declared before Empty: static initialisers run in textual order, and Empty's Tags read this one.
     private static IReadOnlyDictionary<string, string> EmptyTags { get; } = new Dictionary<string, string>();
 
-    /// <summary>Gets an empty context: no tenant, no user, normal priority, default caching.</summary>
+    /// <summary>Gets an empty context: no tenant, no user, normal priority.</summary>
     public static LlmRequestContext Empty { get; } = new();
 
     /// <summary>
@@ -63,9 +62,6 @@ public sealed record LlmRequestContext
     /// conversation (for example a project or cost centre). Defaults to empty.
     /// </summary>
     public IReadOnlyList<BudgetScope> BudgetScopes { get; init; } = [];
-
-    /// <summary>Gets how the response cache may be used for this call. Defaults to <see cref="ResponseCacheMode.Default"/>.</summary>
-    public ResponseCacheMode CacheMode { get; init; } = ResponseCacheMode.Default;
 
     /// <summary>Gets free-form tags recorded with usage and telemetry. Defaults to empty.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags;

@@ -14,7 +14,7 @@ public interface ILlmKitBuilder
 
     /// <summary>
     /// Gets the pipeline's stages, outermost first, to add, remove, replace or reorder them. The default
-    /// order is ARCHITECTURE section 3's: telemetry, guards, cache, budget, metering, then the router.
+    /// order is telemetry, input guard, output guard, budget, metering, then the router (see <see cref="PipelineStageNames"/>).
     /// </summary>
     ChatPipelineBuilder Pipeline { get; }
 

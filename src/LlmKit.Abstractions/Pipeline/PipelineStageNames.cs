@@ -6,9 +6,6 @@ namespace LlmKit;
 /// </summary>
 public static class PipelineStageNames
 {
-    /// <summary>The tool loop (function invocation), which wraps everything so each iteration passes every stage.</summary>
-    public const string ToolLoop = "tool-loop";
-
     /// <summary>Telemetry: one activity per call, GenAI metrics and logs.</summary>
     public const string Telemetry = "telemetry";
 
@@ -17,9 +14,6 @@ public static class PipelineStageNames
 
     /// <summary>The output guard: restores anonymised PII and filters responses.</summary>
     public const string OutputGuard = "output-guard";
-
-    /// <summary>The exact-match response cache.</summary>
-    public const string ResponseCache = "response-cache";
 
     /// <summary>Budget admission: reserve the estimated cost, settle after.</summary>
     public const string Budget = "budget";

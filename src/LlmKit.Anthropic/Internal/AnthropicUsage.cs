@@ -67,7 +67,7 @@ internal struct AnthropicUsage
         }
     }
 
-    /// <summary>Returns the counts normalised per ARCHITECTURE section 7, or <see langword="null"/> when no usage was read.</summary>
+    /// <summary>Returns the counts normalised to LlmKit's usage convention (cached input and cache writes are part of input), or <see langword="null"/> when no usage was read.</summary>
     public readonly UsageDetails? ToUsageDetails()
     {
         if (!Seen)

@@ -18,7 +18,7 @@ internal struct GeminiUsage
     public readonly bool HasValues => PromptTokens is not null || CandidatesTokens is not null || TotalTokens is not null || ThoughtsTokens is not null;
 
     /// <summary>
-    /// Normalises per ARCHITECTURE section 7: input = prompt (which already holds cached tokens) + tool-use prompt;
+    /// Normalises to LlmKit's usage convention (cached input is part of input): input = prompt (which already holds cached tokens) + tool-use prompt;
     /// output = candidates + thoughts; reasoning = thoughts.
     /// </summary>
     public readonly UsageDetails ToUsageDetails()

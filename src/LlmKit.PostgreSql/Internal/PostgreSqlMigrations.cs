@@ -124,7 +124,7 @@ internal static class PostgreSqlMigrations
                 PRIMARY KEY (budget_id, scope_kind, scope_value, reservation_id)
             );
             """),
-        // Template experiments and score totals (issue 7, durable A/B experiments).
+        // Template experiments and score totals (durable A/B experiments).
         (5, "template experiments and scores", """
             CREATE TABLE llmkit_template_experiments (
                 id text COLLATE "C" PRIMARY KEY,

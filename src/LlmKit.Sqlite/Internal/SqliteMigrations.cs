@@ -143,7 +143,7 @@ internal static class SqliteMigrations
                 PRIMARY KEY (budget_id, scope_kind, scope_value, reservation_id)
             ) WITHOUT ROWID;
             """),
-        // Template experiments and score totals (issue 7, durable A/B experiments); appended on its own, renumber freely at merge.
+        // Template experiments and score totals (durable A/B experiments).
         (6, "template experiments and scores", """
             CREATE TABLE llmkit_template_experiments (
                 id TEXT PRIMARY KEY,

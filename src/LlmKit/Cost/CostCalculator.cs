@@ -6,7 +6,7 @@ using Microsoft.Extensions.AI;
 namespace LlmKit;
 
 /// <summary>
-/// Prices calls from the model registry (ARCHITECTURE section 7): uncached input at the input rate; cached
+/// Prices calls from the model registry: uncached input at the input rate; cached
 /// input and cache writes (5-minute and 1-hour) at their own rates and never again at the input rate;
 /// output at the output rate, reasoning at the reasoning rate when the model has one; a long-context
 /// tier reprices the whole request (per cost type, the highest crossed threshold that prices that type

@@ -78,13 +78,13 @@ public class LlmRequestContextTests
     [Fact]
     public void With_ChangedCopy_LeavesOriginalUnchanged()
     {
-        var original = new LlmRequestContext { TenantId = "a", CacheMode = ResponseCacheMode.Bypass };
+        var original = new LlmRequestContext { TenantId = "a", UserId = "u1" };
 
         var changed = original with { TenantId = "b" };
 
         Assert.Equal("a", original.TenantId);
         Assert.Equal("b", changed.TenantId);
-        Assert.Equal(ResponseCacheMode.Bypass, changed.CacheMode);
+        Assert.Equal("u1", changed.UserId);
     }
 
     [Fact]

@@ -81,7 +81,7 @@ public class ExceptionHierarchyTests
         LlmKitException[] all =
         [
             new ProviderException(), new RateLimitedException(), new BudgetExceededException(), new ContentBlockedException(),
-            new ContextWindowExceededException(), new ResponseParseException(), new ToolInvocationException(),
+            new ContextWindowExceededException(), new ResponseParseException(),
             new LlmKitConfigurationException(), new ModelNotFoundException(), new ConcurrencyConflictException(),
         ];
 

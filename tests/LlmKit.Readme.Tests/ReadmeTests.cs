@@ -1,0 +1,72 @@
+using Microsoft.CodeAnalysis;
+
+namespace LlmKit.Readme.Tests;
+
+public class ReadmeTests
+{
+    [Fact]
+    public void Readme_AspNetSnippet_CompilesAsPasted()
+    {
+        string code = ReadmeSnippets.Block(ReadmeSnippets.Read("README.md"), "Use it in an ASP.NET app");
+
+        Assert.Empty(ReadmeSnippets.CompileErrors(code, OutputKind.ConsoleApplication, ReadmeSnippets.WebUsings));
+    }
+
+    [Fact]
+    public void Readme_NamedRepositoryFiles_Exist()
+    {
+        string readme = ReadmeSnippets.Read("README.md");
+
+        var missing = ReadmeSnippets.RepositoryPaths(readme)
+            .Where(p => !File.Exists(Path.Combine(ReadmeSnippets.RepositoryRoot, p)) && !Directory.Exists(Path.Combine(ReadmeSnippets.RepositoryRoot, p)))
+            .ToList();
+
+        Assert.Empty(missing);
+        Assert.Contains("samples/prompts/support-answer.prompty", ReadmeSnippets.RepositoryPaths(readme));
+    }
+
+    [Theory]
+    [InlineData("README.md")]
+    [InlineData("src/LlmKit/README.md")]
+    [InlineData("src/LlmKit.Abstractions/README.md")]
+    [InlineData("src/LlmKit.AspNetCore/README.md")]
+    [InlineData("src/LlmKit.OpenAI/README.md")]
+    [InlineData("src/LlmKit.Anthropic/README.md")]
+    [InlineData("src/LlmKit.Gemini/README.md")]
+    [InlineData("src/LlmKit.Sqlite/README.md")]
+    [InlineData("src/LlmKit.PostgreSql/README.md")]
+    [InlineData("src/LlmKit.Testing/README.md")]
+    [InlineData("samples/LlmKit.Cli/README.md")]
+    public void Readme_LinksOnlyInsideTheRepository(string path)
+    {
+        string text = ReadmeSnippets.Read(path);
+
+        Assert.DoesNotContain("../shared", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("ARCHITECTURE.md", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("CLI.md", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LlmKitPackageReadme_FirstExample_CompilesAsPasted()
+    {
+        string code = ReadmeSnippets.CSharpBlocks(ReadmeSnippets.Read("src/LlmKit/README.md"))[0].Code;
+
+        Assert.Empty(ReadmeSnippets.CompileErrors(code, OutputKind.ConsoleApplication, ReadmeSnippets.ConsoleUsings));
+    }
+
+    [Fact]
+    public void AbstractionsPackageReadme_ProviderExample_CompilesAsPasted()
+    {
+        string code = ReadmeSnippets.CSharpBlocks(ReadmeSnippets.Read("src/LlmKit.Abstractions/README.md"))[0].Code;
+
+        Assert.Empty(ReadmeSnippets.CompileErrors(code, OutputKind.DynamicallyLinkedLibrary, ReadmeSnippets.ConsoleUsings));
+    }
+
+    [Fact]
+    public void AspNetCoreReadme_Example_CompilesAsPasted()
+    {
+        string code = ReadmeSnippets.CSharpBlocks(ReadmeSnippets.Read("src/LlmKit.AspNetCore/README.md"))[0].Code;
+
+        Assert.Empty(ReadmeSnippets.CompileErrors(code, OutputKind.ConsoleApplication, ReadmeSnippets.WebUsings));
+    }
+}
