@@ -339,7 +339,7 @@ public sealed class AnthropicChatClient : IChatClient
         }
 
         return new ProviderException(
-            $"The connection to Anthropic at {_messagesUri.GetLeftPart(UriPartial.Authority)} failed: {ProviderErrors.Mask(ex.Message, _apiKey)} Check that the server is reachable, then try again.",
+            ProviderErrors.Mask($"The connection to Anthropic at {_messagesUri.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that the server is reachable, then try again.", _apiKey),
             AnthropicWire.ProviderName,
             statusCode: null,
             LlmFailureKind.Network,

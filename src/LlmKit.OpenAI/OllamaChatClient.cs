@@ -252,5 +252,5 @@ public sealed class OllamaChatClient : IChatClient
     }
 
     private ProviderException Network(Exception ex)
-        => new($"The connection to Ollama at {_chatUri.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that 'ollama serve' is running, then try again.", Provider, null, LlmFailureKind.Network, innerException: ex);
+        => new(ProviderErrors.Mask($"The connection to Ollama at {_chatUri.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that 'ollama serve' is running, then try again.", _apiKey), Provider, null, LlmFailureKind.Network, innerException: ex);
 }

@@ -290,7 +290,7 @@ public sealed class OpenAIChatClient : IChatClient
     }
 
     internal ProviderException Network(Exception ex)
-        => new($"The connection to {Profile.ProviderName} at {_baseUrl.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that the server is reachable, then try again.", Profile.ProviderName, null, LlmFailureKind.Network, innerException: ex);
+        => new(ProviderErrors.Mask($"The connection to {Profile.ProviderName} at {_baseUrl.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that the server is reachable, then try again.", _apiKey), Profile.ProviderName, null, LlmFailureKind.Network, innerException: ex);
 
     private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
     private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");

@@ -120,6 +120,41 @@ public class AnthropicChatClientWireTests
         Assert.Equal(ChatFinishReason.Stop, updates[^1].FinishReason);
     }
 
+    [Fact]
+    public async Task GetStreamingResponseAsync_ResetBeforeHeadersWithUserInfoInBaseUrl_RetryableNetworkErrorWithoutTheSecret()
+    {
+        await using var server = RawHttpServer.Start(c =>
+        {
+            c.Reset();
+            return Task.CompletedTask;
+        });
+        using var client = new AnthropicChatClient(new AnthropicClientOptions { ApiKey = WireFaults.Canary, BaseUrl = new Uri($"http://admin:hunter2@127.0.0.1:{server.BaseUri.Port}/"), DefaultModel = "claude-haiku-4-5" }, new HttpClient());
+
+        var (updates, error) = await WireFaults.CollectAsync(client.GetStreamingResponseAsync(Hello));
+
+        Assert.Empty(updates);
+        var ex = Assert.IsType<ProviderException>(error);
+        Assert.Equal(LlmFailureKind.Network, ex.FailureKind);
+        Assert.True(ex.IsRetryable);
+        WireFaults.AssertNoSecret(ex);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_ResetAfterOneEvent_ThrowsRetryableNetworkError()
+    {
+        await using var server = RawHttpServer.Start(async c =>
+        {
+            await c.WriteAsync(SseHead + Start + BlockStart + Delta);
+            c.Reset();
+        });
+        using var client = Client(server);
+
+        var (updates, error) = await WireFaults.CollectAsync(client.GetStreamingResponseAsync(Hello));
+
+        // A reset can overtake the bytes in flight; either way the stream is a retryable network failure.
+        WireFaults.AssertCut(error, "anthropic", updates.Count);
+    }
+
     private static string Message(string usage)
         => $$"""{"id":"msg_1","type":"message","role":"assistant","model":"claude-haiku-4-5","content":[{"type":"text","text":"hi"}],"stop_reason":"end_turn","usage":{{usage}}}""";
 

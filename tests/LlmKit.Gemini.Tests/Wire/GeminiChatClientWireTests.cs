@@ -117,6 +117,41 @@ public class GeminiChatClientWireTests
         Assert.Contains("alt=sse", Assert.Single(server.Requests).Target, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task GetStreamingResponseAsync_ResetBeforeHeadersWithUserInfoInBaseUrl_RetryableNetworkErrorWithoutTheSecret()
+    {
+        await using var server = RawHttpServer.Start(c =>
+        {
+            c.Reset();
+            return Task.CompletedTask;
+        });
+        using var client = new GeminiChatClient(new GeminiClientOptions { ApiKey = WireFaults.Canary, BaseUrl = new Uri($"http://admin:hunter2@127.0.0.1:{server.BaseUri.Port}/"), DefaultModel = "gemini-2.5-flash" }, new HttpClient());
+
+        var (updates, error) = await WireFaults.CollectAsync(client.GetStreamingResponseAsync(Hello));
+
+        Assert.Empty(updates);
+        var ex = Assert.IsType<ProviderException>(error);
+        Assert.Equal(LlmFailureKind.Network, ex.FailureKind);
+        Assert.True(ex.IsRetryable);
+        WireFaults.AssertNoSecret(ex);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_ResetAfterOneEvent_ThrowsRetryableNetworkError()
+    {
+        await using var server = RawHttpServer.Start(async c =>
+        {
+            await c.WriteAsync(SseHead + $"data: {Chunk1}\n\n");
+            c.Reset();
+        });
+        using var client = Client(server);
+
+        var (updates, error) = await WireFaults.CollectAsync(client.GetStreamingResponseAsync(Hello));
+
+        // A reset can overtake the bytes in flight; either way the stream is a retryable network failure.
+        WireFaults.AssertCut(error, "gcp.gemini", updates.Count);
+    }
+
     private static string Response(string usage)
         => $$"""{"candidates":[{"content":{"role":"model","parts":[{"text":"hi"}]},"finishReason":"STOP"}],"usageMetadata":{{usage}},"modelVersion":"gemini-2.5-flash"}""";
 

@@ -110,6 +110,41 @@ public class OllamaChatClientWireTests
         Assert.Equal(5, updates.SelectMany(u => u.Contents).OfType<UsageContent>().Single().Details.InputTokenCount);
     }
 
+    [Fact]
+    public async Task GetStreamingResponseAsync_ResetBeforeHeadersWithUserInfoInBaseUrl_RetryableNetworkErrorWithoutTheSecret()
+    {
+        await using var server = RawHttpServer.Start(c =>
+        {
+            c.Reset();
+            return Task.CompletedTask;
+        });
+        using var client = new OllamaChatClient(new OllamaClientOptions { BaseUrl = new Uri($"http://admin:hunter2@127.0.0.1:{server.BaseUri.Port}/"), ApiKey = WireFaults.Canary, DefaultModel = "llama3" }, new HttpClient());
+
+        var (updates, error) = await WireFaults.CollectAsync(client.GetStreamingResponseAsync(Hello));
+
+        Assert.Empty(updates);
+        var ex = Assert.IsType<ProviderException>(error);
+        Assert.Equal(LlmFailureKind.Network, ex.FailureKind);
+        Assert.True(ex.IsRetryable);
+        WireFaults.AssertNoSecret(ex);
+    }
+
+    [Fact]
+    public async Task GetStreamingResponseAsync_ResetAfterOneEvent_ThrowsRetryableNetworkError()
+    {
+        await using var server = RawHttpServer.Start(async c =>
+        {
+            await c.WriteAsync(NdjsonHead + Line1 + "\n");
+            c.Reset();
+        });
+        using var client = Client(server);
+
+        var (updates, error) = await WireFaults.CollectAsync(client.GetStreamingResponseAsync(Hello));
+
+        // A reset can overtake the bytes in flight; either way the stream is a retryable network failure.
+        WireFaults.AssertCut(error, "ollama", updates.Count);
+    }
+
     private static OllamaChatClient Client(RawHttpServer server)
         => new(new OllamaClientOptions { BaseUrl = server.BaseUri, ApiKey = WireFaults.Canary, DefaultModel = "llama3" }, new HttpClient());
 }

@@ -190,14 +190,14 @@ public class OpenAIChatClientWireTests
     }
 
     [Fact]
-    public async Task GetStreamingResponseAsync_ResetBeforeHeaders_ThrowsRetryableNetworkError()
+    public async Task GetStreamingResponseAsync_ResetBeforeHeadersWithUserInfoInBaseUrl_RetryableNetworkErrorWithoutTheSecret()
     {
         await using var server = RawHttpServer.Start(c =>
         {
             c.Reset();
             return Task.CompletedTask;
         });
-        using var client = Client(server);
+        using var client = new OpenAIChatClient(new OpenAIClientOptions { Profile = OpenAICompatibilityProfile.OpenAI, ApiKey = WireFaults.Canary, DefaultModel = "gpt-4o", BaseUrl = new Uri($"http://admin:hunter2@127.0.0.1:{server.BaseUri.Port}/v1/") }, new HttpClient());
 
         var (updates, error) = await WireFaults.CollectAsync(client.GetStreamingResponseAsync(Hello));
 
