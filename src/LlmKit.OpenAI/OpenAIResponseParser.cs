@@ -233,6 +233,7 @@ internal static class OpenAIResponseParser
         var contents = new List<AIContent>();
         string? role = null;
         string? text = null;
+        bool sawContent = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("role"u8))
@@ -243,6 +244,7 @@ internal static class OpenAIResponseParser
             else if (reader.ValueTextEquals("content"u8))
             {
                 reader.Read();
+                sawContent = true;
                 if (reader.TokenType == JsonTokenType.String)
                 {
                     text = reader.GetString();
@@ -286,6 +288,12 @@ internal static class OpenAIResponseParser
                 reader.Read();
                 reader.Skip();
             }
+        }
+
+        if (!sawContent && refusal is null && contents.Count == 0)
+        {
+            // The API always sends "content" (null when there are tool calls); a message with nothing at all is broken.
+            throw WireFormat.Field(Path("choices[", position, "].message.content"), "is missing (the message has no content, tool_calls or refusal)");
         }
 
         if (!string.IsNullOrEmpty(text))

@@ -270,10 +270,12 @@ internal sealed class GeminiResponseReader
 
     private void ReadCandidate(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, List<AIContent> contents)
     {
+        bool sawContent = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("content"u8))
             {
+                sawContent = true;
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartObject)
                 {
@@ -343,6 +345,12 @@ internal sealed class GeminiResponseReader
                 reader.Read();
                 reader.Skip();
             }
+        }
+
+        if (!_streaming && !sawContent && RawFinishReason is null)
+        {
+            // A whole answer's candidate says something or says why not (a filtered one has a finishReason).
+            throw WireFormat.Field("candidates[0].content", "is missing (the candidate has neither content nor a finishReason)");
         }
     }
 

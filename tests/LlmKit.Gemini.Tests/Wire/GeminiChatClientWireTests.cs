@@ -17,6 +17,7 @@ public class GeminiChatClientWireTests
         { "empty candidates", """{"candidates":[],"modelVersion":"m"}""", "candidates" },
         { "string candidates", """{"candidates":"hello"}""", "candidates" },
         { "candidate that is a string", """{"candidates":["hello"]}""", "candidates[0]" },
+        { "candidate without content or finish reason", """{"candidates":[{"index":0}]}""", "candidates[0].content" },
         { "string content", """{"candidates":[{"content":"hello","finishReason":"STOP"}]}""", "candidates[0].content" },
         { "string parts", """{"candidates":[{"content":{"parts":"hello"},"finishReason":"STOP"}]}""", "candidates[0].content.parts" },
         { "numeric text", """{"candidates":[{"content":{"parts":[{"text":42}]},"finishReason":"STOP"}]}""", "candidates[0].content.parts[].text" },

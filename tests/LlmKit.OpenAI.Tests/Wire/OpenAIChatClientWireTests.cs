@@ -23,6 +23,7 @@ public class OpenAIChatClientWireTests
         { "string choices", """{"id":"x","choices":"hello"}""", "choices" },
         { "choice without message", """{"choices":[{"index":0,"finish_reason":"stop"}]}""", "choices[0].message" },
         { "string message", """{"choices":[{"index":0,"message":"hi"}]}""", "choices[0].message" },
+        { "message without content", """{"choices":[{"index":0,"message":{"role":"assistant"},"finish_reason":"stop"}]}""", "choices[0].message.content" },
         { "numeric content", """{"choices":[{"index":0,"message":{"role":"assistant","content":42}}]}""", "choices[0].message.content" },
         { "object content", """{"choices":[{"index":0,"message":{"role":"assistant","content":{"text":"hi"}}}]}""", "choices[0].message.content" },
         { "error object with 200", """{"error":{"message":"Incorrect API key provided: sk-canary-SECRET-123","type":"invalid_request_error","code":"invalid_api_key"}}""", "error" },
