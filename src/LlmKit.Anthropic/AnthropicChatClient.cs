@@ -100,7 +100,7 @@ public sealed class AnthropicChatClient : IChatClient
         var (buffer, length) = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
-            return AnthropicResponseParser.ParseMessage(buffer.AsSpan(0, length), _apiKey);
+            return AnthropicResponseParser.ParseMessage(buffer.AsSpan(0, length), _apiKey, response.StatusCode);
         }
         finally
         {
@@ -124,8 +124,11 @@ public sealed class AnthropicChatClient : IChatClient
             throw TransportFailure(ex);
         }
 
+        // The stream must end with message_stop; a cut (between events or inside one) is a retryable network error.
         using var events = new ServerSentEventReader(body);
         using var parser = new AnthropicStreamParser(_apiKey, RequestIdOf(response));
+        string? requestId = RequestIdOf(response);
+        int yielded = 0;
         while (!parser.IsComplete)
         {
             // Events already buffered are read without touching the network; honour the caller's token anyway.
@@ -135,9 +138,17 @@ public sealed class AnthropicChatClient : IChatClient
             {
                 more = await events.ReadAsync(cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception ex) when (ex is HttpRequestException or IOException)
+            {
+                throw WireFormat.StreamCut(AnthropicWire.ProviderName, "message_stop", yielded, requestId, ex);
+            }
             catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
             {
                 throw TransportFailure(ex);
+            }
+            catch (ProviderResponseFormatException ex)
+            {
+                throw WireFormat.Complete(ex, AnthropicWire.ProviderName, response.StatusCode, events.Head, _apiKey);
             }
 
             if (!more)
@@ -145,20 +156,38 @@ public sealed class AnthropicChatClient : IChatClient
                 break;
             }
 
-            if (parser.Parse(events.EventType, events.Data) is { } update)
+            ChatResponseUpdate? update;
+            try
             {
+                update = parser.Parse(events.EventType, events.Data);
+            }
+            catch (ProviderResponseFormatException ex) when (events.IsCutObject && ex.Provider is null)
+            {
+                // The last event was cut by the end of the stream: a truncation, classed like a cut between events.
+                throw WireFormat.StreamCut(AnthropicWire.ProviderName, "message_stop", yielded, requestId, ex);
+            }
+            catch (ProviderResponseFormatException ex)
+            {
+                throw WireFormat.Complete(ex, AnthropicWire.ProviderName, response.StatusCode, events.Data, _apiKey);
+            }
+
+            if (update is not null)
+            {
+                yielded++;
                 yield return update;
             }
         }
 
-        if (!parser.IsComplete && !parser.HasStopReason)
+        if (!parser.IsComplete)
         {
-            throw new ProviderException(
-                "The Anthropic stream ended before the response was complete (no message_stop). The connection was probably cut; try again.",
-                AnthropicWire.ProviderName,
-                statusCode: null,
-                LlmFailureKind.Network,
-                requestId: RequestIdOf(response));
+            throw events.EventCount == 0 && !events.Head.IsEmpty
+                ? WireFormat.Create(AnthropicWire.ProviderName, response.StatusCode, null, "the body is not a Server-Sent Events stream (no 'data:' line)", events.Head, _apiKey)
+                : WireFormat.StreamCut(AnthropicWire.ProviderName, "message_stop", yielded, requestId);
+        }
+
+        if (!parser.HasStarted)
+        {
+            throw WireFormat.Create(AnthropicWire.ProviderName, response.StatusCode, null, "the stream sent message_stop without message_start", events.Head, _apiKey);
         }
 
         yield return parser.Complete();
@@ -310,7 +339,7 @@ public sealed class AnthropicChatClient : IChatClient
         }
 
         return new ProviderException(
-            $"The connection to Anthropic at {_messagesUri.GetLeftPart(UriPartial.Authority)} failed: {ProviderErrors.Mask(ex.Message, _apiKey)} Check that the server is reachable, then try again.",
+            ProviderErrors.Mask($"The connection to Anthropic at {_messagesUri.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that the server is reachable, then try again.", _apiKey),
             AnthropicWire.ProviderName,
             statusCode: null,
             LlmFailureKind.Network,

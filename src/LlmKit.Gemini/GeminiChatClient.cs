@@ -54,7 +54,7 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
         var (buffer, length) = await _transport.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
-            return Parse(buffer.AsSpan(0, length), _transport.ApiKey);
+            return Parse(buffer.AsSpan(0, length), _transport.ApiKey, response.StatusCode);
         }
         finally
         {
@@ -82,8 +82,10 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
             throw _transport.Network(ex);
         }
 
+        // The stream ends with a chunk whose candidate has a finishReason; anything else is a cut or a malformed body.
         using var events = new ServerSentEventReader(body);
         var stream = new GeminiStreamState(_transport.ApiKey);
+        int yielded = 0;
         while (true)
         {
             bool more;
@@ -93,11 +95,15 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException)
             {
-                throw _transport.Network(ex);
+                throw WireFormat.StreamCut(GeminiErrors.Provider, "a candidate with a finishReason", yielded, inner: ex);
             }
             catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
                 throw GeminiTransport.Timeout(ex);
+            }
+            catch (ProviderResponseFormatException ex)
+            {
+                throw WireFormat.Complete(ex, GeminiErrors.Provider, response.StatusCode, events.Head, _transport.ApiKey);
             }
 
             if (!more)
@@ -105,10 +111,33 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
                 break;
             }
 
-            if (stream.Read(events.Data) is { } update)
+            ChatResponseUpdate? update;
+            try
             {
+                update = stream.Read(events.Data);
+            }
+            catch (ProviderResponseFormatException ex) when (events.IsCutObject && ex.Provider is null)
+            {
+                // The last event was cut by the end of the stream: a truncation, classed like a cut between events.
+                throw WireFormat.StreamCut(GeminiErrors.Provider, "a candidate with a finishReason", yielded, inner: ex);
+            }
+            catch (ProviderResponseFormatException ex)
+            {
+                throw WireFormat.Complete(ex, GeminiErrors.Provider, response.StatusCode, events.Data, _transport.ApiKey);
+            }
+
+            if (update is not null)
+            {
+                yielded++;
                 yield return update;
             }
+        }
+
+        if (!stream.IsFinished)
+        {
+            throw events.EventCount == 0 && !events.Head.IsEmpty
+                ? WireFormat.Create(GeminiErrors.Provider, response.StatusCode, null, "the body is not a Server-Sent Events stream (no 'data:' line)", events.Head, _transport.ApiKey)
+                : WireFormat.StreamCut(GeminiErrors.Provider, "a candidate with a finishReason", yielded);
         }
 
         yield return stream.Complete();
@@ -165,17 +194,29 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
     public void Dispose() => _transport.Dispose();
 
     /// <summary>Parses a whole <c>generateContent</c> body.</summary>
-    internal static ChatResponse Parse(ReadOnlySpan<byte> json, string? apiKey)
+    /// <remarks>
+    /// A 200 must carry a non-empty <c>candidates</c> array (a blocked prompt is a <see cref="ContentBlockedException"/>);
+    /// anything else, a wrongly typed field or a bad token count is a <see cref="ProviderResponseFormatException"/>.
+    /// </remarks>
+    internal static ChatResponse Parse(ReadOnlySpan<byte> json, string? apiKey, System.Net.HttpStatusCode status = System.Net.HttpStatusCode.OK)
     {
         var reader = new GeminiResponseReader(apiKey, streaming: false);
         var contents = new List<AIContent>();
         try
         {
             reader.Read(json, contents);
+            if (!reader.SawCandidate)
+            {
+                throw WireFormat.Field("candidates", "is missing or empty");
+            }
+        }
+        catch (ProviderResponseFormatException ex)
+        {
+            throw WireFormat.Complete(ex, GeminiErrors.Provider, status, json, apiKey);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
-            throw Invalid(ex);
+            throw WireFormat.Create(GeminiErrors.Provider, status, null, "the body is not valid JSON of the expected shape", json, apiKey, ex);
         }
 
         var message = new ChatMessage(ChatRole.Assistant, contents) { MessageId = reader.ResponseId };

@@ -58,7 +58,16 @@ public sealed class OllamaChatClient : IChatClient
         var (buffer, length) = await ReadAsync(response, cancellationToken).ConfigureAwait(false);
         try
         {
-            var chunk = OllamaChunk.Parse(buffer.AsSpan(0, length), _apiKey);
+            OllamaChunk chunk;
+            try
+            {
+                chunk = OllamaChunk.Parse(buffer.AsSpan(0, length), _apiKey, whole: true);
+            }
+            catch (ProviderResponseFormatException ex)
+            {
+                throw WireFormat.Complete(ex, Provider, response.StatusCode, buffer.AsSpan(0, length), _apiKey);
+            }
+
             var message = new ChatMessage(ChatRole.Assistant, chunk.ToContents(new List<AIContent>(), 0, out _));
             var result = new ChatResponse(message) { ModelId = chunk.Model, CreatedAt = chunk.CreatedAt, Usage = chunk.Usage };
             chunk.ApplyFinish(result);
@@ -86,8 +95,10 @@ public sealed class OllamaChatClient : IChatClient
             throw Network(ex);
         }
 
+        // The stream ends with a line whose "done" is true; anything else (a cut, a body that is not NDJSON) is an error.
         using var lines = new ServerSentEventReader(body, ndjson: true);
         int toolCalls = 0;
+        int yielded = 0;
         string? responseId = null;
         while (true)
         {
@@ -98,15 +109,33 @@ public sealed class OllamaChatClient : IChatClient
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException)
             {
-                throw Network(ex);
+                throw WireFormat.StreamCut(Provider, "\"done\": true", yielded, inner: ex);
+            }
+            catch (ProviderResponseFormatException ex)
+            {
+                throw WireFormat.Complete(ex, Provider, response.StatusCode, lines.Head, _apiKey);
             }
 
             if (!more)
             {
-                break;
+                throw WireFormat.StreamCut(Provider, "\"done\": true", yielded);
             }
 
-            var chunk = OllamaChunk.Parse(lines.Data, _apiKey);
+            OllamaChunk chunk;
+            try
+            {
+                chunk = OllamaChunk.Parse(lines.Data, _apiKey);
+            }
+            catch (ProviderResponseFormatException ex) when (lines.IsCutObject && ex.Provider is null)
+            {
+                // The last line was cut by the end of the stream: a truncation, classed like a cut between lines.
+                throw WireFormat.StreamCut(Provider, "\"done\": true", yielded, inner: ex);
+            }
+            catch (ProviderResponseFormatException ex)
+            {
+                throw WireFormat.Complete(ex, Provider, response.StatusCode, lines.Data, _apiKey);
+            }
+
             responseId ??= chunk.CreatedAt?.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
             var contents = chunk.ToContents(null, toolCalls, out int added);
             toolCalls += added;
@@ -133,7 +162,12 @@ public sealed class OllamaChatClient : IChatClient
                 chunk.ApplyFinish(update, toolCalls > 0);
             }
 
+            yielded++;
             yield return update;
+            if (chunk.Done)
+            {
+                yield break;
+            }
         }
     }
 
@@ -218,5 +252,5 @@ public sealed class OllamaChatClient : IChatClient
     }
 
     private ProviderException Network(Exception ex)
-        => new($"The connection to Ollama at {_chatUri.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that 'ollama serve' is running, then try again.", Provider, null, LlmFailureKind.Network, innerException: ex);
+        => new(ProviderErrors.Mask($"The connection to Ollama at {_chatUri.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that 'ollama serve' is running, then try again.", _apiKey), Provider, null, LlmFailureKind.Network, innerException: ex);
 }

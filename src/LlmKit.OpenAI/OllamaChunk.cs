@@ -24,20 +24,30 @@ internal sealed class OllamaChunk
 
     public UsageDetails? Usage { get; private set; }
 
-    public static OllamaChunk Parse(ReadOnlySpan<byte> json, string? apiKey)
+    /// <summary>
+    /// Parses one object. A whole (non-streamed) response must carry a <c>message</c> object; in a stream an
+    /// <c>error</c> object is the server's error, in a whole 200 response it is a malformed body. Wrongly typed
+    /// fields and bad token counts throw a pending <see cref="ProviderResponseFormatException"/> naming the field.
+    /// </summary>
+    public static OllamaChunk Parse(ReadOnlySpan<byte> json, string? apiKey, bool whole = false)
     {
         var chunk = new OllamaChunk();
         var reader = new Utf8JsonReader(json);
         long? promptCount = null, evalCount = null;
+        bool sawMessage = false;
         try
         {
-            reader.Read();
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw WireFormat.Field(null, "the body is not a JSON object");
+            }
+
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("model"u8))
                 {
                     reader.Read();
-                    chunk.Model = reader.GetString();
+                    chunk.Model = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                 }
                 else if (reader.ValueTextEquals("created_at"u8))
                 {
@@ -50,6 +60,12 @@ internal sealed class OllamaChunk
                 else if (reader.ValueTextEquals("message"u8))
                 {
                     reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        throw WireFormat.Field("message", $"must be an object, not {OpenAIResponseParser.Describe(reader.TokenType)}");
+                    }
+
+                    sawMessage = true;
                     chunk.ParseMessage(ref reader);
                 }
                 else if (reader.ValueTextEquals("done"u8))
@@ -65,17 +81,28 @@ internal sealed class OllamaChunk
                 else if (reader.ValueTextEquals("prompt_eval_count"u8))
                 {
                     reader.Read();
-                    promptCount = reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : null;
+                    promptCount = WireFormat.ReadCount(ref reader, "prompt_eval_count");
                 }
                 else if (reader.ValueTextEquals("eval_count"u8))
                 {
                     reader.Read();
-                    evalCount = reader.TokenType == JsonTokenType.Number ? reader.GetInt64() : null;
+                    evalCount = WireFormat.ReadCount(ref reader, "eval_count");
                 }
                 else if (reader.ValueTextEquals("error"u8))
                 {
                     reader.Read();
                     var error = OpenAIResponseParser.ParseErrorObject(ref reader);
+                    if (whole)
+                    {
+                        throw new ProviderResponseFormatException(
+                            $"the body is an error object, not a chat response (the server said: {error.Message ?? "no details"})",
+                            provider: null,
+                            statusCode: null,
+                            field: "error",
+                            bodyExcerpt: null,
+                            providerErrorCode: error.Code);
+                    }
+
                     throw ProviderErrors.Create("ollama", null, error.Message, error.Code, null, null, null, apiKey);
                 }
                 else
@@ -87,7 +114,16 @@ internal sealed class OllamaChunk
         }
         catch (JsonException ex)
         {
-            throw new ResponseParseException("A response line from Ollama is not valid JSON. Check that the address points at Ollama's native API (not /v1).", ex) { Provider = "ollama" };
+            throw WireFormat.Field(null, "the body is not valid JSON; check that the address points at Ollama's native API (not /v1)", ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            throw WireFormat.Field(null, "a field has an unexpected type", ex);
+        }
+
+        if (whole && !sawMessage)
+        {
+            throw WireFormat.Field("message", "is missing");
         }
 
         if (chunk.Done && (promptCount is not null || evalCount is not null))
@@ -154,18 +190,17 @@ internal sealed class OllamaChunk
 
     private void ParseMessage(ref Utf8JsonReader reader)
     {
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            return;
-        }
-
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("content"u8))
             {
                 reader.Read();
-                Content = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                Content = reader.TokenType switch
+                {
+                    JsonTokenType.String => reader.GetString(),
+                    JsonTokenType.Null => null,
+                    _ => throw WireFormat.Field("message.content", $"must be a string, not {OpenAIResponseParser.Describe(reader.TokenType)}"),
+                };
             }
             else if (reader.ValueTextEquals("thinking"u8) || reader.ValueTextEquals("reasoning_content"u8))
             {

@@ -72,7 +72,7 @@ public sealed class OpenAIChatClient : IChatClient
 
         try
         {
-            return OpenAIResponseParser.ParseCompletion(buffer.AsSpan(0, length), Profile.ProviderName, _apiKey);
+            return OpenAIResponseParser.ParseCompletion(buffer.AsSpan(0, length), Profile.ProviderName, _apiKey, response.StatusCode);
         }
         finally
         {
@@ -97,8 +97,14 @@ public sealed class OpenAIChatClient : IChatClient
             throw Network(ex);
         }
 
+        // Strict for every profile: a stream ends with "data: [DONE]" (OpenAI and the compatible servers LlmKit
+        // profiles all send it); a clean close after a finish_reason chunk without [DONE] is still a cut stream.
         using var events = new ServerSentEventReader(body);
         var state = new OpenAIStreamState(Profile.ProviderName, _apiKey);
+        string provider = Profile.ProviderName;
+        int yielded = 0;
+        int chunks = 0;
+        bool done = false;
         while (true)
         {
             bool more;
@@ -108,19 +114,57 @@ public sealed class OpenAIChatClient : IChatClient
             }
             catch (Exception ex) when (ex is HttpRequestException or IOException)
             {
-                throw Network(ex);
+                throw WireFormat.StreamCut(provider, "data: [DONE]", yielded, inner: ex);
+            }
+            catch (ProviderResponseFormatException ex)
+            {
+                throw WireFormat.Complete(ex, provider, response.StatusCode, events.Head, _apiKey);
             }
 
-            if (!more || events.Data.SequenceEqual("[DONE]"u8))
+            if (!more)
             {
                 break;
             }
 
-            var update = state.Parse(events.Data);
+            if (events.Data.SequenceEqual("[DONE]"u8))
+            {
+                done = true;
+                break;
+            }
+
+            ChatResponseUpdate? update;
+            try
+            {
+                update = state.Parse(events.Data);
+            }
+            catch (ProviderResponseFormatException ex) when (events.IsCutObject && ex.Provider is null)
+            {
+                // The last event was cut by the end of the stream: a truncation, classed like a cut between events.
+                throw WireFormat.StreamCut(provider, "data: [DONE]", yielded, inner: ex);
+            }
+            catch (ProviderResponseFormatException ex)
+            {
+                throw WireFormat.Complete(ex, provider, response.StatusCode, events.Data, _apiKey);
+            }
+
+            chunks++;
             if (update is not null)
             {
+                yielded++;
                 yield return update;
             }
+        }
+
+        if (!done)
+        {
+            throw events.EventCount == 0 && !events.Head.IsEmpty
+                ? WireFormat.Create(provider, response.StatusCode, null, "the body is not a Server-Sent Events stream (no 'data:' line)", events.Head, _apiKey)
+                : WireFormat.StreamCut(provider, "data: [DONE]", yielded);
+        }
+
+        if (chunks == 0)
+        {
+            throw WireFormat.Create(provider, response.StatusCode, null, "the stream sent [DONE] without any chunk before it", events.Head, _apiKey);
         }
 
         if (state.Complete() is { } last)
@@ -246,7 +290,7 @@ public sealed class OpenAIChatClient : IChatClient
     }
 
     internal ProviderException Network(Exception ex)
-        => new($"The connection to {Profile.ProviderName} at {_baseUrl.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that the server is reachable, then try again.", Profile.ProviderName, null, LlmFailureKind.Network, innerException: ex);
+        => new(ProviderErrors.Mask($"The connection to {Profile.ProviderName} at {_baseUrl.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that the server is reachable, then try again.", _apiKey), Profile.ProviderName, null, LlmFailureKind.Network, innerException: ex);
 
     private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
     private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using System.Text.Json;
 using LlmKit.Http;
@@ -11,109 +12,154 @@ internal static class OpenAIResponseParser
     /// <summary>Where a refusal text is kept on the response.</summary>
     public const string RefusalKey = "openai.refusal";
 
-    public static ChatResponse ParseCompletion(ReadOnlySpan<byte> json, string provider, string? apiKey)
+    /// <summary>
+    /// Parses a whole Chat Completions body. A body without a non-empty <c>choices</c> array whose first choice has a
+    /// <c>message</c> object, a wrongly typed field, a bad token count or an error object is a
+    /// <see cref="ProviderResponseFormatException"/>, never an empty answer.
+    /// </summary>
+    public static ChatResponse ParseCompletion(ReadOnlySpan<byte> json, string provider, string? apiKey, HttpStatusCode status = HttpStatusCode.OK)
     {
-        var reader = new Utf8JsonReader(json);
         try
         {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw Invalid(provider, "the body is not a JSON object", null);
-            }
-
-            var response = new ChatResponse();
-            string? rawFinish = null;
-            string? refusal = null;
-            ChatMessage? message = null;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("id"u8))
-                {
-                    reader.Read();
-                    response.ResponseId = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("model"u8))
-                {
-                    reader.Read();
-                    response.ModelId = reader.GetString();
-                }
-                else if (reader.ValueTextEquals("created"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long created))
-                    {
-                        response.CreatedAt = DateTimeOffset.FromUnixTimeSeconds(created);
-                    }
-                }
-                else if (reader.ValueTextEquals("choices"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartArray)
-                    {
-                        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-                        {
-                            ParseChoice(ref reader, ref message, ref rawFinish, ref refusal);
-                        }
-                    }
-                }
-                else if (reader.ValueTextEquals("usage"u8))
-                {
-                    reader.Read();
-                    response.Usage = ParseUsage(ref reader);
-                }
-                else if (reader.ValueTextEquals("error"u8))
-                {
-                    reader.Read();
-                    var error = ParseErrorObject(ref reader);
-                    throw ProviderErrors.Create(provider, null, error.Message, error.Code ?? error.Type, null, null, null, apiKey);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-
-            message ??= new ChatMessage(ChatRole.Assistant, (string?)null);
-            response.Messages = [message];
-            if (refusal is not null)
-            {
-                message.Contents.Add(new TextContent(refusal));
-                (response.AdditionalProperties ??= [])[RefusalKey] = refusal;
-            }
-
-            if (rawFinish is not null)
-            {
-                response.FinishReason = MapFinishReason(rawFinish);
-                if (!string.Equals(response.FinishReason.Value.Value, rawFinish, StringComparison.Ordinal))
-                {
-                    // Kept only when it differs; otherwise FinishReason.Value is the raw value.
-                    (response.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = rawFinish;
-                }
-            }
-
-            if (refusal is not null)
-            {
-                response.FinishReason = ChatFinishReason.ContentFilter;
-            }
-
-            message.MessageId ??= response.ResponseId;
-            return response;
+            return ParseCompletionCore(json);
+        }
+        catch (ProviderResponseFormatException ex)
+        {
+            throw WireFormat.Complete(ex, provider, status, json, apiKey);
         }
         catch (JsonException ex)
         {
-            throw Invalid(provider, "the body is not valid JSON", ex);
+            throw WireFormat.Create(provider, status, null, "the body is not valid JSON", json, apiKey, ex);
         }
         catch (InvalidOperationException ex)
         {
-            throw Invalid(provider, "a field has an unexpected type", ex);
+            throw WireFormat.Create(provider, status, null, "a field has an unexpected type", json, apiKey, ex);
         }
     }
 
-    private static void ParseChoice(ref Utf8JsonReader reader, ref ChatMessage? message, ref string? rawFinish, ref string? refusal)
+    private static ChatResponse ParseCompletionCore(ReadOnlySpan<byte> json)
     {
-        int index = 0;
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw WireFormat.Field(null, "the body is not a JSON object");
+        }
+
+        var response = new ChatResponse();
+        string? rawFinish = null;
+        string? refusal = null;
+        ChatMessage? message = null;
+        int choices = -1;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                response.ResponseId = reader.TokenType == JsonTokenType.String ? reader.GetString() : SkipValue(ref reader);
+            }
+            else if (reader.ValueTextEquals("model"u8))
+            {
+                reader.Read();
+                response.ModelId = reader.TokenType == JsonTokenType.String ? reader.GetString() : SkipValue(ref reader);
+            }
+            else if (reader.ValueTextEquals("created"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long created) && created is >= 0 and < 253402300800)
+                {
+                    response.CreatedAt = DateTimeOffset.FromUnixTimeSeconds(created);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("choices"u8))
+            {
+                reader.Read();
+                if (reader.TokenType != JsonTokenType.StartArray)
+                {
+                    throw WireFormat.Field("choices", $"must be an array, not {Describe(reader.TokenType)}");
+                }
+
+                choices = 0;
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        throw WireFormat.Field(Path("choices[", choices, "]"), $"must be an object, not {Describe(reader.TokenType)}");
+                    }
+
+                    ParseChoice(ref reader, choices, ref message, ref rawFinish, ref refusal);
+                    choices++;
+                }
+            }
+            else if (reader.ValueTextEquals("usage"u8))
+            {
+                reader.Read();
+                response.Usage = ParseUsage(ref reader);
+            }
+            else if (reader.ValueTextEquals("error"u8))
+            {
+                reader.Read();
+                var error = ParseErrorObject(ref reader);
+                throw new ProviderResponseFormatException(
+                    $"the body is an error object, not a completion (the provider said: {error.Message ?? "no details"})",
+                    provider: null,
+                    statusCode: null,
+                    field: "error",
+                    bodyExcerpt: null,
+                    providerErrorCode: error.Code ?? error.Type);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        if (choices < 0)
+        {
+            throw WireFormat.Field("choices", "is missing");
+        }
+
+        if (choices == 0)
+        {
+            throw WireFormat.Field("choices", "is empty");
+        }
+
+        message ??= new ChatMessage(ChatRole.Assistant, (string?)null);
+        response.Messages = [message];
+        if (refusal is not null)
+        {
+            message.Contents.Add(new TextContent(refusal));
+            (response.AdditionalProperties ??= [])[RefusalKey] = refusal;
+        }
+
+        if (rawFinish is not null)
+        {
+            response.FinishReason = MapFinishReason(rawFinish);
+            if (!string.Equals(response.FinishReason.Value.Value, rawFinish, StringComparison.Ordinal))
+            {
+                // Kept only when it differs; otherwise FinishReason.Value is the raw value.
+                (response.AdditionalProperties ??= [])[LlmKitResponseProperties.RawFinishReason] = rawFinish;
+            }
+        }
+
+        if (refusal is not null)
+        {
+            response.FinishReason = ChatFinishReason.ContentFilter;
+        }
+
+        message.MessageId ??= response.ResponseId;
+        return response;
+    }
+
+    private static void ParseChoice(ref Utf8JsonReader reader, int position, ref ChatMessage? message, ref string? rawFinish, ref string? refusal)
+    {
+        int index = position;
         ChatMessage? parsed = null;
+        bool sawMessage = false;
         string? finish = null;
         string? choiceRefusal = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -121,20 +167,23 @@ internal static class OpenAIResponseParser
             if (reader.ValueTextEquals("index"u8))
             {
                 reader.Read();
-                index = reader.TokenType == JsonTokenType.Number ? reader.GetInt32() : 0;
+                index = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int i) ? i : position;
             }
             else if (reader.ValueTextEquals("message"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.StartObject)
+                if (reader.TokenType != JsonTokenType.StartObject)
                 {
-                    parsed = ParseMessage(ref reader, out choiceRefusal);
+                    throw WireFormat.Field(Path("choices[", position, "].message"), $"must be an object, not {Describe(reader.TokenType)}");
                 }
+
+                sawMessage = true;
+                parsed = ParseMessage(ref reader, position, out choiceRefusal);
             }
             else if (reader.ValueTextEquals("finish_reason"u8))
             {
                 reader.Read();
-                finish = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                finish = reader.TokenType == JsonTokenType.String ? reader.GetString() : SkipValue(ref reader);
             }
             else
             {
@@ -146,18 +195,45 @@ internal static class OpenAIResponseParser
         // LlmKit asks for one choice; keep the first if a server sends more.
         if (index == 0 && message is null)
         {
+            if (!sawMessage)
+            {
+                throw WireFormat.Field(Path("choices[", position, "].message"), "is missing");
+            }
+
             message = parsed;
             rawFinish = finish;
             refusal = choiceRefusal;
         }
     }
 
-    private static ChatMessage ParseMessage(ref Utf8JsonReader reader, out string? refusal)
+    private static string? SkipValue(ref Utf8JsonReader reader)
+    {
+        reader.Skip();
+        return null;
+    }
+
+    private static string Path(string before, int index, string after)
+        => string.Concat(before, index.ToString(System.Globalization.CultureInfo.InvariantCulture), after);
+
+    /// <summary>Names a JSON token type for messages: <c>a string</c>, <c>a number</c>, <c>null</c>...</summary>
+    internal static string Describe(JsonTokenType type) => type switch
+    {
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.StartObject => "an object",
+        _ => type.ToString(),
+    };
+
+    private static ChatMessage ParseMessage(ref Utf8JsonReader reader, int position, out string? refusal)
     {
         refusal = null;
         var contents = new List<AIContent>();
         string? role = null;
         string? text = null;
+        bool sawContent = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("role"u8))
@@ -168,13 +244,15 @@ internal static class OpenAIResponseParser
             else if (reader.ValueTextEquals("content"u8))
             {
                 reader.Read();
+                sawContent = true;
                 if (reader.TokenType == JsonTokenType.String)
                 {
                     text = reader.GetString();
                 }
-                else
+                else if (reader.TokenType != JsonTokenType.Null)
                 {
-                    reader.Skip();
+                    // Content parts (an array) are a request shape; a number, object or array here is a broken server.
+                    throw WireFormat.Field(Path("choices[", position, "].message.content"), $"must be a string or null, not {Describe(reader.TokenType)}");
                 }
             }
             else if (reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8))
@@ -210,6 +288,12 @@ internal static class OpenAIResponseParser
                 reader.Read();
                 reader.Skip();
             }
+        }
+
+        if (!sawContent && refusal is null && contents.Count == 0)
+        {
+            // The API always sends "content" (null when there are tool calls); a message with nothing at all is broken.
+            throw WireFormat.Field(Path("choices[", position, "].message.content"), "is missing (the message has no content, tool_calls or refusal)");
         }
 
         if (!string.IsNullOrEmpty(text))
@@ -300,10 +384,14 @@ internal static class OpenAIResponseParser
 
     public static UsageDetails? ParseUsage(ref Utf8JsonReader reader)
     {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            reader.Skip();
-            return null;
+            throw WireFormat.Field("usage", $"must be an object, not {Describe(reader.TokenType)}");
         }
 
         var usage = new UsageDetails();
@@ -311,15 +399,15 @@ internal static class OpenAIResponseParser
         {
             if (reader.ValueTextEquals("prompt_tokens"u8))
             {
-                usage.InputTokenCount = ReadCount(ref reader);
+                usage.InputTokenCount = ReadCount(ref reader, "usage.prompt_tokens");
             }
             else if (reader.ValueTextEquals("completion_tokens"u8))
             {
-                usage.OutputTokenCount = ReadCount(ref reader);
+                usage.OutputTokenCount = ReadCount(ref reader, "usage.completion_tokens");
             }
             else if (reader.ValueTextEquals("total_tokens"u8))
             {
-                usage.TotalTokenCount = ReadCount(ref reader);
+                usage.TotalTokenCount = ReadCount(ref reader, "usage.total_tokens");
             }
             else if (reader.ValueTextEquals("prompt_tokens_details"u8))
             {
@@ -353,11 +441,11 @@ internal static class OpenAIResponseParser
         {
             if (input && reader.ValueTextEquals("cached_tokens"u8))
             {
-                usage.CachedInputTokenCount = ReadCount(ref reader);
+                usage.CachedInputTokenCount = ReadCount(ref reader, "usage.prompt_tokens_details.cached_tokens");
             }
             else if (!input && reader.ValueTextEquals("reasoning_tokens"u8))
             {
-                usage.ReasoningTokenCount = ReadCount(ref reader);
+                usage.ReasoningTokenCount = ReadCount(ref reader, "usage.completion_tokens_details.reasoning_tokens");
             }
             else
             {
@@ -367,10 +455,10 @@ internal static class OpenAIResponseParser
         }
     }
 
-    private static long? ReadCount(ref Utf8JsonReader reader)
+    private static long? ReadCount(ref Utf8JsonReader reader, string field)
     {
         reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long value) ? value : null;
+        return WireFormat.ReadCount(ref reader, field);
     }
 
     public static ChatFinishReason MapFinishReason(string raw) => raw switch
@@ -466,7 +554,4 @@ internal static class OpenAIResponseParser
         var info = ParseErrorObject(ref reader);
         return info.Message is null && info.Code is null ? null : info;
     }
-
-    private static ResponseParseException Invalid(string provider, string what, Exception? inner)
-        => new($"The response from {provider} could not be read: {what}. Check that the base address points at an OpenAI-compatible Chat Completions endpoint.", inner) { Provider = provider };
 }

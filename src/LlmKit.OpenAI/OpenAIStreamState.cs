@@ -27,7 +27,7 @@ internal sealed class OpenAIStreamState(string provider, string? apiKey)
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                throw Invalid("a chunk is not a JSON object", null);
+                throw WireFormat.Field(null, "a chunk is not a JSON object");
             }
 
             string? text = null;
@@ -58,12 +58,14 @@ internal sealed class OpenAIStreamState(string provider, string? apiKey)
                 else if (reader.ValueTextEquals("choices"u8))
                 {
                     reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartArray)
+                    if (reader.TokenType != JsonTokenType.StartArray)
                     {
-                        while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-                        {
-                            ParseChoice(ref reader, ref text, ref reasoning, ref refusal, ref finish);
-                        }
+                        throw WireFormat.Field("choices", $"must be an array, not {OpenAIResponseParser.Describe(reader.TokenType)}");
+                    }
+
+                    while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
+                    {
+                        ParseChoice(ref reader, ref text, ref reasoning, ref refusal, ref finish);
                     }
                 }
                 else if (reader.ValueTextEquals("usage"u8))
@@ -128,11 +130,11 @@ internal sealed class OpenAIStreamState(string provider, string? apiKey)
         }
         catch (JsonException ex)
         {
-            throw Invalid("a chunk is not valid JSON", ex);
+            throw WireFormat.Field(null, "a chunk is not valid JSON", ex);
         }
         catch (InvalidOperationException ex)
         {
-            throw Invalid("a field of a chunk has an unexpected type", ex);
+            throw WireFormat.Field(null, "a field of a chunk has an unexpected type", ex);
         }
     }
 
@@ -215,7 +217,14 @@ internal sealed class OpenAIStreamState(string provider, string? apiKey)
                     if (reader.ValueTextEquals("content"u8))
                     {
                         reader.Read();
-                        text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                        if (reader.TokenType == JsonTokenType.String)
+                        {
+                            text = reader.GetString();
+                        }
+                        else if (reader.TokenType != JsonTokenType.Null)
+                        {
+                            throw WireFormat.Field("choices[].delta.content", $"must be a string or null, not {OpenAIResponseParser.Describe(reader.TokenType)}");
+                        }
                     }
                     else if (reader.ValueTextEquals("reasoning_content"u8) || reader.ValueTextEquals("reasoning"u8))
                     {
@@ -349,9 +358,6 @@ internal sealed class OpenAIStreamState(string provider, string? apiKey)
 
         return previous is not null && reader.ValueTextEquals(previous) ? previous : reader.GetString();
     }
-
-    private ResponseParseException Invalid(string what, Exception? inner)
-        => new($"The stream from {provider} could not be read: {what}. Check that the base address points at an OpenAI-compatible Chat Completions endpoint.", inner) { Provider = provider };
 
     private sealed class ToolCallBuilder
     {

@@ -347,24 +347,28 @@ public class AnthropicChatClientTests
     [InlineData("{\"id\": \"msg_1\", \"content\": [")]
     [InlineData("[1,2,3]")]
     [InlineData("{}")]
-    public async Task GetResponseAsync_UnreadableBody_ThrowsResponseParseException(string body)
+    public async Task GetResponseAsync_UnreadableBody_ThrowsProviderResponseFormatException(string body)
     {
         using var client = TestClients.Create(FakeAnthropicHandler.Bytes(Encoding.UTF8.GetBytes(body), "application/json"));
 
-        var ex = await Assert.ThrowsAsync<ResponseParseException>(() => client.GetResponseAsync(Hello));
+        var ex = await Assert.ThrowsAsync<ProviderResponseFormatException>(() => client.GetResponseAsync(Hello));
 
         Assert.Equal("anthropic", ex.Provider);
         Assert.Equal(LlmFailureKind.InvalidResponse, ex.FailureKind);
     }
 
     [Fact]
-    public async Task GetResponseAsync_ErrorBodyWithStatus200_ThrowsProviderException()
+    public async Task GetResponseAsync_ErrorBodyWithStatus200_ThrowsRetryableProviderResponseFormatExceptionWithTheErrorType()
     {
         using var client = TestClients.Create(FakeAnthropicHandler.Json("error-overloaded.json"));
 
-        var ex = await Assert.ThrowsAsync<ProviderException>(() => client.GetResponseAsync(Hello));
+        // A 200 must carry a message; an error body with it is a malformed success (worth another deployment).
+        var ex = await Assert.ThrowsAsync<ProviderResponseFormatException>(() => client.GetResponseAsync(Hello));
 
-        Assert.Equal(LlmFailureKind.Overloaded, ex.FailureKind);
+        Assert.Equal(LlmFailureKind.InvalidResponse, ex.FailureKind);
+        Assert.True(ex.IsRetryable);
+        Assert.Equal("error", ex.Field);
+        Assert.Equal("overloaded_error", ex.ProviderErrorCode);
     }
 
     // ---- HTTP errors -----------------------------------------------------------------------------
@@ -813,12 +817,12 @@ public class AnthropicChatClientTests
     }
 
     [Fact]
-    public async Task GetStreamingResponseAsync_InvalidEventJson_ResponseParseException()
+    public async Task GetStreamingResponseAsync_InvalidEventJson_ProviderResponseFormatException()
     {
         byte[] body = Encoding.UTF8.GetBytes("event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,\"delta\":{\"text\":\n\n");
         using var client = TestClients.Create(FakeAnthropicHandler.Bytes(body, "text/event-stream"));
 
-        var ex = await Assert.ThrowsAsync<ResponseParseException>(() => TestClients.CollectAsync(client.GetStreamingResponseAsync(Hello)));
+        var ex = await Assert.ThrowsAsync<ProviderResponseFormatException>(() => TestClients.CollectAsync(client.GetStreamingResponseAsync(Hello)));
 
         Assert.Equal("anthropic", ex.Provider);
     }

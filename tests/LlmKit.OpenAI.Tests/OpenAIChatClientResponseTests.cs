@@ -123,12 +123,12 @@ public class OpenAIChatClientResponseTests
     }
 
     [Fact]
-    public async Task GetResponseAsync_NotJson_ThrowsResponseParseExceptionNamingProvider()
+    public async Task GetResponseAsync_NotJson_ThrowsProviderResponseFormatExceptionNamingProvider()
     {
         var (client, handler) = Create();
         handler.Respond(HttpStatusCode.OK, "<html>gateway</html>", "text/html");
 
-        var ex = await Assert.ThrowsAsync<ResponseParseException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]));
+        var ex = await Assert.ThrowsAsync<ProviderResponseFormatException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]));
 
         Assert.Equal("openai", ex.Provider);
     }

@@ -27,7 +27,8 @@ public interface IConversationStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The stored conversation, with its messages.</returns>
     /// <exception cref="ArgumentException">
-    /// The id is empty, a tag or metadata key is empty, two messages share an id, an auxiliary total is negative, or an
+    /// The id is empty, a tag or metadata key is empty, two messages share an id, an auxiliary total or a message's token
+    /// usage is negative (the message names the field, such as <c>Usage.InputTokenCount</c>), or an
     /// identifier (the conversation, tenant, user or message id, a tag, a model name, a message role) holds a NUL character
     /// (U+0000). Text, titles and metadata may hold NUL characters and are kept exactly.
     /// </exception>
@@ -88,7 +89,7 @@ public interface IConversationStore
     /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The conversation's new version.</returns>
-    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, a message is <see langword="null"/>, two messages of the call share an id, or the conversation id, a message id, role or model name holds a NUL character (U+0000).</exception>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, a message is <see langword="null"/>, two messages of the call share an id, a message's token usage is negative (the message names the field), or the conversation id, a message id, role or model name holds a NUL character (U+0000).</exception>
     /// <exception cref="ArgumentOutOfRangeException">A message's cost is beyond 900,000,000 USD either way (nothing is written).</exception>
     /// <exception cref="ConversationNotFoundException">The conversation does not exist.</exception>
     /// <exception cref="ConcurrencyConflictException">The version moved on.</exception>

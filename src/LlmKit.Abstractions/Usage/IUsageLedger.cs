@@ -11,8 +11,9 @@ public interface IUsageLedger
     /// <param name="cancellationToken">Cancels the write.</param>
     /// <returns><see langword="true"/> when stored; <see langword="false"/> when the request id was already present.</returns>
     /// <exception cref="ArgumentException">
-    /// The request id is empty, or an id, model, provider, deployment or tag holds a NUL character (U+0000), which the
-    /// LlmKit ledgers refuse (PostgreSQL cannot keep it); nothing is written.
+    /// The request id is empty, a token count is negative (the message names the field, such as <c>InputTokens</c>), or an
+    /// id, model, provider, deployment or tag holds a NUL character (U+0000), which the LlmKit ledgers refuse (PostgreSQL
+    /// cannot keep it); nothing is written.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">The record's cost is beyond 900,000,000 USD either way (what a SQLite ledger can keep); nothing is written.</exception>
     ValueTask<bool> RecordAsync(UsageRecord record, CancellationToken cancellationToken = default);

@@ -16,9 +16,28 @@ internal static class AnthropicResponseParser
         ToolUse,
     }
 
-    /// <summary>Parses a Messages response body.</summary>
-    /// <exception cref="ResponseParseException">The body is not a Messages response.</exception>
-    public static ChatResponse ParseMessage(ReadOnlySpan<byte> json, string? apiKey)
+    /// <summary>
+    /// Parses a Messages response body. A body without a <c>content</c> array, with a wrongly typed block or text, a
+    /// bad token count or an error object is a <see cref="ProviderResponseFormatException"/>, never an empty answer.
+    /// </summary>
+    /// <exception cref="ProviderResponseFormatException">The body is not a Messages response.</exception>
+    public static ChatResponse ParseMessage(ReadOnlySpan<byte> json, string? apiKey, System.Net.HttpStatusCode status = System.Net.HttpStatusCode.OK)
+    {
+        try
+        {
+            return ParseMessageCore(json);
+        }
+        catch (ProviderResponseFormatException ex)
+        {
+            throw WireFormat.Complete(ex, AnthropicWire.ProviderName, status, json, apiKey);
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            throw WireFormat.Create(AnthropicWire.ProviderName, status, null, "the body is not valid JSON of the expected shape", json, apiKey, ex);
+        }
+    }
+
+    private static ChatResponse ParseMessageCore(ReadOnlySpan<byte> json)
     {
         string? id = null;
         string? model = null;
@@ -26,83 +45,75 @@ internal static class AnthropicResponseParser
         string? stopSequence = null;
         List<AIContent>? contents = null;
         AnthropicUsage usage = default;
-        ProviderErrorInfo? error = null;
-        try
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
         {
-            var reader = new Utf8JsonReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                throw Invalid("the body is not a JSON object", null);
-            }
+            throw WireFormat.Field(null, "the body is not a JSON object");
+        }
 
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("content"u8))
             {
-                if (reader.ValueTextEquals("content"u8))
+                reader.Read();
+                contents = ReadContents(ref reader);
+            }
+            else if (reader.ValueTextEquals("id"u8))
+            {
+                reader.Read();
+                id = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("model"u8))
+            {
+                reader.Read();
+                model = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("stop_reason"u8))
+            {
+                reader.Read();
+                stopReason = AnthropicWire.ReadStopReason(ref reader);
+            }
+            else if (reader.ValueTextEquals("stop_sequence"u8))
+            {
+                reader.Read();
+                stopSequence = ReadString(ref reader);
+            }
+            else if (reader.ValueTextEquals("usage"u8))
+            {
+                reader.Read();
+                usage.Read(ref reader);
+            }
+            else if (reader.ValueTextEquals("error"u8))
+            {
+                // A proxy that answers 200 with an error body: a malformed success, not the provider's error.
+                reader.Read();
+                var error = reader.TokenType == JsonTokenType.StartObject ? AnthropicWire.ReadErrorObject(ref reader) : default;
+                if (reader.TokenType != JsonTokenType.EndObject)
                 {
-                    reader.Read();
-                    contents = ReadContents(ref reader);
-                }
-                else if (reader.ValueTextEquals("id"u8))
-                {
-                    reader.Read();
-                    id = ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("model"u8))
-                {
-                    reader.Read();
-                    model = ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("stop_reason"u8))
-                {
-                    reader.Read();
-                    stopReason = AnthropicWire.ReadStopReason(ref reader);
-                }
-                else if (reader.ValueTextEquals("stop_sequence"u8))
-                {
-                    reader.Read();
-                    stopSequence = ReadString(ref reader);
-                }
-                else if (reader.ValueTextEquals("usage"u8))
-                {
-                    reader.Read();
-                    usage.Read(ref reader);
-                }
-                else if (reader.ValueTextEquals("error"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.StartObject)
-                    {
-                        error = AnthropicWire.ReadErrorObject(ref reader);
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
-                }
-                else
-                {
-                    reader.Read();
                     reader.Skip();
                 }
+
+                throw new ProviderResponseFormatException(
+                    $"the body is an error object, not a message (the provider said: {error.Message ?? "no details"})",
+                    provider: null,
+                    statusCode: null,
+                    field: "error",
+                    bodyExcerpt: null,
+                    providerErrorCode: error.Type ?? error.Code);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
             }
         }
-        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+
+        if (contents is null)
         {
-            throw Invalid("the body is not valid JSON of the expected shape", ex);
+            throw WireFormat.Field("content", "is missing");
         }
 
-        if (error is { } e)
-        {
-            // A proxy that answers 200 with an error body.
-            throw ProviderErrors.Create(AnthropicWire.ProviderName, AnthropicWire.StatusForErrorType(e.Type), e.Message, e.Code, null, null, null, apiKey);
-        }
-
-        if (contents is null && id is null)
-        {
-            throw Invalid("it has neither 'id' nor 'content'", null);
-        }
-
-        var message = new ChatMessage(ChatRole.Assistant, contents ?? []) { MessageId = id };
+        var message = new ChatMessage(ChatRole.Assistant, contents) { MessageId = id };
         var response = new ChatResponse(message)
         {
             ResponseId = id,
@@ -172,6 +183,10 @@ internal static class AnthropicResponseParser
     internal static ResponseParseException Invalid(string what, Exception? inner)
         => new($"The Anthropic response could not be read: {what}. Check that the base address points at the Anthropic Messages API.", inner) { Provider = AnthropicWire.ProviderName };
 
+    /// <summary>A pending wire-format error for a stream event (completed by the client with status and data).</summary>
+    internal static ProviderResponseFormatException InvalidEvent(string what, Exception? inner)
+        => WireFormat.Field(null, what, inner);
+
     private static string? ReadString(ref Utf8JsonReader reader)
     {
         if (reader.TokenType == JsonTokenType.String)
@@ -188,26 +203,39 @@ internal static class AnthropicResponseParser
         var contents = new List<AIContent>();
         if (reader.TokenType != JsonTokenType.StartArray)
         {
-            reader.Skip();
-            return contents;
+            throw WireFormat.Field("content", $"must be an array of blocks, not {Describe(reader.TokenType)}");
         }
 
+        int position = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (reader.TokenType == JsonTokenType.StartObject)
+            if (reader.TokenType != JsonTokenType.StartObject)
             {
-                contents.Add(ReadBlock(ref reader));
+                throw WireFormat.Field(BlockPath(position, null), $"must be an object, not {Describe(reader.TokenType)}");
             }
-            else
-            {
-                reader.Skip();
-            }
+
+            contents.Add(ReadBlock(ref reader, position));
+            position++;
         }
 
         return contents;
     }
 
-    private static AIContent ReadBlock(ref Utf8JsonReader reader)
+    private static string BlockPath(int position, string? field)
+        => string.Concat("content[", position.ToString(System.Globalization.CultureInfo.InvariantCulture), "]", field is null ? string.Empty : "." + field);
+
+    internal static string Describe(JsonTokenType type) => type switch
+    {
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.StartObject => "an object",
+        _ => type.ToString(),
+    };
+
+    private static AIContent ReadBlock(ref Utf8JsonReader reader, int position)
     {
         var start = reader;
         var kind = BlockKind.Other;
@@ -230,7 +258,13 @@ internal static class AnthropicResponseParser
             }
             else if (reader.ValueTextEquals("text"u8) || reader.ValueTextEquals("thinking"u8))
             {
+                bool isText = reader.ValueTextEquals("text"u8);
                 reader.Read();
+                if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
+                {
+                    throw WireFormat.Field(BlockPath(position, isText ? "text" : "thinking"), $"must be a string, not {Describe(reader.TokenType)}");
+                }
+
                 text = ReadString(ref reader);
             }
             else if (reader.ValueTextEquals("input"u8))

@@ -33,6 +33,9 @@ internal sealed class AnthropicStreamParser : IDisposable
     /// <summary>Gets a value indicating whether <c>message_stop</c> arrived.</summary>
     public bool IsComplete { get; private set; }
 
+    /// <summary>Gets a value indicating whether <c>message_start</c> arrived.</summary>
+    public bool HasStarted { get; private set; }
+
     /// <summary>Gets a value indicating whether the stream said how it ended (<c>message_delta</c> with a stop reason).</summary>
     public bool HasStopReason => _stopReason is not null;
 
@@ -64,6 +67,7 @@ internal sealed class AnthropicStreamParser : IDisposable
 
             if (eventType.SequenceEqual("message_start"u8))
             {
+                HasStarted = true;
                 OnMessageStart(data);
             }
             else if (eventType.SequenceEqual("message_delta"u8))
@@ -84,7 +88,7 @@ internal sealed class AnthropicStreamParser : IDisposable
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
-            throw AnthropicResponseParser.Invalid("a stream event is not valid JSON of the expected shape", ex);
+            throw AnthropicResponseParser.InvalidEvent("a stream event is not valid JSON of the expected shape", ex);
         }
     }
 

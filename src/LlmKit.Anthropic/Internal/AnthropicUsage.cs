@@ -20,10 +20,14 @@ internal struct AnthropicUsage
     /// <summary>Reads a <c>usage</c> object; the reader is on its <see cref="JsonTokenType.StartObject"/> (or null) and ends on its end.</summary>
     public void Read(ref Utf8JsonReader reader)
     {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return;
+        }
+
         if (reader.TokenType != JsonTokenType.StartObject)
         {
-            reader.Skip();
-            return;
+            throw LlmKit.Http.WireFormat.Field("usage", "must be an object");
         }
 
         Seen = true;
@@ -32,22 +36,22 @@ internal struct AnthropicUsage
             if (reader.ValueTextEquals("input_tokens"u8))
             {
                 reader.Read();
-                Input = ReadCount(ref reader) ?? Input;
+                Input = ReadCount(ref reader, "usage.input_tokens") ?? Input;
             }
             else if (reader.ValueTextEquals("output_tokens"u8))
             {
                 reader.Read();
-                Output = ReadCount(ref reader) ?? Output;
+                Output = ReadCount(ref reader, "usage.output_tokens") ?? Output;
             }
             else if (reader.ValueTextEquals("cache_read_input_tokens"u8))
             {
                 reader.Read();
-                CacheRead = ReadCount(ref reader) ?? CacheRead;
+                CacheRead = ReadCount(ref reader, "usage.cache_read_input_tokens") ?? CacheRead;
             }
             else if (reader.ValueTextEquals("cache_creation_input_tokens"u8))
             {
                 reader.Read();
-                CacheCreation = ReadCount(ref reader) ?? CacheCreation;
+                CacheCreation = ReadCount(ref reader, "usage.cache_creation_input_tokens") ?? CacheCreation;
             }
             else if (reader.ValueTextEquals("cache_creation"u8))
             {
@@ -127,7 +131,7 @@ internal struct AnthropicUsage
             reader.Read();
             if (oneHour)
             {
-                CacheCreation1h = ReadCount(ref reader) ?? CacheCreation1h;
+                CacheCreation1h = ReadCount(ref reader, "usage.cache_creation.ephemeral_1h_input_tokens") ?? CacheCreation1h;
             }
             else
             {
@@ -150,7 +154,7 @@ internal struct AnthropicUsage
             reader.Read();
             if (searches)
             {
-                WebSearchRequests = ReadCount(ref reader) ?? WebSearchRequests;
+                WebSearchRequests = ReadCount(ref reader, "usage.server_tool_use.web_search_requests") ?? WebSearchRequests;
             }
             else
             {
@@ -159,6 +163,7 @@ internal struct AnthropicUsage
         }
     }
 
-    private static long? ReadCount(ref Utf8JsonReader reader)
-        => reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out long value) ? value : null;
+    /// <summary>A count must be a non-negative integer (or null); anything else names the field in a <see cref="ProviderResponseFormatException"/>.</summary>
+    private static long? ReadCount(ref Utf8JsonReader reader, string field)
+        => LlmKit.Http.WireFormat.ReadCount(ref reader, field);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using LlmKit.Http;
 using Microsoft.Extensions.AI;
 
 namespace LlmKit;
@@ -73,14 +74,12 @@ internal sealed class GeminiResponseReader
             if (reader.ValueTextEquals("candidates"u8))
             {
                 reader.Read();
-                if (reader.TokenType == JsonTokenType.StartArray)
+                if (reader.TokenType != JsonTokenType.StartArray)
                 {
-                    ReadCandidates(ref reader, json, contents);
+                    throw WireFormat.Field("candidates", $"must be an array, not {Describe(reader.TokenType)}");
                 }
-                else
-                {
-                    reader.Skip();
-                }
+
+                ReadCandidates(ref reader, json, contents);
             }
             else if (reader.ValueTextEquals("usageMetadata"u8))
             {
@@ -89,9 +88,9 @@ internal sealed class GeminiResponseReader
                 {
                     Usage = ReadUsage(ref reader);
                 }
-                else
+                else if (reader.TokenType != JsonTokenType.Null)
                 {
-                    reader.Skip();
+                    throw WireFormat.Field("usageMetadata", $"must be an object, not {Describe(reader.TokenType)}");
                 }
             }
             else if (reader.ValueTextEquals("modelVersion"u8))
@@ -119,6 +118,19 @@ internal sealed class GeminiResponseReader
             else if (reader.ValueTextEquals("error"u8))
             {
                 reader.Read();
+                if (!_streaming)
+                {
+                    // A whole 200 response must carry candidates: an error body is a malformed success (a proxy).
+                    var error = reader.TokenType == JsonTokenType.StartObject ? GeminiErrors.ReadErrorObject(ref reader) : new GeminiErrorBody { Message = reader.TokenType == JsonTokenType.String ? reader.GetString() : null };
+                    throw new ProviderResponseFormatException(
+                        $"the body is an error object, not a response (the provider said: {error.Message ?? "no details"})",
+                        provider: null,
+                        statusCode: null,
+                        field: "error",
+                        bodyExcerpt: null,
+                        providerErrorCode: error.Status);
+                }
+
                 if (reader.TokenType == JsonTokenType.StartObject)
                 {
                     throw GeminiErrors.FromStreamError(GeminiErrors.ReadErrorObject(ref reader), _apiKey);
@@ -237,7 +249,12 @@ internal sealed class GeminiResponseReader
         bool first = true;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (first && reader.TokenType == JsonTokenType.StartObject)
+            if (first && reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw WireFormat.Field("candidates[0]", $"must be an object, not {Describe(reader.TokenType)}");
+            }
+
+            if (first)
             {
                 first = false;
                 SawCandidate = true;
@@ -253,15 +270,16 @@ internal sealed class GeminiResponseReader
 
     private void ReadCandidate(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, List<AIContent> contents)
     {
+        bool sawContent = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("content"u8))
             {
+                sawContent = true;
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartObject)
                 {
-                    reader.Skip();
-                    continue;
+                    throw WireFormat.Field("candidates[0].content", $"must be an object, not {Describe(reader.TokenType)}");
                 }
 
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -271,20 +289,17 @@ internal sealed class GeminiResponseReader
                         reader.Read();
                         if (reader.TokenType != JsonTokenType.StartArray)
                         {
-                            reader.Skip();
-                            continue;
+                            throw WireFormat.Field("candidates[0].content.parts", $"must be an array, not {Describe(reader.TokenType)}");
                         }
 
                         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                         {
-                            if (reader.TokenType == JsonTokenType.StartObject)
+                            if (reader.TokenType != JsonTokenType.StartObject)
                             {
-                                ReadPart(ref reader, json, contents);
+                                throw WireFormat.Field("candidates[0].content.parts[]", $"must be an object, not {Describe(reader.TokenType)}");
                             }
-                            else
-                            {
-                                reader.Skip();
-                            }
+
+                            ReadPart(ref reader, json, contents);
                         }
                     }
                     else
@@ -331,6 +346,12 @@ internal sealed class GeminiResponseReader
                 reader.Skip();
             }
         }
+
+        if (!_streaming && !sawContent && RawFinishReason is null)
+        {
+            // A whole answer's candidate says something or says why not (a filtered one has a finishReason).
+            throw WireFormat.Field("candidates[0].content", "is missing (the candidate has neither content nor a finishReason)");
+        }
     }
 
     private static string KnownFinishReason(ref Utf8JsonReader reader)
@@ -369,7 +390,12 @@ internal sealed class GeminiResponseReader
             if (reader.ValueTextEquals("text"u8))
             {
                 reader.Read();
-                text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                text = reader.TokenType switch
+                {
+                    JsonTokenType.String => reader.GetString(),
+                    JsonTokenType.Null => null,
+                    _ => throw WireFormat.Field("candidates[0].content.parts[].text", $"must be a string, not {Describe(reader.TokenType)}"),
+                };
             }
             else if (reader.ValueTextEquals("thought"u8))
             {
@@ -687,27 +713,27 @@ internal sealed class GeminiResponseReader
         {
             if (reader.ValueTextEquals("promptTokenCount"u8))
             {
-                usage.PromptTokens = ReadInt(ref reader);
+                usage.PromptTokens = ReadInt(ref reader, "usageMetadata.promptTokenCount");
             }
             else if (reader.ValueTextEquals("cachedContentTokenCount"u8))
             {
-                usage.CachedTokens = ReadInt(ref reader);
+                usage.CachedTokens = ReadInt(ref reader, "usageMetadata.cachedContentTokenCount");
             }
             else if (reader.ValueTextEquals("candidatesTokenCount"u8))
             {
-                usage.CandidatesTokens = ReadInt(ref reader);
+                usage.CandidatesTokens = ReadInt(ref reader, "usageMetadata.candidatesTokenCount");
             }
             else if (reader.ValueTextEquals("thoughtsTokenCount"u8))
             {
-                usage.ThoughtsTokens = ReadInt(ref reader);
+                usage.ThoughtsTokens = ReadInt(ref reader, "usageMetadata.thoughtsTokenCount");
             }
             else if (reader.ValueTextEquals("toolUsePromptTokenCount"u8))
             {
-                usage.ToolUsePromptTokens = ReadInt(ref reader);
+                usage.ToolUsePromptTokens = ReadInt(ref reader, "usageMetadata.toolUsePromptTokenCount");
             }
             else if (reader.ValueTextEquals("totalTokenCount"u8))
             {
-                usage.TotalTokens = ReadInt(ref reader);
+                usage.TotalTokens = ReadInt(ref reader, "usageMetadata.totalTokenCount");
             }
             else
             {
@@ -719,9 +745,21 @@ internal sealed class GeminiResponseReader
         return usage;
     }
 
-    private static int? ReadInt(ref Utf8JsonReader reader)
+    /// <summary>A count must be a non-negative integer up to <see cref="WireFormat.MaxTokenCount"/> (which fits an <see cref="int"/>), or null.</summary>
+    private static int? ReadInt(ref Utf8JsonReader reader, string field)
     {
         reader.Read();
-        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int value) ? value : null;
+        return (int?)WireFormat.ReadCount(ref reader, field);
     }
+
+    private static string Describe(JsonTokenType type) => type switch
+    {
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        JsonTokenType.Null => "null",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.StartObject => "an object",
+        _ => type.ToString(),
+    };
 }

@@ -31,7 +31,7 @@ internal sealed class GeminiStreamState
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
         {
-            throw GeminiChatClient.Invalid(ex);
+            throw LlmKit.Http.WireFormat.Field(null, "a chunk is not valid JSON of the expected shape", ex);
         }
 
         if (_contents.Count == 0)
@@ -47,6 +47,9 @@ internal sealed class GeminiStreamState
             ModelId = _reader.ModelVersion,
         };
     }
+
+    /// <summary>Gets a value indicating whether a candidate with a finish reason arrived (the stream's end marker).</summary>
+    public bool IsFinished => _reader.RawFinishReason is not null;
 
     /// <summary>Returns the last update: finish reason, raw finish reason and the usage.</summary>
     /// <exception cref="ProviderException">The stream ended before Gemini sent a finish reason (the connection was cut).</exception>

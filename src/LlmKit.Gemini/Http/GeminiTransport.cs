@@ -129,7 +129,7 @@ internal sealed class GeminiTransport : IDisposable
 
     public ProviderException Network(Exception ex)
         => new(
-            $"The connection to {GeminiErrors.Provider} at {BaseUrl.GetLeftPart(UriPartial.Authority)} failed: {ProviderErrors.Mask(ex.Message, ApiKey)} Check that the server is reachable, then try again.",
+            ProviderErrors.Mask($"The connection to {GeminiErrors.Provider} at {BaseUrl.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that the server is reachable, then try again.", ApiKey),
             GeminiErrors.Provider,
             null,
             LlmFailureKind.Network,

@@ -126,7 +126,10 @@ internal static partial class ProviderErrors
         return new ProviderException(head + "." + todo + requestRef, provider, status, kind, code, requestId, shouldRetry);
     }
 
-    /// <summary>Masks the configured key and anything shaped like an API key.</summary>
+    /// <summary>
+    /// Masks the configured key and anything shaped like a secret: API keys (<c>sk-...</c>, <c>AIza...</c>),
+    /// <c>Bearer</c> tokens, <c>key=</c>/<c>token=</c> query values and URL user info.
+    /// </summary>
     public static string Mask(string? text, string? apiKey)
     {
         if (string.IsNullOrEmpty(text))
@@ -139,7 +142,10 @@ internal static partial class ProviderErrors
             text = text.Replace(apiKey, "[api key]", StringComparison.Ordinal);
         }
 
-        return KeyShape().Replace(text, "[api key]");
+        text = KeyShape().Replace(text, "[api key]");
+        text = BearerToken().Replace(text, "Bearer [masked]");
+        text = SecretQueryValue().Replace(text, "$1[masked]");
+        return UrlUserInfo().Replace(text, "$1[user info]@");
     }
 
     private static bool IsContextLength(string? code, string message)
@@ -171,6 +177,15 @@ internal static partial class ProviderErrors
 
         return memory.ToArray();
     }
+
+    [GeneratedRegex(@"\bBearer\s+[A-Za-z0-9\-._~+/]+=*", RegexOptions.IgnoreCase)]
+    private static partial Regex BearerToken();
+
+    [GeneratedRegex(@"([?&;](?:key|api[-_]?key|access[-_]?token|token|secret|password|sig)=)[^&\s""'<>]+", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretQueryValue();
+
+    [GeneratedRegex(@"(\b[A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@""'<>]+@")]
+    private static partial Regex UrlUserInfo();
 
     [GeneratedRegex(@"\b(sk-[A-Za-z0-9_\-\*\.]{8,}|sk-ant-[A-Za-z0-9_\-\*]{8,}|AIza[0-9A-Za-z_\-]{20,})")]
     private static partial Regex KeyShape();

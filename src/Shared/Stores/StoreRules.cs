@@ -55,6 +55,11 @@ internal static class StoreRules
         CheckIdentifier(record.ResponseModel, "response model", paramName);
         CheckIdentifier(record.TemplateId, "template id", paramName);
         CheckCost(record.Cost?.Total, "request", record.RequestId, paramName);
+        CheckTokens(record.InputTokens, "InputTokens", paramName);
+        CheckTokens(record.CachedInputTokens, "CachedInputTokens", paramName);
+        CheckTokens(record.CacheWriteTokens, "CacheWriteTokens", paramName);
+        CheckTokens(record.OutputTokens, "OutputTokens", paramName);
+        CheckTokens(record.ReasoningTokens, "ReasoningTokens", paramName);
         if (record.Tags is { Count: > 0 } tags)
         {
             foreach (var (key, value) in tags)
@@ -191,6 +196,26 @@ internal static class StoreRules
         CheckIdentifier(message.Model, "model name", paramName);
         CheckIdentifier(message.Message.Role.Value, "message role", paramName);
         CheckCost(message.Cost?.Total, "message", messageId, paramName);
+        if (message.Usage is { } usage)
+        {
+            CheckTokens(usage.InputTokenCount, "Usage.InputTokenCount", paramName);
+            CheckTokens(usage.OutputTokenCount, "Usage.OutputTokenCount", paramName);
+            CheckTokens(usage.TotalTokenCount, "Usage.TotalTokenCount", paramName);
+            CheckTokens(usage.CachedInputTokenCount, "Usage.CachedInputTokenCount", paramName);
+            CheckTokens(usage.ReasoningTokenCount, "Usage.ReasoningTokenCount", paramName);
+        }
+    }
+
+    /// <summary>
+    /// Rejects a negative token count (a provider that sent <c>-1000000</c> must not lower the totals), naming the field;
+    /// the text is built only when the count is refused.
+    /// </summary>
+    public static void CheckTokens(long? count, string field, string paramName)
+    {
+        if (count < 0)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"{field} is {count}; token counts cannot be negative. Check the provider's usage figures that produced it."), paramName);
+        }
     }
 
     /// <summary>Assigns ids and times, checks for duplicates within the call and computes what the rows hold.</summary>

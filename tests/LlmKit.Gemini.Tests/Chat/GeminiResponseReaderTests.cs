@@ -196,11 +196,11 @@ public sealed class GeminiResponseReaderTests
     }
 
     [Fact]
-    public async Task MalformedJson_Body_ThrowsResponseParseException()
+    public async Task MalformedJson_Body_ThrowsProviderResponseFormatException()
     {
         using var client = TestClients.Chat(FakeHttpHandler.Bytes("{\"candidates\": [ {\"content\": "u8.ToArray()));
 
-        var ex = await Assert.ThrowsAsync<ResponseParseException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "Q")]));
+        var ex = await Assert.ThrowsAsync<ProviderResponseFormatException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "Q")]));
 
         Assert.Equal("gcp.gemini", ex.Provider);
         Assert.Equal(LlmFailureKind.InvalidResponse, ex.FailureKind);

@@ -157,6 +157,25 @@ public abstract partial class ConversationStoreContractTests
     }
 
     [Fact]
+    public async Task AppendAndCreate_NegativeTokenUsage_ThrowNamingTheFieldAndWriteNothing()
+    {
+        var store = await CreateStoreAsync(Time);
+        await store.CreateAsync(new Conversation { Id = "c1" });
+
+        var append = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AppendAsync("c1", [User("m1", "question"), Assistant("m2", "answer", -1_000_000, 2, 1m)]));
+        var output = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.AppendAsync("c1", [Assistant("m3", "answer", 10, -2, 1m)]));
+        var create = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.CreateAsync(new Conversation { Id = "c2", Messages = [Assistant("m4", "answer", -5, 2, 1m)] }));
+
+        Assert.Contains("InputTokenCount", append.Message, StringComparison.Ordinal);
+        Assert.Contains("OutputTokenCount", output.Message, StringComparison.Ordinal);
+        Assert.Contains("InputTokenCount", create.Message, StringComparison.Ordinal);
+        var stored = (await store.GetAsync("c1"))!;
+        Assert.Empty(stored.Messages);
+        Assert.Equal(0, stored.InputTokens);
+        Assert.Null(await store.GetAsync("c2"));
+    }
+
+    [Fact]
     public async Task AppendAsync_InformationalFunctionCallAndAnnotatedText_ReadBackAsMicrosoftExtensionsAIWritesThem()
     {
         var store = await CreateStoreAsync(Time);

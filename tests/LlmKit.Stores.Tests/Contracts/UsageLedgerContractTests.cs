@@ -100,6 +100,31 @@ public abstract class UsageLedgerContractTests
         Assert.Equal(900_000_000m, totals.KnownCostUsd);
     }
 
+    [Theory]
+    [InlineData("InputTokens")]
+    [InlineData("OutputTokens")]
+    [InlineData("CachedInputTokens")]
+    [InlineData("ReasoningTokens")]
+    [InlineData("CacheWriteTokens")]
+    public async Task RecordAsync_NegativeTokenCount_ThrowsNamingTheFieldAndRecordsNothing(string field)
+    {
+        var ledger = await CreateLedgerAsync();
+        var record = Record("r1", Noon, input: 5, output: 5);
+        record = field switch
+        {
+            "InputTokens" => record with { InputTokens = -1_000_000 },
+            "OutputTokens" => record with { OutputTokens = -1 },
+            "CachedInputTokens" => record with { CachedInputTokens = -1 },
+            "ReasoningTokens" => record with { ReasoningTokens = -1 },
+            _ => record with { CacheWriteTokens = -1 },
+        };
+
+        var ex = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await ledger.RecordAsync(record));
+
+        Assert.Contains(field, ex.Message, StringComparison.Ordinal);
+        Assert.Equal(0, (await ledger.GetTotalsAsync(new UsageQuery())).Calls);
+    }
+
     [Fact]
     public async Task RecordAsync_SameRequestIdTwice_IsCountedOnce()
     {

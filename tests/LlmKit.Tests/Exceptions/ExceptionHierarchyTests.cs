@@ -83,9 +83,25 @@ public class ExceptionHierarchyTests
             new ProviderException(), new RateLimitedException(), new BudgetExceededException(), new ContentBlockedException(),
             new ContextWindowExceededException(), new ResponseParseException(),
             new LlmKitConfigurationException(), new ModelNotFoundException(), new ConcurrencyConflictException(),
+            new ProviderResponseFormatException(),
         ];
 
         Assert.All(all, e => Assert.True(e.Message.Length > 30, e.GetType().Name + ": " + e.Message));
         Assert.Equal(all.Length, all.Select(e => e.GetType()).Distinct().Count());
+    }
+
+    [Fact]
+    public void ProviderResponseFormatException_Defaults_IsARetryableProviderExceptionOfKindInvalidResponse()
+    {
+        var ex = new ProviderResponseFormatException("bad body", "openai", System.Net.HttpStatusCode.OK, "choices", "{}");
+
+        Assert.IsAssignableFrom<ProviderException>(ex);
+        Assert.Equal(LlmFailureKind.InvalidResponse, ex.FailureKind);
+        Assert.True(ex.IsRetryable);
+        Assert.Equal("choices", ex.Field);
+        Assert.Equal("{}", ex.BodyExcerpt);
+        Assert.Equal("openai", ex.Provider);
+        Assert.Equal(System.Net.HttpStatusCode.OK, ex.StatusCode);
+        Assert.False(new ProviderResponseFormatException("bad", null, null, null, null, isRetryable: false).IsRetryable);
     }
 }
