@@ -1,11 +1,23 @@
 namespace LlmKit;
 
-/// <summary>Builds the app's registry: the shipped catalog, then the <c>LlmKit:Catalog</c> entries on top.</summary>
+/// <summary>Builds the app's registry: the shipped catalog, then the price file of <c>LlmKit:ModelCatalog:PriceFile</c>, then the <c>LlmKit:Catalog</c> entries on top.</summary>
 internal static class ModelRegistryFactory
 {
     public static ModelRegistry Create(LlmKitOptions options)
     {
         var registry = ModelRegistry.FromEmbeddedCatalog();
+        if (options.ModelCatalog.PriceFile is { Length: > 0 } priceFile)
+        {
+            try
+            {
+                registry.ImportLiteLlmPrices(Path.GetFullPath(priceFile));
+            }
+            catch (ModelPriceFileException ex)
+            {
+                throw new ModelPriceFileException($"'LlmKit:ModelCatalog:PriceFile': {ex.Message}", ex.PriceFile ?? priceFile, ex.Entry, ex.Field, ex);
+            }
+        }
+
         foreach (var (id, entry) in options.Catalog)
         {
             registry.Register(Apply(id, entry, registry.TryGet(id, out var existing) ? existing : null));
