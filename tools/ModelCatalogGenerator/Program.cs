@@ -99,9 +99,7 @@ internal static class Program
             Models = models,
         };
 
-        var options = new JsonSerializerOptions(ModelCatalogJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-        var context = new ModelCatalogJsonContext(options);
-        string json = JsonSerializer.Serialize(file, context.CatalogFile).ReplaceLineEndings("\n") + "\n";
+        string json = Write(file);
         Directory.CreateDirectory(output);
         File.WriteAllText(Path.Combine(output, "model-catalog.json"), json, new UTF8Encoding(false));
         File.WriteAllText(Path.Combine(output, "PROVENANCE.md"), Provenance(file, models, Convert.ToHexStringLower(SHA256.HashData(bytes))), new UTF8Encoding(false));
@@ -113,6 +111,24 @@ internal static class Program
 
         Console.WriteLine($"{"total",-12} {models.Count,4} of {entries} entries; {corrections.Count} corrections; written to {output}");
         return 0;
+    }
+
+    /// <summary>
+    /// The source object indented, then one model per line: a third of the indented size (the registry reads it at start-up)
+    /// while a refresh still shows as one changed line per changed model.
+    /// </summary>
+    private static string Write(CatalogFile file)
+    {
+        var indented = new ModelCatalogJsonContext(new JsonSerializerOptions(ModelCatalogJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        var compact = new ModelCatalogJsonContext(new JsonSerializerOptions(ModelCatalogJsonContext.Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false });
+        string source = JsonSerializer.Serialize(file.Source!, indented.CatalogSource).ReplaceLineEndings("\n").Replace("\n", "\n  ", StringComparison.Ordinal);
+        var text = new StringBuilder().Append("{\n  \"source\": ").Append(source).Append(",\n  \"models\": [\n");
+        for (int i = 0; i < file.Models.Count; i++)
+        {
+            text.Append("    ").Append(JsonSerializer.Serialize(file.Models[i], compact.CatalogModel)).Append(i < file.Models.Count - 1 ? ",\n" : "\n");
+        }
+
+        return text.Append("  ]\n}\n").ToString();
     }
 
     private static string Provenance(CatalogFile file, List<CatalogModel> models, string mapSha256)

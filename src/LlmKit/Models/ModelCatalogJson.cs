@@ -85,5 +85,7 @@ internal sealed class RegistryExport
 /// <summary>Source-generated JSON for the catalog and the registry's export format.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(CatalogFile))]
+[JsonSerializable(typeof(CatalogSource))]
+[JsonSerializable(typeof(CatalogModel))]
 [JsonSerializable(typeof(RegistryExport))]
 internal sealed partial class ModelCatalogJsonContext : JsonSerializerContext;

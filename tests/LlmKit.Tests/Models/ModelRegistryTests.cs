@@ -14,7 +14,7 @@ public class ModelRegistryTests
 
         string hash = Convert.ToHexStringLower(SHA256.HashData(stream));
 
-        Assert.Equal("a738c1b7894eb415f95cf81740cc13eb1dec5d78241d650cf482373ab86d6a5a", hash);
+        Assert.Equal("6830c0b814ec8aa9a2b01d626c9f09da72d85b7a46ef4ab29bcce4c02c09e2a0", hash);
     }
 
     [Fact]
