@@ -56,9 +56,27 @@ internal static class ModelRegistryFactory
                 BatchInputPerMillion = prices.BatchInputPerMillion ?? current.BatchInputPerMillion,
                 BatchOutputPerMillion = prices.BatchOutputPerMillion ?? current.BatchOutputPerMillion,
                 LongContextTiers = prices.LongContextTiers.Count > 0 ? prices.LongContextTiers : current.LongContextTiers,
+                ServiceTiers = prices.ServiceTiers.Count == 0 ? current.ServiceTiers : MergeTiers(current.ServiceTiers, prices.ServiceTiers),
             },
             Source = existing is null ? "configuration" : existing.Source + "+configuration",
         };
+    }
+
+    /// <summary>The configured service tiers replace the same-named tiers of the catalog and keep the others.</summary>
+    private static Dictionary<string, ModelPricing> MergeTiers(IReadOnlyDictionary<string, ModelPricing> current, IReadOnlyDictionary<string, ModelPricing> configured)
+    {
+        var merged = new Dictionary<string, ModelPricing>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, tier) in current)
+        {
+            merged[name] = tier;
+        }
+
+        foreach (var (name, tier) in configured)
+        {
+            merged[name] = tier;
+        }
+
+        return merged;
     }
 
     internal static ModelCapabilities ParseCapabilities(string id, IEnumerable<string> names)

@@ -303,4 +303,24 @@ public class ModelRegistryTests
         Assert.False(registry.TryGet("gemini/gemini-1.5-flash", out _));
         Assert.All(registry.Query(new ModelQuery { Provider = "mistral" }), m => Assert.True(m.MaxOutputTokens is null || m.MaxOutputTokens != m.ContextWindow));
     }
+
+    [Fact]
+    public void AddLlmKit_ServiceTierInCatalogConfiguration_IsPricedAndKeepsTheCatalogsOtherTiers()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection([
+            new("LlmKit:Catalog:gpt-4o:Pricing:ServiceTiers:flex:InputPerMillion", "1.25"),
+            new("LlmKit:Catalog:gpt-4o:Pricing:ServiceTiers:flex:OutputPerMillion", "5"),
+        ]).Build();
+        var services = new ServiceCollection();
+        services.AddLlmKit(config);
+        using var sp = services.BuildServiceProvider();
+
+        var tiers = sp.GetRequiredService<IModelRegistry>().Query().Single(m => m.Id == "gpt-4o").Pricing!.ServiceTiers;
+        var cost = sp.GetRequiredService<ICostCalculator>().Calculate("gpt-4o", new Microsoft.Extensions.AI.UsageDetails { InputTokenCount = 1_000_000, OutputTokenCount = 1_000_000 }, "flex");
+
+        Assert.Equal(1.25m, tiers["flex"].InputPerMillion);
+        Assert.Equal(4.25m, tiers["priority"].InputPerMillion);
+        Assert.Equal(6.25m, cost.Total);
+        Assert.Equal("flex", cost.Tier);
+    }
 }
