@@ -147,7 +147,7 @@ internal static class Program
             - Snapshot: {source.TakenFrom}{(source.TakenFromCommit is { } c ? $" at commit `{c}`" : string.Empty)}, dated
               {source.FileCommitDate:yyyy-MM-dd}; {source.EntriesInFile} entries; SHA-256 of the map `{mapSha256}`.
             - Contents: {models.Count} models: every `chat`, `responses` and `embedding` entry of {string.Join(", ", Providers)}
-              ({string.Join(", ", models.GroupBy(m => m.Provider).Select(g => $"{g.Key} {g.Count()}"))}), plus {KeptFromFirstCatalog.Length} together_ai
+              ({string.Join(", ", models.Where(m => Providers.Contains(m.Provider)).GroupBy(m => m.Provider).Select(g => $"{g.Key} {g.Count()}"))}), plus {KeptFromFirstCatalog.Length} together_ai
               models the first catalog shipped.
             - Mapping (USD per token x 10^6, rounded to 10^-9 USD per million): `input_cost_per_token` input,
               `output_cost_per_token` output, `cache_read_input_token_cost` cached input (DeepSeek's
