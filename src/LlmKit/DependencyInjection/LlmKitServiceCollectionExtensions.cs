@@ -64,6 +64,7 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<IConversationStore>(sp => new InMemoryConversationStore(sp.GetService<TimeProvider>()));
             services.TryAddSingleton<IConversationService, ConversationService>();
             services.AddSingleton<IValidateOptions<LlmKitOptions>, ConversationOptionsValidator>();
+            services.AddSingleton<IValidateOptions<LlmKitOptions>, ModelCatalogOptionsValidator>();
             services.AddSingleton<RoutingState>();
             services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
             services.TryAddSingleton<SafetyGuard>();

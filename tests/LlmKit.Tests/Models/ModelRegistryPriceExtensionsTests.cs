@@ -151,6 +151,21 @@ public sealed class ModelRegistryPriceExtensionsTests : IDisposable
         Assert.Equal(("m", "max_output_tokens"), (ex.Entry, ex.Field));
     }
 
+    [Fact]
+    public void AddLlmKit_MissingPriceFileInConfiguration_FailsValidationNamingTheKey()
+    {
+        string path = Path.Combine(_directory, "missing.json");
+        var config = new ConfigurationBuilder().AddInMemoryCollection([new("LlmKit:ModelCatalog:PriceFile", path)]).Build();
+        var services = new ServiceCollection();
+        services.AddLlmKit(config);
+        using var sp = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<LlmKitConfigurationException>(() => sp.GetRequiredService<IOptions<LlmKitOptions>>().Value);
+
+        Assert.Contains("LlmKit:ModelCatalog:PriceFile", ex.Keys);
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+    }
+
     private sealed class RecordingRegistry : IModelRegistry
     {
         public List<ModelDescriptor> Registered { get; } = [];
