@@ -19,7 +19,8 @@ internal static class CostCommand
         var reasoning = new Option<long>("--reasoning") { Description = "Output tokens spent on reasoning." };
         var tier = new Option<string>("--tier") { Description = "Service tier: standard (default), batch, priority or flex.", DefaultValueFactory = _ => "standard" };
         tier.AcceptOnlyFromAmong("standard", "batch", "priority", "flex");
-        var command = new Command("cost", "Prices one call from the model registry.") { model, input, output, cached, cacheWrite, reasoning, tier };
+        var prices = CliPrices.CreateOption();
+        var command = new Command("cost", "Prices one call from the model registry.") { model, input, output, cached, cacheWrite, reasoning, tier, prices };
         command.SetAction((parse, cancellationToken) =>
         {
             long i = parse.GetValue(input), o = parse.GetValue(output), c = parse.GetValue(cached), w = parse.GetValue(cacheWrite), r = parse.GetValue(reasoning);
@@ -39,6 +40,7 @@ internal static class CostCommand
             }
 
             using var services = CliHost.Build(parse.GetValue(config), CliConnection.None, TextWriter.Null, out _);
+            CliPrices.Import(services.GetRequiredService<IModelRegistry>(), parse.GetValue(prices), Console.Error);
             var usage = new UsageDetails { InputTokenCount = i, OutputTokenCount = o, CachedInputTokenCount = c, ReasoningTokenCount = r };
             if (w > 0)
             {

@@ -12,7 +12,8 @@ internal static class ModelsCommand
         var provider = new Option<string?>("--provider") { Description = "Only models of this provider (openai, anthropic, gemini, ...)." };
         var capability = new Option<string[]>("--capability") { Description = "Only models with this capability (repeatable): chat, streaming, tools, jsonschema, vision, reasoning, promptcaching, ...", AllowMultipleArgumentsPerToken = true };
         var minContext = new Option<int?>("--min-context") { Description = "Only models whose context window holds at least this many tokens." };
-        var command = new Command("models", "Lists the model catalog (shipped and configured).") { provider, capability, minContext };
+        var prices = CliPrices.CreateOption();
+        var command = new Command("models", "Lists the model catalog (shipped and configured).") { provider, capability, minContext, prices };
         command.SetAction((parse, cancellationToken) =>
         {
             var required = ModelCapabilities.None;
@@ -33,6 +34,7 @@ internal static class ModelsCommand
 
             using var services = CliHost.Build(parse.GetValue(config), CliConnection.None, TextWriter.Null, out _);
             var registry = services.GetRequiredService<IModelRegistry>();
+            CliPrices.Import(registry, parse.GetValue(prices), Console.Error);
             var models = registry.Query(new ModelQuery { Provider = parse.GetValue(provider), RequiredCapabilities = required, MinContextWindow = parse.GetValue(minContext) });
             var rows = models.Select(m => new ModelRow(
                 m.Id,

@@ -20,4 +20,7 @@ public sealed record LongContextPricingTier
 
     /// <summary>Gets the cache write price in USD per million tokens, or <see langword="null"/> to keep the standard one.</summary>
     public decimal? CacheWritePerMillion { get; init; }
+
+    /// <summary>Gets the 1-hour cache write price in USD per million tokens, or <see langword="null"/> to keep the standard one.</summary>
+    public decimal? CacheWrite1HourPerMillion { get; init; }
 }

@@ -22,7 +22,7 @@ public sealed record CallCost
     /// <summary>Gets the itemised lines. Empty when unknown.</summary>
     public IReadOnlyList<CostItem> Items { get; init; } = [];
 
-    /// <summary>Gets the pricing tier applied (<c>standard</c>, <c>batch</c>, <c>priority</c>, <c>flex</c>, or a long-context tier such as <c>above_200k</c>). Defaults to <c>standard</c>.</summary>
+    /// <summary>Gets the pricing tier applied (<c>standard</c>, <c>batch</c>, <c>priority</c>, <c>flex</c>, a long-context tier such as <c>above_200k</c>, or a service tier's long-context tier such as <c>flex_above_272k</c>); an unknown cost reports the tier that was asked for. Defaults to <c>standard</c>.</summary>
     public string Tier { get; init; } = "standard";
 
     /// <summary>Returns an unknown cost with the reason.</summary>

@@ -53,7 +53,7 @@ public sealed class CostCalculator : ICostCalculator
         }
         else if (!TryResolve(model, out table, out string? unknownReason))
         {
-            return CallCost.Unknown(unknownReason);
+            return Unknown(unknownReason, tier);
         }
 
         long input = usage.InputTokenCount ?? 0;
@@ -64,11 +64,12 @@ public sealed class CostCalculator : ICostCalculator
         if (input < 0 || output < 0 || cached < 0 || write < 0 || write1h < 0 || reasoning < 0
             || cached + write > input || write1h > write || reasoning > output)
         {
-            return CallCost.Unknown(string.Create(CultureInfo.InvariantCulture, $"the usage is inconsistent (input {input}, cached {cached}, cache writes {write} of which 1-hour {write1h}, output {output}, reasoning {reasoning}): cached and cache-write tokens must be part of input, reasoning part of output"));
+            return Unknown(string.Create(CultureInfo.InvariantCulture, $"the usage is inconsistent (input {input}, cached {cached}, cache writes {write} of which 1-hour {write1h}, output {output}, reasoning {reasoning}): cached and cache-write tokens must be part of input, reasoning part of output"), tier);
         }
 
         string tierName = string.IsNullOrEmpty(tier) ? "standard" : tier;
         CostRates rates;
+        string? tierApplied = null;
         switch (ReferenceEquals(tierName, "standard") ? tierName : tierName.ToLowerInvariant())
         {
             case "standard":
@@ -77,7 +78,7 @@ public sealed class CostCalculator : ICostCalculator
             case "batch":
                 if (table.Batch() is not { } batch)
                 {
-                    return CallCost.Unknown($"the registry has no batch prices for model '{model}'");
+                    return Unknown($"the registry has no batch prices for model '{model}'", "batch");
                 }
 
                 rates = batch;
@@ -85,10 +86,13 @@ public sealed class CostCalculator : ICostCalculator
             default:
                 if (!table.Pricing.ServiceTiers.TryGetValue(tierName, out var tierPricing))
                 {
-                    return CallCost.Unknown($"the registry has no '{tierName}' tier prices for model '{model}'; add them under Pricing:ServiceTiers:{tierName}");
+                    return Unknown($"the registry has no '{tierName}' tier prices for model '{model}'; import a price file that has them or add them under Pricing:ServiceTiers:{tierName}", tierName);
                 }
 
                 rates = TableFor(tierPricing).ForInput(input);
+
+                // A long-context tier of a service tier names both (flex_above_272k).
+                tierApplied = rates.TierName is { } longContext ? string.Concat(tierName.ToLowerInvariant(), "_", longContext) : tierName.ToLowerInvariant();
                 break;
         }
 
@@ -97,7 +101,7 @@ public sealed class CostCalculator : ICostCalculator
         bool splitReasoning = rates.Reasoning.IsKnown;
         long billedOutput = splitReasoning ? output - reasoning : output;
         long billedReasoning = splitReasoning ? reasoning : 0;
-        string tierApplied = rates.TierName ?? tierName;
+        tierApplied ??= rates.TierName ?? tierName;
 
         // The common case: every kind with tokens has a rate, and every product and the sum fit 64 bits.
         var sum = default(CostArithmetic.ExactSum);
@@ -119,6 +123,12 @@ public sealed class CostCalculator : ICostCalculator
 
         return PriceInDecimal(model, rates, tierName, tierApplied, uncached, cached, write5m, write1h, billedOutput, billedReasoning);
     }
+
+    /// <summary>An unknown cost that reports the tier asked for (never <c>standard</c> for a flex or priority call).</summary>
+    private static CallCost Unknown(string reason, string? tier)
+        => string.IsNullOrEmpty(tier) || string.Equals(tier, "standard", StringComparison.OrdinalIgnoreCase)
+            ? CallCost.Unknown(reason)
+            : new CallCost { UnknownReason = reason, Tier = tier.ToLowerInvariant() };
 
     /// <summary>tokens × rate ÷ 10^6, exactly, with trailing zeros trimmed (0.0030000 becomes 0.003).</summary>
     /// <param name="tokens">The token count.</param>

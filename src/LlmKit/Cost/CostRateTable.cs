@@ -117,7 +117,7 @@ internal sealed class CostRateTable
         public DecimalRates WithLongContext(IReadOnlyList<LongContextPricingTier> tiers, long inputTokens)
         {
             var result = this;
-            bool input = false, output = false, cachedInput = false, cacheWrite = false;
+            bool input = false, output = false, cachedInput = false, cacheWrite = false, cacheWrite1Hour = false;
             long? crossed = null;
             for (int i = tiers.Count - 1; i >= 0; i--)
             {
@@ -150,6 +150,12 @@ internal sealed class CostRateTable
                 {
                     result = result with { CacheWrite = writeRate };
                     cacheWrite = true;
+                }
+
+                if (!cacheWrite1Hour && tier.CacheWrite1HourPerMillion is { } write1HourRate)
+                {
+                    result = result with { CacheWrite1Hour = write1HourRate };
+                    cacheWrite1Hour = true;
                 }
             }
 

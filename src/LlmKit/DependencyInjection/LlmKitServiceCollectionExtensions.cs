@@ -65,6 +65,7 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<IConversationService, ConversationService>();
             services.AddSingleton<IValidateOptions<LlmKitOptions>, ConversationOptionsValidator>();
             services.AddSingleton(sp => new DeploymentCircuits(sp.GetService<TimeProvider>() ?? TimeProvider.System));
+            services.AddSingleton<IValidateOptions<LlmKitOptions>, ModelCatalogOptionsValidator>();
             services.AddSingleton<RoutingState>();
             services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
             services.TryAddSingleton<SafetyGuard>();

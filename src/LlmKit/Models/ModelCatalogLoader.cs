@@ -30,30 +30,7 @@ internal static class ModelCatalogLoader
 
     internal static ModelDescriptor ToDescriptor(CatalogModel model)
     {
-        var prices = model.UsdPerMtok ?? [];
-        decimal? Price(string key) => prices.TryGetValue(key, out var value) ? value : null;
-        ModelPricing? pricing = prices.Count == 0 || (Price("input") is null && Price("output") is null) ? null : new ModelPricing
-        {
-            InputPerMillion = Price("input"),
-            OutputPerMillion = Price("output"),
-            CachedInputPerMillion = Price("cached_input"),
-            CacheWritePerMillion = Price("cache_write"),
-            CacheWrite1HourPerMillion = Price("cache_write_1h"),
-            ReasoningPerMillion = Price("reasoning_output"),
-            BatchInputPerMillion = Price("batch_input"),
-            BatchOutputPerMillion = Price("batch_output"),
-            LongContextTiers = (model.LongContextTiers ?? [])
-                .Select(t => new LongContextPricingTier
-                {
-                    AboveInputTokens = (long)(t.GetValueOrDefault("above_input_tokens") ?? 0m),
-                    InputPerMillion = t.GetValueOrDefault("input"),
-                    OutputPerMillion = t.GetValueOrDefault("output"),
-                    CachedInputPerMillion = t.GetValueOrDefault("cached_input"),
-                    CacheWritePerMillion = t.GetValueOrDefault("cache_write"),
-                })
-                .OrderBy(t => t.AboveInputTokens)
-                .ToArray(),
-        };
+        var pricing = ToPricing(model.UsdPerMtok, model.LongContextTiers, model.ServiceTiers);
 
         var flags = model.Capabilities ?? [];
         bool Has(string key) => flags.TryGetValue(key, out var value) && value == true;
@@ -95,17 +72,17 @@ internal static class ModelCatalogLoader
             capabilities |= ModelCapabilities.PromptCaching;
         }
 
-        // 'gemini/gemini-2.5-pro' is called 'gemini-2.5-pro' by the provider's API; the short name is also an alias.
-        int slash = model.Id.IndexOf('/', StringComparison.Ordinal);
-        string? providerId = slash > 0 ? model.Id[(slash + 1)..] : null;
+        // 'gemini/gemini-2.5-pro' is called 'gemini-2.5-pro' by the provider's API; the short name is also an alias
+        // unless the catalog says otherwise (it leaves out an alias that would be ambiguous).
+        string? providerId = LiteLlmPriceMap.ShortName(model);
         return new ModelDescriptor
         {
             Id = model.Id,
             Provider = model.Provider,
             ProviderModelId = providerId,
-            Aliases = providerId is null ? [] : [providerId],
+            Aliases = model.Aliases is { } aliases ? [.. aliases] : providerId is null ? [] : [providerId],
             ContextWindow = model.ContextWindow,
-            MaxOutputTokens = PlaceholderOutputLimit(model) ? null : model.MaxOutputTokens,
+            MaxOutputTokens = model.MaxOutputTokens,
             Pricing = pricing,
             Capabilities = capabilities,
             DeprecationDate = model.DeprecationDate,
@@ -113,14 +90,48 @@ internal static class ModelCatalogLoader
         };
     }
 
-    /// <summary>
-    /// The catalog's provenance lists as a known quirk that its mistral entries repeat the context window as the output
-    /// limit (a placeholder, not Mistral's limit): such a limit is reported as unknown rather than passed on as a fact.
-    /// </summary>
-    internal static bool PlaceholderOutputLimit(CatalogModel model)
-        => string.Equals(model.Provider, "mistral", StringComparison.OrdinalIgnoreCase)
-            && model.MaxOutputTokens is { } output
-            && output == model.ContextWindow;
+    /// <summary>The prices of a catalog model or of one of its service tiers; <see langword="null"/> when neither input nor output is known.</summary>
+    internal static ModelPricing? ToPricing(Dictionary<string, decimal?>? prices, List<Dictionary<string, decimal?>>? longContextTiers, Dictionary<string, CatalogTierPrices>? serviceTiers)
+    {
+        prices ??= [];
+        decimal? Price(string key) => prices.TryGetValue(key, out var value) ? value : null;
+        var tiers = new Dictionary<string, ModelPricing>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, tier) in serviceTiers ?? [])
+        {
+            // A tier without a published price stays unknown for that tier: it never falls back to the standard price.
+            tiers[name] = ToPricing(tier.UsdPerMtok, tier.LongContextTiers, null) ?? new ModelPricing();
+        }
+
+        if (Price("input") is null && Price("output") is null && tiers.Count == 0)
+        {
+            return null;
+        }
+
+        return new ModelPricing
+        {
+            InputPerMillion = Price("input"),
+            OutputPerMillion = Price("output"),
+            CachedInputPerMillion = Price("cached_input"),
+            CacheWritePerMillion = Price("cache_write"),
+            CacheWrite1HourPerMillion = Price("cache_write_1h"),
+            ReasoningPerMillion = Price("reasoning_output"),
+            BatchInputPerMillion = Price("batch_input"),
+            BatchOutputPerMillion = Price("batch_output"),
+            ServiceTiers = tiers,
+            LongContextTiers = (longContextTiers ?? [])
+                .Select(t => new LongContextPricingTier
+                {
+                    AboveInputTokens = (long)(t.GetValueOrDefault("above_input_tokens") ?? 0m),
+                    InputPerMillion = t.GetValueOrDefault("input"),
+                    OutputPerMillion = t.GetValueOrDefault("output"),
+                    CachedInputPerMillion = t.GetValueOrDefault("cached_input"),
+                    CacheWritePerMillion = t.GetValueOrDefault("cache_write"),
+                    CacheWrite1HourPerMillion = t.GetValueOrDefault("cache_write_1h"),
+                })
+                .OrderBy(t => t.AboveInputTokens)
+                .ToArray(),
+        };
+    }
 
     internal static string FormatCapabilities(ModelCapabilities capabilities)
         => string.Join(",", Enum.GetValues<ModelCapabilities>().Where(c => c != ModelCapabilities.None && capabilities.HasFlag(c)).Select(c => c.ToString().ToLower(CultureInfo.InvariantCulture)));

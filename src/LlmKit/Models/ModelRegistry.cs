@@ -22,10 +22,7 @@ public sealed class ModelRegistry : IModelRegistry
         ArgumentNullException.ThrowIfNull(models);
         CatalogInfo = catalogInfo;
         _snapshot = Snapshot.Empty;
-        foreach (var model in models)
-        {
-            Register(model);
-        }
+        RegisterAll(models);
     }
 
     /// <inheritdoc/>
@@ -47,6 +44,11 @@ public sealed class ModelRegistry : IModelRegistry
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// A dated snapshot id that is not in the registry (<c>gpt-4o-2024-08-06</c>, <c>claude-sonnet-4-5-20250929</c>,
+    /// <c>gemini-2.0-flash-001</c>: a <c>-YYYY-MM-DD</c>, <c>-YYYYMMDD</c> or <c>-NNN</c> suffix) finds the model of its base
+    /// id or alias, so the ids providers return in responses are priced; a registered dated id always wins.
+    /// </remarks>
     public bool TryGet(string idOrAlias, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelDescriptor? model)
     {
         ArgumentNullException.ThrowIfNull(idOrAlias);
@@ -72,25 +74,46 @@ public sealed class ModelRegistry : IModelRegistry
     public void Register(ModelDescriptor model)
     {
         ArgumentNullException.ThrowIfNull(model);
-        ArgumentException.ThrowIfNullOrWhiteSpace(model.Id);
-        ArgumentException.ThrowIfNullOrWhiteSpace(model.Provider);
+        RegisterAll([model]);
+    }
+
+    /// <summary>
+    /// Adds or replaces several models at once: all of them or, when one is invalid, none. The new state is built once,
+    /// so loading a catalog of hundreds of models costs one snapshot, not one per model.
+    /// </summary>
+    /// <param name="models">The models.</param>
+    /// <exception cref="LlmKitConfigurationException">An alias names another model.</exception>
+    internal void RegisterAll(IEnumerable<ModelDescriptor> models)
+    {
         lock (_writeLock)
         {
             var current = _snapshot;
-            foreach (string alias in model.Aliases)
+            var byId = new Dictionary<string, ModelDescriptor>(current.ById, StringComparer.OrdinalIgnoreCase);
+            var aliases = new Dictionary<string, string>(current.IdByAlias, StringComparer.OrdinalIgnoreCase);
+            foreach (var model in models)
             {
-                if (current.IdByAlias.TryGetValue(alias, out string? owner) && !string.Equals(owner, model.Id, StringComparison.OrdinalIgnoreCase))
+                ArgumentNullException.ThrowIfNull(model);
+                ArgumentException.ThrowIfNullOrWhiteSpace(model.Id);
+                ArgumentException.ThrowIfNullOrWhiteSpace(model.Provider);
+                foreach (string alias in model.Aliases)
                 {
-                    throw new LlmKitConfigurationException($"Alias '{alias}' of model '{model.Id}' already names model '{owner}'. Choose another alias or remove it from '{owner}'.");
+                    if (aliases.TryGetValue(alias, out string? owner) && !string.Equals(owner, model.Id, StringComparison.OrdinalIgnoreCase)
+                        && byId.TryGetValue(owner, out var ownerModel) && ownerModel.Aliases.Contains(alias, StringComparer.OrdinalIgnoreCase))
+                    {
+                        throw new LlmKitConfigurationException($"Alias '{alias}' of model '{model.Id}' already names model '{owner}'. Choose another alias or remove it from '{owner}'.");
+                    }
+
+                    if (!string.Equals(alias, model.Id, StringComparison.OrdinalIgnoreCase) && byId.ContainsKey(alias))
+                    {
+                        throw new LlmKitConfigurationException($"Alias '{alias}' of model '{model.Id}' is the id of another model. Choose another alias.");
+                    }
+
+                    aliases[alias] = model.Id;
                 }
 
-                if (!string.Equals(alias, model.Id, StringComparison.OrdinalIgnoreCase) && current.ById.ContainsKey(alias))
-                {
-                    throw new LlmKitConfigurationException($"Alias '{alias}' of model '{model.Id}' is the id of another model. Choose another alias.");
-                }
+                byId[model.Id] = model;
             }
 
-            var byId = new Dictionary<string, ModelDescriptor>(current.ById, StringComparer.OrdinalIgnoreCase) { [model.Id] = model };
             _snapshot = Snapshot.Create(byId);
         }
     }
@@ -135,23 +158,7 @@ public sealed class ModelRegistry : IModelRegistry
             throw new LlmKitConfigurationException("The model registry file has no 'models' array, or a model without 'id' or 'provider'. Nothing was imported.");
         }
 
-        lock (_writeLock)
-        {
-            var saved = _snapshot;
-            try
-            {
-                foreach (var model in models)
-                {
-                    Register(model);
-                }
-            }
-            catch
-            {
-                _snapshot = saved;
-                throw;
-            }
-        }
-
+        RegisterAll(models);
         return models.Count;
     }
 
@@ -203,8 +210,13 @@ public sealed class ModelRegistry : IModelRegistry
 
         public ModelDescriptor[] Ordered { get; }
 
-        /// <summary>Looks a model up by id or alias, case-insensitively, in this state only.</summary>
+        /// <summary>Looks a model up by id or alias, case-insensitively, in this state only; a dated snapshot id not registered finds its base model.</summary>
         public bool TryGet(string idOrAlias, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelDescriptor? model)
+            => TryGetExact(idOrAlias, out model)
+            || (ModelSnapshotIds.TryGetBaseId(idOrAlias, out string? baseId) && TryGetExact(baseId, out model));
+
+        /// <summary>Looks a model up by id or alias, case-insensitively, without resolving dated snapshot ids.</summary>
+        public bool TryGetExact(string idOrAlias, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelDescriptor? model)
         {
             if (ById.TryGetValue(idOrAlias, out model))
             {

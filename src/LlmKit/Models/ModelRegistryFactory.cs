@@ -1,11 +1,23 @@
 namespace LlmKit;
 
-/// <summary>Builds the app's registry: the shipped catalog, then the <c>LlmKit:Catalog</c> entries on top.</summary>
+/// <summary>Builds the app's registry: the shipped catalog, then the price file of <c>LlmKit:ModelCatalog:PriceFile</c>, then the <c>LlmKit:Catalog</c> entries on top.</summary>
 internal static class ModelRegistryFactory
 {
     public static ModelRegistry Create(LlmKitOptions options)
     {
         var registry = ModelRegistry.FromEmbeddedCatalog();
+        if (options.ModelCatalog.PriceFile is { Length: > 0 } priceFile)
+        {
+            try
+            {
+                registry.ImportLiteLlmPrices(Path.GetFullPath(priceFile));
+            }
+            catch (ModelPriceFileException ex)
+            {
+                throw new ModelPriceFileException($"'LlmKit:ModelCatalog:PriceFile': {ex.Message}", ex.PriceFile ?? priceFile, ex.Entry, ex.Field, ex);
+            }
+        }
+
         foreach (var (id, entry) in options.Catalog)
         {
             registry.Register(Apply(id, entry, registry.TryGet(id, out var existing) ? existing : null));
@@ -44,9 +56,27 @@ internal static class ModelRegistryFactory
                 BatchInputPerMillion = prices.BatchInputPerMillion ?? current.BatchInputPerMillion,
                 BatchOutputPerMillion = prices.BatchOutputPerMillion ?? current.BatchOutputPerMillion,
                 LongContextTiers = prices.LongContextTiers.Count > 0 ? prices.LongContextTiers : current.LongContextTiers,
+                ServiceTiers = prices.ServiceTiers.Count == 0 ? current.ServiceTiers : MergeTiers(current.ServiceTiers, prices.ServiceTiers),
             },
             Source = existing is null ? "configuration" : existing.Source + "+configuration",
         };
+    }
+
+    /// <summary>The configured service tiers replace the same-named tiers of the catalog and keep the others.</summary>
+    private static Dictionary<string, ModelPricing> MergeTiers(IReadOnlyDictionary<string, ModelPricing> current, IReadOnlyDictionary<string, ModelPricing> configured)
+    {
+        var merged = new Dictionary<string, ModelPricing>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, tier) in current)
+        {
+            merged[name] = tier;
+        }
+
+        foreach (var (name, tier) in configured)
+        {
+            merged[name] = tier;
+        }
+
+        return merged;
     }
 
     internal static ModelCapabilities ParseCapabilities(string id, IEnumerable<string> names)

@@ -29,6 +29,9 @@ public sealed class LlmKitOptions
     /// <summary>Gets or sets models added to or overriding the shipped catalog, by model id. Defaults to none.</summary>
     public Dictionary<string, ModelCatalogEntryOptions> Catalog { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Gets or sets the model catalog's settings (section <c>LlmKit:ModelCatalog</c>), such as a price file imported at start-up. Defaults to <see cref="ModelCatalogOptions"/>'s defaults.</summary>
+    public ModelCatalogOptions ModelCatalog { get; set; } = new();
+
     /// <summary>Gets or sets the telemetry settings.</summary>
     public LlmKitTelemetryOptions Telemetry { get; set; } = new();
 

@@ -525,7 +525,7 @@ public class CostCalculatorTests
         var second = Calculator.Calculate("x", Usage(150_000, 1000), "priority", pricing);
 
         Assert.Equal(1.22m, first.Total);
-        Assert.Equal("above_100k", first.Tier);
+        Assert.Equal("priority_above_100k", first.Tier);
         Assert.Equal(1.22m, second.Total);
     }
 
@@ -601,5 +601,57 @@ public class CostCalculatorTests
         public void Register(ModelDescriptor model) => Model = model;
 
         public void SetActive(string id, bool isActive) => Model = Model! with { IsActive = isActive };
+    }
+
+    [Theory]
+    [InlineData("gpt-4o-2024-08-06")]
+    [InlineData("gpt-4o-2099-01-01")]
+    public void Calculate_DatedSnapshotIdFromAResponse_IsPriced(string model)
+    {
+        // gpt-4o and its 2024-08-06 snapshot: input 2.50, output 10.00; an unlisted snapshot is priced as its base model.
+        var cost = Calculator.Calculate(model, Usage(input: 1000, output: 500));
+
+        Assert.Equal(0.0075m, cost.Total);
+    }
+
+    [Fact]
+    public void Calculate_AnthropicDatedId_IsPriced()
+    {
+        // claude-sonnet-4-5-20250929: input 3, output 15: 1000 x 3 + 1000 x 15 = 0.018.
+        Assert.Equal(0.018m, Calculator.Calculate("claude-sonnet-4-5-20250929", Usage(input: 1000, output: 1000)).Total);
+    }
+
+    [Fact]
+    public void Calculate_FlexTier_UsesTheFlexPricesAndReportsFlex()
+    {
+        // o3 flex: input 1, cached 0.25, output 4. 600 x 1 + 400 x 0.25 + 500 x 4 = 0.0006 + 0.0001 + 0.002 = 0.0027.
+        var cost = Calculator.Calculate("o3", Usage(input: 1000, output: 500, cached: 400), "flex");
+
+        Assert.Equal(0.0027m, cost.Total);
+        Assert.Equal("flex", cost.Tier);
+    }
+
+    [Fact]
+    public void Calculate_FlexTierWithLongContext_NamesBothTiers()
+    {
+        // gpt-5.6 flex above 272k: input 5, output 22.5. 300,000 x 5 + 1,000 x 22.5 = 1.5 + 0.0225.
+        var cost = Calculator.Calculate("gpt-5.6", Usage(input: 300_000, output: 1000), "flex");
+
+        Assert.Equal(1.5225m, cost.Total);
+        Assert.Equal("flex_above_272k", cost.Tier);
+    }
+
+    [Theory]
+    [InlineData("gpt-4o", "flex")]
+    [InlineData("gpt-5-nano", "priority")]
+    [InlineData("no-such-model", "flex")]
+    public void Calculate_TierWithoutPublishedPrices_IsUnknownForThatTierNeverStandard(string model, string tier)
+    {
+        // gpt-4o has no flex prices; gpt-5-nano's priority tier publishes an input price only.
+        var cost = Calculator.Calculate(model, Usage(input: 1000, output: 500), tier);
+
+        Assert.False(cost.IsKnown);
+        Assert.Null(cost.Total);
+        Assert.Equal(tier, cost.Tier);
     }
 }

@@ -7,13 +7,14 @@ namespace LlmKit.Tests.Models;
 public class ModelRegistryTests
 {
     [Fact]
-    public void FromEmbeddedCatalog_ShippedFile_IsTheSharedDataByteForByte()
+    public void FromEmbeddedCatalog_ShippedFile_IsTheGeneratedCatalogByteForByte()
     {
+        // Written by tools/ModelCatalogGenerator from the 2026-08-01 LiteLLM map; regenerate rather than edit (tools/README.md).
         using var stream = typeof(ModelRegistry).Assembly.GetManifestResourceStream("LlmKit.Models.Data.model-catalog.json")!;
 
         string hash = Convert.ToHexStringLower(SHA256.HashData(stream));
 
-        Assert.Equal("265d6a4e4eb49a7efbef3638c7567fa0545b46a5bcfc8593df5fc82a3c301905", hash);
+        Assert.Equal("6830c0b814ec8aa9a2b01d626c9f09da72d85b7a46ef4ab29bcce4c02c09e2a0", hash);
     }
 
     [Fact]
@@ -34,7 +35,7 @@ public class ModelRegistryTests
     {
         var registry = ModelRegistry.FromEmbeddedCatalog();
 
-        Assert.Equal(46, registry.CatalogInfo.ModelCount);
+        Assert.Equal(309, registry.CatalogInfo.ModelCount);
         Assert.Equal(new DateOnly(2026, 8, 1), registry.CatalogInfo.Date);
         Assert.Contains("BerriAI/litellm", registry.CatalogInfo.Source, StringComparison.Ordinal);
         Assert.StartsWith("MIT", registry.CatalogInfo.License, StringComparison.Ordinal);
@@ -155,7 +156,7 @@ public class ModelRegistryTests
         var target = new ModelRegistry(source.CatalogInfo, []);
         int count = target.Import(stream);
 
-        Assert.Equal(46, count);
+        Assert.Equal(309, count);
         foreach (var model in source.Query(new ModelQuery { IncludeInactive = true }))
         {
             var copy = target.Get(model.Id);
@@ -242,6 +243,84 @@ public class ModelRegistryTests
 
         await cts.CancelAsync();
         Assert.All(await Task.WhenAll(readers), misses => Assert.Equal(0, misses));
-        Assert.Equal(246, registry.Query().Count);
+        Assert.Equal(509, registry.Query().Count);
+    }
+
+    [Theory]
+    [InlineData("openai", 117)]
+    [InlineData("anthropic", 24)]
+    [InlineData("gemini", 49)]
+    [InlineData("mistral", 54)]
+    [InlineData("deepseek", 12)]
+    [InlineData("xai", 40)]
+    [InlineData("groq", 11)]
+    [InlineData("together_ai", 2)]
+    public void FromEmbeddedCatalog_EveryChatAndEmbeddingModelOfTheMap_IsInTheCatalog(string provider, int count)
+    {
+        var registry = ModelRegistry.FromEmbeddedCatalog();
+
+        Assert.Equal(count, registry.Query(new ModelQuery { Provider = provider, IncludeInactive = true }).Count);
+    }
+
+    [Theory]
+    [InlineData("gpt-4o-2024-08-06", "gpt-4o-2024-08-06")]
+    [InlineData("claude-sonnet-4-5-20250929", "claude-sonnet-4-5-20250929")]
+    [InlineData("gemini-2.0-flash-001", "gemini/gemini-2.0-flash-001")]
+    [InlineData("gpt-5.6-2026-07-30", "gpt-5.6")]
+    [InlineData("claude-sonnet-5-20260701", "claude-sonnet-5")]
+    [InlineData("gemini-2.5-flash-001", "gemini/gemini-2.5-flash")]
+    public void TryGet_DatedSnapshotId_FindsItsOwnEntryOrElseItsBaseModel(string id, string expected)
+    {
+        var registry = ModelRegistry.FromEmbeddedCatalog();
+
+        Assert.True(registry.TryGet(id, out var model));
+        Assert.Equal(expected, model.Id);
+    }
+
+    [Theory]
+    [InlineData("claude-3-5-sonnet-20241022")]
+    [InlineData("gpt-4o-2024-13-06")]
+    public void TryGet_DatedIdWithoutABaseModelOrNotARealDate_IsNotFound(string id)
+    {
+        Assert.False(ModelRegistry.FromEmbeddedCatalog().TryGet(id, out _));
+    }
+
+    [Fact]
+    public void TryGet_FlexAndPriorityTiers_AreLoadedFromTheCatalog()
+    {
+        var pricing = ModelRegistry.FromEmbeddedCatalog().Get("o3").Pricing!;
+
+        Assert.Equal((1m, 4m, 0.25m), (pricing.ServiceTiers["flex"].InputPerMillion!.Value, pricing.ServiceTiers["flex"].OutputPerMillion!.Value, pricing.ServiceTiers["flex"].CachedInputPerMillion!.Value));
+        Assert.Equal((3.5m, 14m), (pricing.ServiceTiers["priority"].InputPerMillion!.Value, pricing.ServiceTiers["priority"].OutputPerMillion!.Value));
+    }
+
+    [Fact]
+    public void FromEmbeddedCatalog_KnownQuirks_AreCorrectedAndListedInTheProvenance()
+    {
+        var registry = ModelRegistry.FromEmbeddedCatalog();
+
+        Assert.Equal(0.5m, registry.Get("claude-3-haiku-20240307").Pricing!.CacheWrite1HourPerMillion);
+        Assert.False(registry.TryGet("gemini/gemini-1.5-flash", out _));
+        Assert.All(registry.Query(new ModelQuery { Provider = "mistral" }), m => Assert.True(m.MaxOutputTokens is null || m.MaxOutputTokens != m.ContextWindow));
+    }
+
+    [Fact]
+    public void AddLlmKit_ServiceTierInCatalogConfiguration_IsPricedAndKeepsTheCatalogsOtherTiers()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection([
+            new("LlmKit:Catalog:gpt-4o:Pricing:ServiceTiers:flex:InputPerMillion", "1.25"),
+            new("LlmKit:Catalog:gpt-4o:Pricing:ServiceTiers:flex:OutputPerMillion", "5"),
+        ]).Build();
+        var services = new ServiceCollection();
+        services.AddLlmKit(config);
+        using var sp = services.BuildServiceProvider();
+
+        var tiers = sp.GetRequiredService<IModelRegistry>().Query().Single(m => m.Id == "gpt-4o").Pricing!.ServiceTiers;
+        var cost = sp.GetRequiredService<ICostCalculator>().Calculate("gpt-4o", new Microsoft.Extensions.AI.UsageDetails { InputTokenCount = 1_000_000, OutputTokenCount = 1_000_000 }, "flex");
+
+        Assert.Equal(1.25m, tiers["flex"].InputPerMillion);
+        Assert.Equal(4.25m, tiers["priority"].InputPerMillion);
+        Assert.Equal(6.25m, cost.Total);
+        Assert.Equal("flex", cost.Tier);
     }
 }
