@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace LlmKit.Http;
 
@@ -9,7 +8,7 @@ namespace LlmKit.Http;
 /// provider's code, the request id, whether a retry can help and how long to wait. Messages never show
 /// API keys: the configured key and anything shaped like a key are masked.
 /// </summary>
-internal static partial class ProviderErrors
+internal static class ProviderErrors
 {
     private const int MaxBodyBytes = 64 * 1024;
 
@@ -126,21 +125,8 @@ internal static partial class ProviderErrors
         return new ProviderException(head + "." + todo + requestRef, provider, status, kind, code, requestId, shouldRetry);
     }
 
-    /// <summary>Masks the configured key and anything shaped like an API key.</summary>
-    public static string Mask(string? text, string? apiKey)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return string.Empty;
-        }
-
-        if (!string.IsNullOrEmpty(apiKey) && apiKey.Length >= 8)
-        {
-            text = text.Replace(apiKey, "[api key]", StringComparison.Ordinal);
-        }
-
-        return KeyShape().Replace(text, "[api key]");
-    }
+    /// <summary>Masks the configured key, URL user info and anything shaped like a credential (see <see cref="SecretMasker"/>).</summary>
+    public static string Mask(string? text, string? apiKey) => SecretMasker.Mask(text, apiKey);
 
     private static bool IsContextLength(string? code, string message)
         => code is "context_length_exceeded" or "string_above_max_length"
@@ -171,7 +157,4 @@ internal static partial class ProviderErrors
 
         return memory.ToArray();
     }
-
-    [GeneratedRegex(@"\b(sk-[A-Za-z0-9_\-\*\.]{8,}|sk-ant-[A-Za-z0-9_\-\*]{8,}|AIza[0-9A-Za-z_\-]{20,})")]
-    private static partial Regex KeyShape();
 }
