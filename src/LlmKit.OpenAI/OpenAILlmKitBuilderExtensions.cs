@@ -90,8 +90,8 @@ public static class OpenAILlmKitBuilderExtensions
     {
         var options = new OpenAIClientOptions
         {
-            Profile = profile,
-            ApiKey = settings.ApiKey,
+            Profile = settings.Keyless ? profile with { RequiresApiKey = false, ApiKeyEnvironmentVariable = null } : profile,
+            ApiKey = settings.Keyless ? null : settings.ApiKey,
             BaseUrl = settings.BaseUrl,
             DefaultModel = settings.DefaultModel,
             Headers = new Dictionary<string, string>(settings.Headers, StringComparer.OrdinalIgnoreCase),
