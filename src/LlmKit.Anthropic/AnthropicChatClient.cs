@@ -221,6 +221,7 @@ public sealed class AnthropicChatClient : IChatClient
 
     internal HttpRequestMessage CreateRequest(Uri uri, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream, bool countOnly)
     {
+        ChatOptionsChecks.EnsureFinite(options);
         string model = options?.ModelId ?? _defaultModel
             ?? throw new LlmKitConfigurationException("No model was given for the Anthropic provider. Set ChatOptions.ModelId or AnthropicClientOptions.DefaultModel (configuration key 'LlmKit:Providers:<name>:DefaultModel').", ["LlmKit:Providers:<name>:DefaultModel"]);
         var content = AnthropicRequestWriter.Write(new AnthropicRequest(model, messages, options, ResolveMaxTokens(model, options), stream, _thinkingStyle, countOnly));

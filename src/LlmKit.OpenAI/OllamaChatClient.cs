@@ -159,6 +159,7 @@ public sealed class OllamaChatClient : IChatClient
 
     private HttpRequestMessage CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
     {
+        ChatOptionsChecks.EnsureFinite(options);
         string model = options?.ModelId ?? Options.DefaultModel
             ?? throw new LlmKitConfigurationException("No model was given for Ollama. Set ChatOptions.ModelId or OllamaClientOptions.DefaultModel.");
         var request = new HttpRequestMessage(HttpMethod.Post, _chatUri)

@@ -177,6 +177,7 @@ public sealed class OpenAIChatClient : IChatClient
 
     internal HttpRequestMessage CreateRequest(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
     {
+        ChatOptionsChecks.EnsureFinite(options);
         var uri = Profile.UsesAzureDeploymentUrls
             ? new Uri(_baseUrl, $"openai/deployments/{Uri.EscapeDataString(model)}/chat/completions?api-version={Uri.EscapeDataString(Options.AzureApiVersion)}")
             : _chatCompletionsUri;
