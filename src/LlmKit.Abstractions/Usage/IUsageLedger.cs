@@ -12,7 +12,8 @@ public interface IUsageLedger
     /// <returns><see langword="true"/> when stored; <see langword="false"/> when the request id was already present.</returns>
     /// <exception cref="ArgumentException">
     /// The request id is empty, or an id, model, provider, deployment or tag holds a NUL character (U+0000), which the
-    /// LlmKit ledgers refuse (PostgreSQL cannot keep it); nothing is written.
+    /// LlmKit ledgers refuse (PostgreSQL cannot keep it), or an unpaired surrogate (not well-formed UTF-16, which a database
+    /// would turn into U+FFFD); nothing is written.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">The record's cost is beyond 900,000,000 USD either way (what a SQLite ledger can keep); nothing is written.</exception>
     ValueTask<bool> RecordAsync(UsageRecord record, CancellationToken cancellationToken = default);
