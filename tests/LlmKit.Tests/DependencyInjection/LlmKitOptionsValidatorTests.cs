@@ -118,4 +118,21 @@ public class LlmKitOptionsValidatorTests
 
         Assert.NotNull(host.Services.GetRequiredService<IChatClient>());
     }
+
+    [Fact]
+    public async Task HostStart_MisspelledProviderSetting_FailsNamingItsFullPath()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Configuration.AddInMemoryCollection([
+            new("LlmKit:Providers:lan:Type", "vLLM"),
+            new("LlmKit:Providers:lan:Settings:Organisation", "acme"),
+        ]);
+        builder.Services.AddLlmKit(kit => kit.AddOpenAIProviderTypes());
+        using var host = builder.Build();
+
+        var ex = await Assert.ThrowsAsync<LlmKitConfigurationException>(() => host.StartAsync());
+
+        Assert.Equal(["LlmKit:Providers:lan:Settings:Organisation"], ex.Keys);
+        Assert.Contains("known settings: ApiVersion, IncludeStreamUsage, Organization, Project", ex.Message, StringComparison.Ordinal);
+    }
 }
