@@ -50,7 +50,9 @@ public sealed class AnthropicChatClient : IChatClient
     public AnthropicChatClient(AnthropicClientOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null, IModelRegistry? modelRegistry = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        string? key = !string.IsNullOrWhiteSpace(options.ApiKey) ? options.ApiKey : Environment.GetEnvironmentVariable(AnthropicClientOptions.ApiKeyEnvironmentVariable);
+        string? key = !string.IsNullOrWhiteSpace(options.ApiKey)
+            ? ConnectionChecks.NormalizeApiKey(options.ApiKey, "Anthropic", "AnthropicClientOptions.ApiKey")
+            : ConnectionChecks.NormalizeApiKey(Environment.GetEnvironmentVariable(AnthropicClientOptions.ApiKeyEnvironmentVariable), "Anthropic", AnthropicClientOptions.ApiKeyEnvironmentVariable);
         if (string.IsNullOrWhiteSpace(key))
         {
             throw new LlmKitConfigurationException(
@@ -71,7 +73,7 @@ public sealed class AnthropicChatClient : IChatClient
         var baseUrl = options.BaseUrl ?? AnthropicClientOptions.DefaultBaseUrl;
         if (!baseUrl.IsAbsoluteUri || (baseUrl.Scheme != Uri.UriSchemeHttp && baseUrl.Scheme != Uri.UriSchemeHttps))
         {
-            throw new LlmKitConfigurationException($"AnthropicClientOptions.BaseUrl '{baseUrl.OriginalString}' must be an absolute http or https address.", ["LlmKit:Providers:<name>:BaseUrl"]);
+            throw new LlmKitConfigurationException($"AnthropicClientOptions.BaseUrl '{SecretMasker.Url(baseUrl)}' must be an absolute http or https address.", ["LlmKit:Providers:<name>:BaseUrl"]);
         }
 
         _apiKey = key;
@@ -248,6 +250,7 @@ public sealed class AnthropicChatClient : IChatClient
 
     internal HttpRequestMessage CreateRequest(Uri uri, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream, bool countOnly)
     {
+        ChatOptionsChecks.EnsureFinite(options);
         string model = options?.ModelId ?? _defaultModel
             ?? throw new LlmKitConfigurationException("No model was given for the Anthropic provider. Set ChatOptions.ModelId or AnthropicClientOptions.DefaultModel (configuration key 'LlmKit:Providers:<name>:DefaultModel').", ["LlmKit:Providers:<name>:DefaultModel"]);
         var content = AnthropicRequestWriter.Write(new AnthropicRequest(model, messages, options, ResolveMaxTokens(model, options), stream, _thinkingStyle, countOnly));
@@ -339,7 +342,7 @@ public sealed class AnthropicChatClient : IChatClient
         }
 
         return new ProviderException(
-            ProviderErrors.Mask($"The connection to Anthropic at {_messagesUri.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that the server is reachable, then try again.", _apiKey),
+            $"The connection to Anthropic at {SecretMasker.Origin(_messagesUri)} failed: {ProviderErrors.Mask(ex.Message, _apiKey)} Check that the server is reachable, then try again.",
             AnthropicWire.ProviderName,
             statusCode: null,
             LlmFailureKind.Network,

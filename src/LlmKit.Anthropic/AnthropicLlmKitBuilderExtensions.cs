@@ -103,6 +103,10 @@ public static class AnthropicLlmKitBuilderExtensions
 
                 options.ThinkingStyle = style;
             }
+            else
+            {
+                throw new LlmKitConfigurationException($"'{prefix}{key}': unknown setting of the Anthropic provider type; known settings: AnthropicVersion, DefaultMaxOutputTokens, ThinkingStyle.", [prefix + key]);
+            }
         }
 
         return options;

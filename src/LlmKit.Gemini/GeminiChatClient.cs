@@ -266,6 +266,7 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
 
     private GeminiRequestSettings ResolveSettings(ChatOptions? options)
     {
+        ChatOptionsChecks.EnsureFinite(options);
         string model = options?.ModelId ?? Options.DefaultModel
             ?? throw new LlmKitConfigurationException(
                 "No model was given for the Gemini provider. Set ChatOptions.ModelId or GeminiClientOptions.DefaultModel (configuration key 'LlmKit:Providers:<name>:DefaultModel').",

@@ -37,9 +37,10 @@ public sealed class OllamaChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        var baseUrl = OpenAIChatClient.EnsureTrailingSlash(options.BaseUrl ?? throw new LlmKitConfigurationException("OllamaClientOptions.BaseUrl is null. Set the Ollama server address."));
+        var baseUrl = OpenAIChatClient.EnsureTrailingSlash(ConnectionChecks.CheckBaseUrl(options.BaseUrl ?? throw new LlmKitConfigurationException("OllamaClientOptions.BaseUrl is null. Set the Ollama server address."), "Ollama", "OllamaClientOptions.BaseUrl"));
         _chatUri = new Uri(baseUrl, "api/chat");
-        _apiKey = !string.IsNullOrWhiteSpace(options.ApiKey) ? options.ApiKey : Environment.GetEnvironmentVariable("OLLAMA_API_KEY") is { Length: > 0 } env ? env : null;
+        _apiKey = !string.IsNullOrWhiteSpace(options.ApiKey) ? ConnectionChecks.NormalizeApiKey(options.ApiKey, "Ollama", "OllamaClientOptions.ApiKey")
+            : ConnectionChecks.NormalizeApiKey(Environment.GetEnvironmentVariable("OLLAMA_API_KEY"), "Ollama", "OLLAMA_API_KEY");
         _ownsHttp = httpClient is null;
         _http = httpClient ?? new HttpClient();
         _timeProvider = timeProvider ?? TimeProvider.System;
@@ -192,6 +193,7 @@ public sealed class OllamaChatClient : IChatClient
 
     private HttpRequestMessage CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
     {
+        ChatOptionsChecks.EnsureFinite(options);
         string model = options?.ModelId ?? Options.DefaultModel
             ?? throw new LlmKitConfigurationException("No model was given for Ollama. Set ChatOptions.ModelId or OllamaClientOptions.DefaultModel.");
         var request = new HttpRequestMessage(HttpMethod.Post, _chatUri)
@@ -252,5 +254,5 @@ public sealed class OllamaChatClient : IChatClient
     }
 
     private ProviderException Network(Exception ex)
-        => new(ProviderErrors.Mask($"The connection to Ollama at {_chatUri.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that 'ollama serve' is running, then try again.", _apiKey), Provider, null, LlmFailureKind.Network, innerException: ex);
+        => new($"The connection to Ollama at {SecretMasker.Origin(_chatUri)} failed: {SecretMasker.Mask(ex.Message, _apiKey)} Check that 'ollama serve' is running, then try again.", Provider, null, LlmFailureKind.Network, innerException: ex);
 }

@@ -50,6 +50,16 @@ public static class OllamaLlmKitBuilderExtensions
                 options.BaseUrl = baseUrl;
             }
 
+            foreach (string key in settings.Settings.Keys)
+            {
+                if (!string.Equals(key, "KeepAlive", StringComparison.Ordinal))
+                {
+                    throw new LlmKitConfigurationException(
+                        $"'LlmKit:Providers:{settings.Name}:Settings:{key}': unknown setting of the Ollama provider type; known settings: KeepAlive.",
+                        [$"LlmKit:Providers:{settings.Name}:Settings:{key}"]);
+                }
+            }
+
             if (settings.Settings.TryGetValue("KeepAlive", out string? keepAlive))
             {
                 options.KeepAlive = keepAlive;

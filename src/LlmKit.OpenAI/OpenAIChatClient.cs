@@ -34,8 +34,11 @@ public sealed class OpenAIChatClient : IChatClient
         Options = options;
         Profile = options.Profile ?? throw new LlmKitConfigurationException("OpenAIClientOptions.Profile is null. Set a compatibility profile such as OpenAICompatibilityProfile.OpenAI.");
         _apiKey = ResolveApiKey(options);
-        _baseUrl = EnsureTrailingSlash(options.BaseUrl ?? Profile.DefaultBaseUrl
-            ?? throw new LlmKitConfigurationException($"The {Profile.Name} profile has no default address. Set OpenAIClientOptions.BaseUrl (configuration key 'LlmKit:Providers:<name>:BaseUrl')."));
+        _baseUrl = EnsureTrailingSlash(ConnectionChecks.CheckBaseUrl(
+            options.BaseUrl ?? Profile.DefaultBaseUrl
+                ?? throw new LlmKitConfigurationException($"The {Profile.Name} profile has no default address. Set OpenAIClientOptions.BaseUrl (configuration key 'LlmKit:Providers:<name>:BaseUrl')."),
+            Profile.Name,
+            "OpenAIClientOptions.BaseUrl"));
         _ownsHttp = httpClient is null;
         _http = httpClient ?? new HttpClient();
         _timeProvider = timeProvider ?? TimeProvider.System;
@@ -202,8 +205,8 @@ public sealed class OpenAIChatClient : IChatClient
     internal static string? ResolveApiKey(OpenAIClientOptions options)
     {
         var profile = options.Profile;
-        string? key = !string.IsNullOrWhiteSpace(options.ApiKey) ? options.ApiKey
-            : profile.ApiKeyEnvironmentVariable is { } variable ? Environment.GetEnvironmentVariable(variable) : null;
+        string? key = !string.IsNullOrWhiteSpace(options.ApiKey) ? ConnectionChecks.NormalizeApiKey(options.ApiKey, profile.Name, "OpenAIClientOptions.ApiKey")
+            : profile.ApiKeyEnvironmentVariable is { } variable ? ConnectionChecks.NormalizeApiKey(Environment.GetEnvironmentVariable(variable), profile.Name, variable) : null;
         if (string.IsNullOrWhiteSpace(key) && profile.RequiresApiKey)
         {
             throw new LlmKitConfigurationException(
@@ -218,6 +221,7 @@ public sealed class OpenAIChatClient : IChatClient
 
     internal HttpRequestMessage CreateRequest(string model, IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
     {
+        ChatOptionsChecks.EnsureFinite(options);
         var uri = Profile.UsesAzureDeploymentUrls
             ? new Uri(_baseUrl, $"openai/deployments/{Uri.EscapeDataString(model)}/chat/completions?api-version={Uri.EscapeDataString(Options.AzureApiVersion)}")
             : _chatCompletionsUri;
@@ -290,7 +294,7 @@ public sealed class OpenAIChatClient : IChatClient
     }
 
     internal ProviderException Network(Exception ex)
-        => new(ProviderErrors.Mask($"The connection to {Profile.ProviderName} at {_baseUrl.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that the server is reachable, then try again.", _apiKey), Profile.ProviderName, null, LlmFailureKind.Network, innerException: ex);
+        => new($"The connection to {Profile.ProviderName} at {SecretMasker.Origin(_baseUrl)} failed: {SecretMasker.Mask(ex.Message, _apiKey)} Check that the server is reachable, then try again.", Profile.ProviderName, null, LlmFailureKind.Network, innerException: ex);
 
     private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
     private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");

@@ -89,12 +89,22 @@ public static class OpenAILlmKitBuilderExtensions
     {
         var options = new OpenAIClientOptions
         {
-            Profile = profile,
-            ApiKey = settings.ApiKey,
+            Profile = settings.Keyless ? profile with { RequiresApiKey = false, ApiKeyEnvironmentVariable = null } : profile,
+            ApiKey = settings.Keyless ? null : settings.ApiKey,
             BaseUrl = settings.BaseUrl,
             DefaultModel = settings.DefaultModel,
             Headers = new Dictionary<string, string>(settings.Headers, StringComparer.OrdinalIgnoreCase),
         };
+        foreach (string key in settings.Settings.Keys)
+        {
+            if (!KnownSettings.Contains(key))
+            {
+                throw new LlmKitConfigurationException(
+                    $"'LlmKit:Providers:{settings.Name}:Settings:{key}': unknown setting of the {profile.Name} provider type; known settings: {string.Join(", ", KnownSettings)}.",
+                    [$"LlmKit:Providers:{settings.Name}:Settings:{key}"]);
+            }
+        }
+
         if (settings.Settings.TryGetValue("Organization", out string? organization))
         {
             options.Organization = organization;
@@ -112,11 +122,13 @@ public static class OpenAILlmKitBuilderExtensions
 
         if (settings.Settings.TryGetValue("IncludeStreamUsage", out string? usage))
         {
-            options.IncludeStreamUsage = bool.TryParse(usage, out bool include) ? include : throw new LlmKitConfigurationException($"'Settings:IncludeStreamUsage' of provider connection '{settings.Name}' must be true or false, not '{usage}'.");
+            options.IncludeStreamUsage = bool.TryParse(usage, out bool include) ? include : throw new LlmKitConfigurationException($"'LlmKit:Providers:{settings.Name}:Settings:IncludeStreamUsage' must be true or false, not '{usage}'.", [$"LlmKit:Providers:{settings.Name}:Settings:IncludeStreamUsage"]);
         }
 
         return options;
     }
+
+    private static readonly string[] KnownSettings = ["ApiVersion", "IncludeStreamUsage", "Organization", "Project"];
 
     private sealed class OpenAIProviderTypesMarker;
 }

@@ -31,6 +31,7 @@ public sealed class PostgreSqlBudgetStore : IBudgetStore
     {
         CheckKey(key);
         ArgumentNullException.ThrowIfNull(reservationId);
+        StoreRules.CheckIdentifier(reservationId, "reservation id", nameof(reservationId));
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         return await _database.RunAsync(async (connection, transaction) =>
         {
@@ -65,6 +66,7 @@ public sealed class PostgreSqlBudgetStore : IBudgetStore
     {
         CheckKey(key);
         ArgumentNullException.ThrowIfNull(reservationId);
+        StoreRules.CheckIdentifier(reservationId, "reservation id", nameof(reservationId));
         ArgumentOutOfRangeException.ThrowIfNegative(actual);
         return await _database.RunAsync(async (connection, transaction) =>
         {
@@ -115,7 +117,7 @@ public sealed class PostgreSqlBudgetStore : IBudgetStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void CheckKey(BudgetWindowKey key) => ArgumentNullException.ThrowIfNull(key.BudgetId);
+    private static void CheckKey(BudgetWindowKey key) => StoreRules.CheckBudgetKey(key, null, nameof(key));
 
     private static void AddKey(NpgsqlCommand command, BudgetWindowKey key)
     {

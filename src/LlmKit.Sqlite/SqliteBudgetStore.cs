@@ -36,6 +36,7 @@ public sealed class SqliteBudgetStore : IBudgetStore
     {
         CheckKey(key);
         ArgumentNullException.ThrowIfNull(reservationId);
+        StoreRules.CheckIdentifier(reservationId, "reservation id", nameof(reservationId));
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         return await _database.WriteAsync((connection, transaction) =>
         {
@@ -70,6 +71,7 @@ public sealed class SqliteBudgetStore : IBudgetStore
     {
         CheckKey(key);
         ArgumentNullException.ThrowIfNull(reservationId);
+        StoreRules.CheckIdentifier(reservationId, "reservation id", nameof(reservationId));
         ArgumentOutOfRangeException.ThrowIfNegative(actual);
         return await _database.WriteAsync((connection, transaction) =>
         {
@@ -119,7 +121,7 @@ public sealed class SqliteBudgetStore : IBudgetStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    private static void CheckKey(BudgetWindowKey key) => ArgumentNullException.ThrowIfNull(key.BudgetId);
+    private static void CheckKey(BudgetWindowKey key) => StoreRules.CheckBudgetKey(key, null, nameof(key));
 
     private static void AddKey(SqliteCommand command, BudgetWindowKey key)
     {

@@ -30,7 +30,8 @@ public interface IConversationStore
     /// The id is empty, a tag or metadata key is empty, two messages share an id, an auxiliary total or a message's token
     /// usage is negative (the message names the field, such as <c>Usage.InputTokenCount</c>), or an
     /// identifier (the conversation, tenant, user or message id, a tag, a model name, a message role) holds a NUL character
-    /// (U+0000). Text, titles and metadata may hold NUL characters and are kept exactly.
+    /// (U+0000) or is not well-formed UTF-16 (an unpaired surrogate, which a database would turn into U+FFFD). Text, titles
+    /// and metadata may hold NUL characters and are kept exactly.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">A message's cost or the auxiliary cost is beyond 900,000,000 USD either way (what a SQLite store can keep).</exception>
     /// <exception cref="ConcurrencyConflictException">A conversation with the same id exists.</exception>
@@ -71,7 +72,7 @@ public interface IConversationStore
     /// <param name="cancellationToken">Cancels the query.</param>
     /// <returns>The conversation, or <see langword="null"/>.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, or holds a NUL character (U+0000).</exception>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, or holds a NUL character (U+0000) or an unpaired surrogate.</exception>
     Task<Conversation?> GetAsync(string id, bool includeMessages = true, CancellationToken cancellationToken = default);
 
     /// <summary>
@@ -89,7 +90,7 @@ public interface IConversationStore
     /// </param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The conversation's new version.</returns>
-    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, a message is <see langword="null"/>, two messages of the call share an id, a message's token usage is negative (the message names the field), or the conversation id, a message id, role or model name holds a NUL character (U+0000).</exception>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, a message is <see langword="null"/>, two messages of the call share an id, a message's token usage is negative (the message names the field), or the conversation id, a message id, role or model name holds a NUL character (U+0000) or an unpaired surrogate.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A message's cost is beyond 900,000,000 USD either way (nothing is written).</exception>
     /// <exception cref="ConversationNotFoundException">The conversation does not exist.</exception>
     /// <exception cref="ConcurrencyConflictException">The version moved on.</exception>
@@ -104,7 +105,7 @@ public interface IConversationStore
     /// <param name="expectedVersion">The version the caller read, or <see langword="null"/>.</param>
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The conversation's new version (unchanged when <paramref name="update"/> changes nothing).</returns>
-    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, a tag or metadata key is empty, the id or a tag holds a NUL character (U+0000), or an auxiliary token count or known cost is negative.</exception>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, a tag or metadata key is empty, the id or a tag holds a NUL character (U+0000) or an unpaired surrogate, or an auxiliary token count or known cost is negative.</exception>
     /// <exception cref="ArgumentOutOfRangeException">The auxiliary cost is above 900,000,000 USD (nothing is changed).</exception>
     /// <exception cref="ConversationNotFoundException">The conversation does not exist.</exception>
     /// <exception cref="ConcurrencyConflictException">The version moved on (nothing is changed, no usage added).</exception>
@@ -115,7 +116,7 @@ public interface IConversationStore
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns><see langword="true"/> when it existed.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="id"/> is <see langword="null"/>.</exception>
-    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, or holds a NUL character (U+0000).</exception>
+    /// <exception cref="ArgumentException"><paramref name="id"/> is empty or white space, or holds a NUL character (U+0000) or an unpaired surrogate.</exception>
     Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default);
 
     /// <summary>

@@ -23,7 +23,11 @@ public interface ILlmKitBuilder
     /// that talks to one provider. Deployments name the connection in their <see cref="ModelDeployment.Provider"/>.
     /// </summary>
     /// <param name="name">The connection name, unique in the app (for example <c>openai</c>).</param>
-    /// <param name="factory">Creates the client; called once, lazily, on first use.</param>
+    /// <param name="factory">
+    /// Creates the client; called once: when the host starts (every connection is created then, so that a missing key or a
+    /// bad address stops start-up with a <see cref="LlmKitConfigurationException"/>), or on first use where no host starts.
+    /// A factory that fails with another exception is tried again on first use.
+    /// </param>
     /// <returns>This builder, for chaining.</returns>
     /// <exception cref="LlmKitConfigurationException">A connection with the same name is already registered.</exception>
     ILlmKitBuilder AddProvider(string name, Func<IServiceProvider, Microsoft.Extensions.AI.IChatClient> factory);

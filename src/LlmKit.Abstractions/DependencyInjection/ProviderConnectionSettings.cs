@@ -12,8 +12,20 @@ public sealed class ProviderConnectionSettings
     /// <summary>Gets or sets the provider type (for example <c>OpenAI</c>, <c>Anthropic</c>, <c>Gemini</c>, <c>Ollama</c>). Required.</summary>
     public string Type { get; set; } = string.Empty;
 
-    /// <summary>Gets or sets the API key, or <see langword="null"/> to read the provider's usual environment variable.</summary>
+    /// <summary>
+    /// Gets or sets the API key, or <see langword="null"/> to read the provider's usual environment variable
+    /// (<c>OPENAI_API_KEY</c>, <c>ANTHROPIC_API_KEY</c>...). Surrounding whitespace is ignored. A connection that needs a key
+    /// and has none fails at host start-up, unless it is keyless (see <see cref="Keyless"/>).
+    /// </summary>
     public string? ApiKey { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the connection sends no API key: a server that needs none, or a gateway that
+    /// authenticates through <see cref="Headers"/>. Defaults to <see langword="false"/>. Local servers' types (<c>Ollama</c>,
+    /// <c>OllamaOpenAI</c>, <c>vLLM</c>, <c>LlamaCpp</c>, <c>LMStudio</c>) are keyless without it; it makes any
+    /// OpenAI-compatible type keyless. Anthropic and Gemini always need a key.
+    /// </summary>
+    public bool Keyless { get; set; }
 
     /// <summary>Gets or sets the base address of the API, or <see langword="null"/> for the provider's default.</summary>
     public Uri? BaseUrl { get; set; }
@@ -27,8 +39,8 @@ public sealed class ProviderConnectionSettings
     /// <summary>Gets or sets provider-specific settings (for example <c>ApiVersion</c> for Azure OpenAI). Defaults to none.</summary>
     public Dictionary<string, string> Settings { get; set; } = [];
 
-    /// <summary>Returns the connection's name, type and address, never its key.</summary>
+    /// <summary>Returns the connection's name, type and address (without user info or query), never its key.</summary>
     /// <returns>A description without secrets.</returns>
     public override string ToString()
-        => $"{Name} ({Type}{(BaseUrl is null ? string.Empty : ", " + BaseUrl)}{(string.IsNullOrEmpty(ApiKey) ? string.Empty : ", api key set")})";
+        => $"{Name} ({Type}{(BaseUrl is null ? string.Empty : ", " + (BaseUrl.IsAbsoluteUri ? BaseUrl.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped) : "(relative address)"))}{(string.IsNullOrEmpty(ApiKey) ? string.Empty : ", api key set")})";
 }

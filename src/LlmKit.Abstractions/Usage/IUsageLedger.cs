@@ -13,7 +13,8 @@ public interface IUsageLedger
     /// <exception cref="ArgumentException">
     /// The request id is empty, a token count is negative (the message names the field, such as <c>InputTokens</c>), or an
     /// id, model, provider, deployment or tag holds a NUL character (U+0000), which the LlmKit ledgers refuse (PostgreSQL
-    /// cannot keep it); nothing is written.
+    /// cannot keep it), or an unpaired surrogate (not well-formed UTF-16, which a database would turn into U+FFFD); nothing
+    /// is written.
     /// </exception>
     /// <exception cref="ArgumentOutOfRangeException">The record's cost is beyond 900,000,000 USD either way (what a SQLite ledger can keep); nothing is written.</exception>
     ValueTask<bool> RecordAsync(UsageRecord record, CancellationToken cancellationToken = default);

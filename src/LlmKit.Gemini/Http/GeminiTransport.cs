@@ -23,13 +23,7 @@ internal sealed class GeminiTransport : IDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         ApiKey = ResolveApiKey(options);
-        var baseUrl = options.BaseUrl ?? GeminiClientOptions.DefaultBaseUrl;
-        if (!baseUrl.IsAbsoluteUri)
-        {
-            throw new LlmKitConfigurationException(
-                $"GeminiClientOptions.BaseUrl '{baseUrl}' is not an absolute address. Set an address such as {GeminiClientOptions.DefaultBaseUrl} (configuration key 'LlmKit:Providers:<name>:BaseUrl').",
-                ["LlmKit:Providers:<name>:BaseUrl"]);
-        }
+        var baseUrl = ConnectionChecks.CheckBaseUrl(options.BaseUrl ?? GeminiClientOptions.DefaultBaseUrl, "Gemini", "GeminiClientOptions.BaseUrl");
 
         string version = string.IsNullOrWhiteSpace(options.ApiVersion) ? "v1beta" : options.ApiVersion.Trim('/');
         BaseUrl = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
@@ -61,7 +55,7 @@ internal sealed class GeminiTransport : IDisposable
                 ["LlmKit:Providers:<name>:ApiKey"]);
         }
 
-        return key.Trim();
+        return ConnectionChecks.NormalizeApiKey(key, "Gemini", "GeminiClientOptions.ApiKey")!;
     }
 
     /// <summary>Returns <c>{base}/{version}/models/{model}:{method}</c>, cached per model and method.</summary>
@@ -129,7 +123,7 @@ internal sealed class GeminiTransport : IDisposable
 
     public ProviderException Network(Exception ex)
         => new(
-            ProviderErrors.Mask($"The connection to {GeminiErrors.Provider} at {BaseUrl.GetLeftPart(UriPartial.Authority)} failed: {ex.Message} Check that the server is reachable, then try again.", ApiKey),
+            $"The connection to {GeminiErrors.Provider} at {SecretMasker.Origin(BaseUrl)} failed: {ProviderErrors.Mask(ex.Message, ApiKey)} Check that the server is reachable, then try again.",
             GeminiErrors.Provider,
             null,
             LlmFailureKind.Network,

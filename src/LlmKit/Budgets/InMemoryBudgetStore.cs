@@ -43,6 +43,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     public ValueTask<bool> TryReserveAsync(BudgetWindowKey key, string reservationId, decimal amount, decimal limit, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservationId);
+        StoreRules.CheckBudgetKey(key, reservationId, nameof(key));
         ArgumentOutOfRangeException.ThrowIfNegative(amount);
         bool held = Reserve(key, reservationId, amount, limit, now);
         SweepIfDue(now);
@@ -53,6 +54,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     public ValueTask<decimal> SettleAsync(BudgetWindowKey key, string reservationId, decimal actual, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reservationId);
+        StoreRules.CheckBudgetKey(key, reservationId, nameof(key));
         ArgumentOutOfRangeException.ThrowIfNegative(actual);
         decimal spent = Settle(key, reservationId, actual, now);
         SweepIfDue(now);
@@ -62,6 +64,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     /// <inheritdoc/>
     public ValueTask<BudgetWindowUsage> GetAsync(BudgetWindowKey key, DateTimeOffset now, CancellationToken cancellationToken = default)
     {
+        StoreRules.CheckBudgetKey(key, null, nameof(key));
         var usage = Get(key, now);
         SweepIfDue(now);
         return ValueTask.FromResult(usage);
@@ -143,7 +146,7 @@ public sealed class InMemoryBudgetStore : IBudgetStore
     /// <inheritdoc/>
     public ValueTask<bool> TryMarkAlertAsync(BudgetWindowKey key, decimal threshold, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(key.BudgetId);
+        StoreRules.CheckBudgetKey(key, null, nameof(key));
         while (true)
         {
             if (_sweptThrough.TryGetValue(key.BudgetId, out long swept) && key.WindowStart.UtcTicks <= swept)

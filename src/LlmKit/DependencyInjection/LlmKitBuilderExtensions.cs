@@ -6,8 +6,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 public static class LlmKitBuilderExtensions
 {
     /// <summary>
-    /// Defines a logical model (an alias such as <c>smart</c>) served by the given deployments, replacing
-    /// any configured model of the same name.
+    /// Defines a logical model (an alias such as <c>smart</c>) served by the given deployments. Configuration may
+    /// add routing settings to it (<c>LlmKit:Models:{name}:Strategy</c>, <c>Fallbacks</c>...), which are kept; a
+    /// configured model of the same name that has deployments of its own is refused at start-up with a
+    /// <see cref="LlmKitConfigurationException"/> naming both, never silently replaced. A second <c>AddModel</c>
+    /// call with the same name replaces the first one's deployments.
     /// </summary>
     /// <param name="builder">The LlmKit builder.</param>
     /// <param name="name">The logical model name.</param>
@@ -24,7 +27,7 @@ public static class LlmKitBuilderExtensions
             throw new ArgumentException($"Logical model '{name}' needs at least one deployment.", nameof(deployments));
         }
 
-        builder.Services.Configure<LlmKitOptions>(o => o.Models[name] = new LogicalModelOptions { Deployments = [.. deployments] });
+        builder.Services.Configure<LlmKitOptions>(o => MergeModel(o, name, deployments));
         return builder;
     }
 
@@ -59,5 +62,29 @@ public static class LlmKitBuilderExtensions
         ArgumentNullException.ThrowIfNull(configure);
         builder.Services.Configure(configure);
         return builder;
+    }
+
+    private static void MergeModel(LlmKitOptions options, string name, DeploymentOptions[] deployments)
+    {
+        if (options.Models.TryGetValue(name, out var existing) && existing is not null && !options.CodeModels.Contains(name))
+        {
+            if (existing.Deployments.Count > 0)
+            {
+                options.CodeConfigurationConflicts.Add((
+                    $"LlmKit:Models:{name}",
+                    $"logical model '{name}' is defined both in configuration (with {existing.Deployments.Count} deployment(s)) and in code (kit.AddModel(\"{name}\", ...)). "
+                    + $"Define its deployments in one place: remove 'LlmKit:Models:{name}:Deployments' to serve it with the code's deployments and the configured routing settings, or remove the AddModel call."));
+                return;
+            }
+
+            // Configuration gives the routing settings (strategy, fallbacks...), code the deployments.
+            existing.Deployments = [.. deployments];
+        }
+        else
+        {
+            options.Models[name] = new LogicalModelOptions { Deployments = [.. deployments] };
+        }
+
+        options.CodeModels.Add(name);
     }
 }

@@ -51,6 +51,8 @@ public static class LlmKitServiceCollectionExtensions
             services.AddOptions<LlmKitOptions>().ValidateOnStart();
             services.AddSingleton<IConfigureOptions<LlmKitOptions>>(sp => new LlmKitConfigurationBinder(sp, configuration));
             services.AddSingleton<IValidateOptions<LlmKitOptions>, LlmKitOptionsValidator>();
+            services.AddOptions<ProviderConnectionsCheck>().ValidateOnStart();
+            services.AddSingleton<IValidateOptions<ProviderConnectionsCheck>, ProviderConnectionsCheckValidator>();
             services.TryAddSingleton(TimeProvider.System);
             services.AddSingleton<ProviderClients>();
             services.TryAddSingleton(sp => ModelRegistryFactory.Create(sp.GetRequiredService<IOptions<LlmKitOptions>>().Value));

@@ -246,7 +246,7 @@ public sealed class ProviderConnectionHealthCheck : IHealthCheck
             }
         }
 
-        return ProviderErrors.Mask(text, apiKey: null);
+        return SecretMasker.Mask(text);
     }
 
     private sealed record ProbeOutcome(long Timestamp, DateTimeOffset At, string? Model, Exception? Failure);

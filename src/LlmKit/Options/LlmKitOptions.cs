@@ -62,4 +62,10 @@ public sealed class LlmKitOptions
 
     /// <summary>Gets or sets the conversation service's settings (section <c>LlmKit:Conversations</c>). Defaults to <see cref="ConversationOptions"/>'s defaults.</summary>
     public ConversationOptions Conversations { get; set; } = new();
+
+    /// <summary>Gets the problems found while code registrations were merged with configuration, reported by the start-up validation.</summary>
+    internal List<(string Key, string Message)> CodeConfigurationConflicts { get; } = [];
+
+    /// <summary>Gets the logical models defined in code with <c>kit.AddModel()</c>.</summary>
+    internal HashSet<string> CodeModels { get; } = new(StringComparer.OrdinalIgnoreCase);
 }

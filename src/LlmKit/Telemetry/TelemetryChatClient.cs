@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using LlmKit.Http;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -452,7 +453,7 @@ public sealed class TelemetryChatClient : DelegatingChatClient
             if (errorType is not null)
             {
                 activity.SetTag(GenAiAttributes.ErrorType, errorType);
-                activity.SetStatus(ActivityStatusCode.Error, failure is LlmKitException ? failure.Message : errorType);
+                activity.SetStatus(ActivityStatusCode.Error, failure is LlmKitException ? SecretMasker.Mask(failure.Message) : errorType);
             }
         }
 
@@ -467,7 +468,10 @@ public sealed class TelemetryChatClient : DelegatingChatClient
         {
             if (_logger.IsEnabled(LogLevel.Warning))
             {
-                TelemetryLog.CallFailed(_logger, requestModel, provider, seconds * 1000, errorType!, failure);
+                // An exception whose message holds something shaped like a secret is logged by its masked message only,
+                // so that no logging provider prints the secret with the exception.
+                string masked = SecretMasker.Mask(failure.Message);
+                TelemetryLog.CallFailed(_logger, requestModel, provider, seconds * 1000, errorType!, masked, string.Equals(masked, failure.Message, StringComparison.Ordinal) ? failure : null);
             }
         }
         else if (_logger.IsEnabled(LogLevel.Debug))

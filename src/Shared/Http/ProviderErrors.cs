@@ -1,6 +1,5 @@
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 
 namespace LlmKit.Http;
 
@@ -9,7 +8,7 @@ namespace LlmKit.Http;
 /// provider's code, the request id, whether a retry can help and how long to wait. Messages never show
 /// API keys: the configured key and anything shaped like a key are masked.
 /// </summary>
-internal static partial class ProviderErrors
+internal static class ProviderErrors
 {
     private const int MaxBodyBytes = 64 * 1024;
 
@@ -126,27 +125,8 @@ internal static partial class ProviderErrors
         return new ProviderException(head + "." + todo + requestRef, provider, status, kind, code, requestId, shouldRetry);
     }
 
-    /// <summary>
-    /// Masks the configured key and anything shaped like a secret: API keys (<c>sk-...</c>, <c>AIza...</c>),
-    /// <c>Bearer</c> tokens, <c>key=</c>/<c>token=</c> query values and URL user info.
-    /// </summary>
-    public static string Mask(string? text, string? apiKey)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return string.Empty;
-        }
-
-        if (!string.IsNullOrEmpty(apiKey) && apiKey.Length >= 8)
-        {
-            text = text.Replace(apiKey, "[api key]", StringComparison.Ordinal);
-        }
-
-        text = KeyShape().Replace(text, "[api key]");
-        text = BearerToken().Replace(text, "Bearer [masked]");
-        text = SecretQueryValue().Replace(text, "$1[masked]");
-        return UrlUserInfo().Replace(text, "$1[user info]@");
-    }
+    /// <summary>Masks the configured key, URL user info and anything shaped like a credential (see <see cref="SecretMasker"/>).</summary>
+    public static string Mask(string? text, string? apiKey) => SecretMasker.Mask(text, apiKey);
 
     private static bool IsContextLength(string? code, string message)
         => code is "context_length_exceeded" or "string_above_max_length"
@@ -177,16 +157,4 @@ internal static partial class ProviderErrors
 
         return memory.ToArray();
     }
-
-    [GeneratedRegex(@"\bBearer\s+[A-Za-z0-9\-._~+/]+=*", RegexOptions.IgnoreCase)]
-    private static partial Regex BearerToken();
-
-    [GeneratedRegex(@"([?&;](?:key|api[-_]?key|access[-_]?token|token|secret|password|sig)=)[^&\s""'<>]+", RegexOptions.IgnoreCase)]
-    private static partial Regex SecretQueryValue();
-
-    [GeneratedRegex(@"(\b[A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@""'<>]+@")]
-    private static partial Regex UrlUserInfo();
-
-    [GeneratedRegex(@"\b(sk-[A-Za-z0-9_\-\*\.]{8,}|sk-ant-[A-Za-z0-9_\-\*]{8,}|AIza[0-9A-Za-z_\-]{20,})")]
-    private static partial Regex KeyShape();
 }

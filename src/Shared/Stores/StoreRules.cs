@@ -30,15 +30,69 @@ internal static class StoreRules
     }
 
     /// <summary>
-    /// Rejects an identifier (conversation, message, tenant or user id, tag, model name) that holds a NUL character
-    /// (U+0000): PostgreSQL text cannot hold one, so every store refuses it the same way, before anything is written.
+    /// Rejects an identifier (conversation, message, tenant or user id, tag, model name, label, budget scope) that holds
+    /// a NUL character (U+0000), which PostgreSQL text cannot hold, or that is not well-formed UTF-16 (an unpaired
+    /// surrogate), which SQLite and PostgreSQL turn into U+FFFD so that two different identifiers (<c>"c\uD800"</c> and
+    /// <c>"c\uDC00"</c>) would become one. Every store refuses both the same way, before anything is written, and never
+    /// changes an identifier.
     /// </summary>
     public static void CheckIdentifier(string? value, string field, string paramName)
     {
-        if (value is not null && value.Contains('\0', StringComparison.Ordinal))
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Contains('\0', StringComparison.Ordinal))
         {
             throw new ArgumentException($"The {field} contains a NUL character (U+0000), which the stores do not accept in identifiers (PostgreSQL cannot keep it). Remove it from the {field}.", paramName);
         }
+
+        if (UnpairedSurrogate(value) is int at and >= 0)
+        {
+            throw new ArgumentException(
+                string.Create(CultureInfo.InvariantCulture, $"The {field} is not well-formed UTF-16: it holds an unpaired surrogate (U+{(int)value[at]:X4} at index {at}), which a database would store as U+FFFD, so that two different identifiers could become the same. Pass the {field} as valid Unicode text."),
+                paramName);
+        }
+    }
+
+    /// <summary>The index of the first unpaired surrogate in <paramref name="value"/>, or -1 when it is well-formed UTF-16.</summary>
+    public static int UnpairedSurrogate(string value)
+    {
+        // Most identifiers hold no surrogate at all: one vectorised search settles them.
+        int i = value.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
+        if (i < 0)
+        {
+            return -1;
+        }
+
+        while (i < value.Length)
+        {
+            char c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i += 2;
+                continue;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                return i;
+            }
+
+            i++;
+        }
+
+        return -1;
+    }
+
+    /// <summary>Checks a budget window key and reservation id before a budget store reads or writes them.</summary>
+    public static void CheckBudgetKey(BudgetWindowKey key, string? reservationId, string paramName)
+    {
+        ArgumentNullException.ThrowIfNull(key.BudgetId, paramName);
+        CheckIdentifier(key.BudgetId, "budget id", paramName);
+        CheckIdentifier(key.Scope.Value, "budget scope value", paramName);
+        CheckIdentifier(reservationId, "reservation id", nameof(reservationId));
     }
 
     /// <summary>Checks the identifiers and tags of a usage record (none may hold a NUL character) and its cost, before it is written.</summary>

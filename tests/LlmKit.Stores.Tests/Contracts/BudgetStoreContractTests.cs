@@ -199,4 +199,24 @@ public abstract class BudgetStoreContractTests
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await store.TryReserveAsync(Daily("daily", BudgetScope.Global, Day1), "r", -1m, 10m, Noon));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await store.SettleAsync(Daily("daily", BudgetScope.Global, Day1), "r", -1m, Noon));
     }
+
+    [Fact]
+    public async Task EveryMethod_ScopeOrIdWithLoneSurrogate_ThrowsArgumentExceptionAndHoldsNothing()
+    {
+        var store = await CreateStoreAsync();
+        var high = Daily("daily", BudgetScope.Tenant("t\uD800"), Day1);
+        var low = Daily("daily", BudgetScope.Tenant("t\uDC00"), Day1);
+
+        var reserve = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.TryReserveAsync(high, "r1", 1m, 10m, Noon));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.TryReserveAsync(low, "r1", 1m, 10m, Noon));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.TryReserveAsync(Daily("b\uDC00", BudgetScope.Global, Day1), "r1", 1m, 10m, Noon));
+        var reservation = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.TryReserveAsync(Daily("daily", BudgetScope.Global, Day1), "r\uD800", 1m, 10m, Noon));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.SettleAsync(high, "r1", 1m, Noon));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.GetAsync(low, Noon));
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await store.TryMarkAlertAsync(high, 0.5m));
+
+        Assert.Contains("The budget scope value is not well-formed UTF-16", reserve.Message, StringComparison.Ordinal);
+        Assert.Contains("The reservation id is not well-formed UTF-16", reservation.Message, StringComparison.Ordinal);
+        Assert.Equal(new BudgetWindowUsage(0m, 0m), await store.GetAsync(Daily("daily", BudgetScope.Global, Day1), Noon));
+    }
 }

@@ -266,4 +266,28 @@ public abstract class UsageLedgerContractTests
         await Assert.ThrowsAsync<ArgumentNullException>(async () => await ledger.GetTotalsAsync(null!));
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await ledger.GetTopAsync(new UsageQuery(), UsageGrouping.Tenant, 0));
     }
+
+    [Fact]
+    public async Task RecordAsync_IdentifierWithLoneSurrogate_ThrowsArgumentExceptionNamingTheFieldAndRecordsNothing()
+    {
+        var ledger = await CreateLedgerAsync();
+        var cases = new (string Field, UsageRecord Record)[]
+        {
+            ("request id", Record("r\uD800", Noon)),
+            ("tenant id", Record("r1", Noon, tenant: "acme\uDC00")),
+            ("user id", Record("r1", Noon, user: "\uDC00u")),
+            ("conversation id", Record("r1", Noon, conversation: "c\uD800")),
+            ("template id", Record("r1", Noon, template: "t\uDFFF")),
+            ("usage tag value", Record("r1", Noon, tags: new Dictionary<string, string> { ["team"] = "a\uD800" })),
+        };
+
+        foreach (var (field, record) in cases)
+        {
+            var ex = await Assert.ThrowsAnyAsync<ArgumentException>(async () => await ledger.RecordAsync(record));
+            Assert.Contains($"The {field} is not well-formed UTF-16", ex.Message, StringComparison.Ordinal);
+        }
+
+        await Assert.ThrowsAnyAsync<ArgumentException>(async () => await ledger.GetTotalsAsync(new UsageQuery { Scope = BudgetScope.Tenant("a\uD800") }));
+        Assert.Equal(0, (await ledger.GetTotalsAsync(new UsageQuery())).Calls);
+    }
 }

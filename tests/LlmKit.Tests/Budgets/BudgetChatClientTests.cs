@@ -284,8 +284,8 @@ public class BudgetChatClientTests
 
         var ex = Assert.Throws<LlmKitConfigurationException>(() => sp.GetRequiredService<IChatClient>());
 
-        Assert.Contains("'Perod'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("LlmKit:Budgets:b", ex.Keys);
+        Assert.Contains("'LlmKit:Budgets:b:Perod': unknown key; known keys:", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("LlmKit:Budgets:b:Perod", ex.Keys);
     }
 
     [Fact]
@@ -301,8 +301,8 @@ public class BudgetChatClientTests
 
         var ex = Assert.Throws<LlmKitConfigurationException>(() => sp.GetRequiredService<IChatClient>());
 
-        Assert.Contains("'ExactInputTokenz'", ex.Message, StringComparison.Ordinal);
-        Assert.Contains("LlmKit:BudgetAdmission", ex.Keys);
+        Assert.Contains("'LlmKit:BudgetAdmission:ExactInputTokenz': unknown key", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("LlmKit:BudgetAdmission:ExactInputTokenz", ex.Keys);
     }
 
     /// <summary>A provider client that also offers an exact count endpoint returning a fixed count.</summary>

@@ -140,6 +140,29 @@ public class ProviderConnectionHealthCheckTests
     }
 
     [Fact]
+    public async Task CheckHealthAsync_FactoryErrorQuotesAnAddressWithUserInfo_DescriptionMasksIt()
+    {
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmKit:Providers:cfg:Type"] = "Leaky",
+            ["LlmKit:Providers:cfg:BaseUrl"] = "http://user:CANARY-PASSWORD@127.0.0.1:1/",
+        }).Build();
+        using var sp = Build(
+            new ScriptedChatClient(),
+            new FakeTimeProvider(),
+            h => h.AddLlmKitChecks(),
+            kit => kit.AddProviderType("Leaky", (_, settings) => throw new InvalidOperationException($"Cannot reach {settings.BaseUrl}.")),
+            config);
+
+        var entry = await CheckAsync(sp, "llmkit:cfg");
+
+        Assert.Equal(HealthStatus.Unhealthy, entry.Status);
+        Assert.Contains("127.0.0.1:1", entry.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("CANARY", entry.Description, StringComparison.Ordinal);
+        Assert.DoesNotContain("CANARY", entry.Exception?.ToString() ?? string.Empty, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CheckHealthAsync_FactoryErrorQuotesTheApiKey_DescriptionMasksIt()
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>

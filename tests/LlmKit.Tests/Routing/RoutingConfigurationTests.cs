@@ -50,7 +50,7 @@ public class RoutingConfigurationTests
         });
 
         Assert.Equal(["LlmKit:Models:smart:Strategy"], ex.Keys);
-        Assert.Contains("Known: Priority, WeightedRandom, LeastBusy, LowestLatency, LowestCost", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("one of: Priority, WeightedRandom, LeastBusy, LowestLatency, LowestCost", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

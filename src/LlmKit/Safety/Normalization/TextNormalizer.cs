@@ -107,7 +107,7 @@ internal static class TextNormalizer
             }
 
             string run = new(text[i..runEnd]);
-            string normalized = run.IsNormalized(NormalizationForm.FormKC) ? run : run.Normalize(NormalizationForm.FormKC);
+            string normalized = NormalizeOrKeep(run);
             if (ReferenceEquals(run, normalized) || string.Equals(run, normalized, StringComparison.Ordinal))
             {
                 if (active)
@@ -135,6 +135,22 @@ internal static class TextNormalizer
         writer.Complete(text.Length);
         result = writer;
         return true;
+    }
+
+    /// <summary>
+    /// NFKC of a run, or the run unchanged when .NET refuses to normalise it (noncharacters such as U+FFFE, or an
+    /// unpaired surrogate among combining marks throw <see cref="ArgumentException"/>): such text is scanned as it is.
+    /// </summary>
+    private static string NormalizeOrKeep(string run)
+    {
+        try
+        {
+            return run.IsNormalized(NormalizationForm.FormKC) ? run : run.Normalize(NormalizationForm.FormKC);
+        }
+        catch (ArgumentException)
+        {
+            return run;
+        }
     }
 
     private static void Activate(ref NormalizedText writer, ref bool active, ReadOnlySpan<char> text, int upTo)

@@ -96,6 +96,31 @@ public abstract class TemplateStoreContractTests
     }
 
     [Fact]
+    public async Task Identifiers_WithLoneSurrogate_ThrowArgumentExceptionNamingTheFieldAndStoreNothing()
+    {
+        var store = CreateStore(new FakeTimeProvider(Start));
+        await store.SaveAsync(Template("t1"));
+
+        var save = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SaveAsync(Template("t\uD800")));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SaveAsync(Template("t\uDC00")));
+        var label = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.SetLabelAsync("t1", "prod\uDC00", 1));
+        var experiment = await Assert.ThrowsAnyAsync<ArgumentException>(() => store.DefineExperimentAsync(new TemplateExperiment
+        {
+            Id = "e\uD800",
+            TemplateId = "t1",
+            Variants = [new TemplateExperimentVariant("a", 1, 1), new TemplateExperimentVariant("b", 1, 1)],
+        }));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.GetAsync("t\uD800"));
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => store.GetAsync("t1", label: "prod\uD800"));
+
+        Assert.Contains("template id is not well-formed UTF-16", save.Message, StringComparison.Ordinal);
+        Assert.Contains("label is not well-formed UTF-16", label.Message, StringComparison.Ordinal);
+        Assert.Contains("experiment id is not well-formed UTF-16", experiment.Message, StringComparison.Ordinal);
+        Assert.Equal(["t1"], (await store.ListAsync()).Select(t => t.Id));
+        Assert.Equal(["latest"], (await store.GetAsync("t1"))!.Labels);
+    }
+
+    [Fact]
     public async Task SaveAsync_NewVersions_AreNumberedFromOneWithLatestOnTheNewest()
     {
         var time = new FakeTimeProvider(Start);
