@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.CircuitBreaker;
+using Polly.Telemetry;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -102,8 +103,14 @@ internal static class DeploymentResilience
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time, Name = "llmkit", InstanceName = circuit.Key };
 
-        // Polly's own metrics and logs (the Polly meter, resilience.polly.*), as the HTTP resilience handler has them.
-        builder.ConfigureTelemetry(loggerFactory ?? NullLoggerFactory.Instance);
+        // Polly's own metrics and logs (the Polly meter, resilience.polly.*), as the HTTP resilience handler has them. Polly
+        // logs an exception outcome by its message, which a third-party client may fill with a key or a provider's text:
+        // it is logged as a failure kind or type name instead.
+        builder.ConfigureTelemetry(new TelemetryOptions
+        {
+            LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance,
+            ResultFormatter = static (_, result) => result is Exception exception ? Describe(exception) : result,
+        });
         builder.AddTimeout(new TimeoutStrategyOptions { Name = "total-timeout", Timeout = options.TotalTimeout });
         if (options.MaxRetries > 0)
         {

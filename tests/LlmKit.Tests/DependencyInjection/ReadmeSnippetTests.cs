@@ -16,7 +16,7 @@ public class ReadmeSnippetTests
     private const string Snippet = """
         builder.Services.AddLlmKit(builder.Configuration, kit => kit
             .AddOpenAI()                                    // key from OPENAI_API_KEY (package LlmKit.OpenAI)
-            .AddOllama("local")                             // Ollama's native API on 127.0.0.1:11434
+            .AddOllama("local")                             // Ollama's native API on 127.0.0.1:11434 (package LlmKit.OpenAI)
             .AddModel("smart", "openai", "gpt-4.1")
             .AddModel("fast", "local", "llama3.2")
             .UseDefaultModel("smart"));
@@ -43,7 +43,7 @@ public class ReadmeSnippetTests
             // The README's code, as pasted.
             builder.Services.AddLlmKit(builder.Configuration, kit => kit
                 .AddOpenAI()                                    // key from OPENAI_API_KEY (package LlmKit.OpenAI)
-                .AddOllama("local")                             // Ollama's native API on 127.0.0.1:11434
+                .AddOllama("local")                             // Ollama's native API on 127.0.0.1:11434 (package LlmKit.OpenAI)
                 .AddModel("smart", "openai", "gpt-4.1")
                 .AddModel("fast", "local", "llama3.2")
                 .UseDefaultModel("smart"));
