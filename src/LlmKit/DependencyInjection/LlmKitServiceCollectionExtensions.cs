@@ -64,6 +64,16 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<IConversationStore>(sp => new InMemoryConversationStore(sp.GetService<TimeProvider>()));
             services.TryAddSingleton<IConversationService, ConversationService>();
             services.AddSingleton<IValidateOptions<LlmKitOptions>, ConversationOptionsValidator>();
+            services.TryAddSingleton(static sp =>
+            {
+                var tokenizers = new TokenCounterRegistry();
+                foreach (var registration in sp.GetServices<TokenizerRegistration>())
+                {
+                    tokenizers.Add(registration.Pattern, registration.Counter);
+                }
+
+                return tokenizers;
+            });
             services.AddSingleton<RoutingState>();
             services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
             services.TryAddSingleton<SafetyGuard>();
