@@ -12,7 +12,8 @@ namespace LlmKit.Tests.Tokenization;
 /// Two documented differences, each asserted by its own test:
 /// <list type="bullet">
 /// <item><description>Special-token text (<c>&lt;|endoftext|&gt;</c>): Microsoft.ML.Tokenizers encodes it as the special
-/// token (in most contexts, see the test), where LlmKit, like tiktoken's <c>encode_ordinary</c>, treats it as plain text unless
+/// token in the short texts of the test (in the longer generated texts it mostly did not, so those are left out of the
+/// id comparisons and only LlmKit's own plain/allowed behaviour is checked there), where LlmKit, like tiktoken's <c>encode_ordinary</c>, treats it as plain text unless
 /// <c>allowSpecialTokens</c> is set.</description></item>
 /// <item><description>Lone surrogates: Microsoft.ML.Tokenizers encodes one as its three "generalized UTF-8" bytes, where
 /// tiktoken and LlmKit encode U+FFFD; the reference ids are therefore taken on the text with lone surrogates replaced by
