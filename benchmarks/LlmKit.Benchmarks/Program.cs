@@ -7,6 +7,7 @@ using LlmKit.Benchmarks;
 
 // dotnet run -c Release -- write-corpus corpus.txt   writes the corpus for tiktoken-throughput.mjs
 // dotnet run -c Release -- quick [corpus.txt]        a Stopwatch measurement (MB/s, bytes allocated per count)
+// dotnet run -c Release -- tokenizer-peers-quick [rounds]   LlmKit, Microsoft.ML.Tokenizers and SharpToken counting the corpus, best of interleaved rounds
 // dotnet run -c Release -- safety-quick             a Stopwatch measurement of the safety scanner (MB/s)
 // dotnet run -c Release -- seed-stores              seeds the cached data of ConversationStoreBenchmarks (SQLite and PostgreSQL)
 // dotnet run -c Release -- stores-quick [rounds] [store] per-operation p50/p90/p99 of the conversation stores
@@ -82,6 +83,12 @@ if (args.Length >= 1 && args[0] == "quick")
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name,-32} {megabytes / best,8:0.0} MB/s  {best * 1000,8:0.0} ms  allocated {allocated} B"));
     }
 
+    return;
+}
+
+if (args.Length >= 1 && args[0] == "tokenizer-peers-quick")
+{
+    TokenizerPeersQuick.Run(args.Length >= 2 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5);
     return;
 }
 

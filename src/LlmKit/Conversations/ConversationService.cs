@@ -58,6 +58,7 @@ public sealed partial class ConversationService : IConversationService
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly IChatReducer? _reducer;
+    private readonly TokenCounterRegistry? _tokenizers;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="store">Where conversations are kept.</param>
@@ -68,6 +69,7 @@ public sealed partial class ConversationService : IConversationService
     /// <param name="timeProvider">The clock for message times; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
     /// <param name="logger">Where memory failures are logged; <see langword="null"/> logs nothing.</param>
     /// <param name="reducer">A context strategy of the host's that replaces <see cref="ConversationOptions.ContextStrategy"/>, or <see langword="null"/>; the window is fitted exactly after it either way.</param>
+    /// <param name="tokenizers">The counters the host registered per model (<c>kit.AddTokenizer</c>), tried first for a call's model; <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentNullException">A required argument is <see langword="null"/>.</exception>
     public ConversationService(
         IConversationStore store,
@@ -77,7 +79,8 @@ public sealed partial class ConversationService : IConversationService
         IOptions<LlmKitOptions> options,
         TimeProvider? timeProvider = null,
         ILogger<ConversationService>? logger = null,
-        IChatReducer? reducer = null)
+        IChatReducer? reducer = null,
+        TokenCounterRegistry? tokenizers = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(chatClient);
@@ -92,6 +95,7 @@ public sealed partial class ConversationService : IConversationService
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
         _reducer = reducer;
+        _tokenizers = tokenizers;
     }
 
     /// <inheritdoc/>
@@ -649,6 +653,11 @@ public sealed partial class ConversationService : IConversationService
     {
         // The pipeline's counter follows its default model; a call for another model counts with that model's encoding.
         ITokenCounter? counter = null;
+        if (_tokenizers is not null && _tokenizers.TryGet(countingModel, out var registered))
+        {
+            return (registered, registered.IsExact);
+        }
+
         string? defaultModel = _chat.GetService<ChatClientMetadata>()?.DefaultModelId;
         if (chatOptions.ModelId is null || string.Equals(chatOptions.ModelId, defaultModel, StringComparison.OrdinalIgnoreCase))
         {

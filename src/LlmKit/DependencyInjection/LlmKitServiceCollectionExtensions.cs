@@ -68,6 +68,16 @@ public static class LlmKitServiceCollectionExtensions
             services.AddSingleton<IValidateOptions<LlmKitOptions>, ConversationOptionsValidator>();
             services.AddSingleton(sp => new DeploymentCircuits(sp.GetService<TimeProvider>() ?? TimeProvider.System));
             services.AddSingleton<IValidateOptions<LlmKitOptions>, ModelCatalogOptionsValidator>();
+            services.TryAddSingleton(static sp =>
+            {
+                var tokenizers = new TokenCounterRegistry();
+                foreach (var registration in sp.GetServices<TokenizerRegistration>())
+                {
+                    tokenizers.Add(registration.Pattern, registration.Counter);
+                }
+
+                return tokenizers;
+            });
             services.AddSingleton<RoutingState>();
             services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
             services.TryAddSingleton<SafetyGuard>();

@@ -31,10 +31,12 @@ public sealed class ModelRouterChatClient : IChatClient
     private readonly ConcurrentDictionary<string, ModelPlan> _directPlans = new(StringComparer.Ordinal);
     private readonly string? _defaultProvider;
     private readonly string? _boundModel;
+    private readonly TokenCounterRegistry? _tokenizers;
     private bool _annotateRoutes;
 
-    internal ModelRouterChatClient(LlmKitOptions options, ProviderClients providers, RoutingState state, string? boundModel)
+    internal ModelRouterChatClient(LlmKitOptions options, ProviderClients providers, RoutingState state, string? boundModel, TokenCounterRegistry? tokenizers = null)
     {
+        _tokenizers = tokenizers;
         _providers = providers;
         _state = state;
         _boundModel = boundModel ?? options.DefaultModel;
@@ -142,6 +144,11 @@ public sealed class ModelRouterChatClient : IChatClient
                 return TokenCounterFor(deployment);
             }
 
+            if (serviceType == typeof(ITokenizer) && _tokenizers is not null && _tokenizers.TryGet(deployment.Model, out var registered))
+            {
+                return registered as ITokenizer;
+            }
+
             if (serviceType == typeof(ITokenizer) || serviceType == typeof(TiktokenTokenizer))
             {
                 // Providers that have no tokenizer of their own: OpenAI-family models count exactly with tiktoken.
@@ -153,11 +160,17 @@ public sealed class ModelRouterChatClient : IChatClient
     }
 
     /// <summary>
-    /// The token counter of a deployment's model: the provider client's own, else exact tiktoken for OpenAI models, else
+    /// The token counter of a deployment's model: the one the host registered for it (<see cref="TokenCounterRegistry"/>),
+    /// else the provider client's own, else exact tiktoken for OpenAI models, else
     /// a <see cref="CalibratedTokenCounter"/> estimate for the model's provider (from the registry, or guessed from its id).
     /// </summary>
     internal ITokenCounter TokenCounterFor(ModelDeployment deployment)
     {
+        if (_tokenizers is not null && _tokenizers.TryGet(deployment.Model, out var registered))
+        {
+            return registered;
+        }
+
         if (_providers.Get(deployment.Provider).GetService(typeof(ITokenCounter)) is ITokenCounter own)
         {
             return own;

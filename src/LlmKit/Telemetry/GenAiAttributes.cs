@@ -27,5 +27,6 @@ internal static class GenAiAttributes
     public const string LlmKitTenant = "llmkit.tenant.id";
     public const string LlmKitTemplateId = "llmkit.template.id";
     public const string LlmKitTemplateVersion = "llmkit.template.version";
+    public const string LlmKitCostUsd = "llmkit.cost.usd";
     public const string ChatOperation = "chat";
 }

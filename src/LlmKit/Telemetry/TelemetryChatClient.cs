@@ -427,7 +427,8 @@ public sealed class TelemetryChatClient : DelegatingChatClient
 
             if (outcome.FinishReason is { } finish)
             {
-                activity.SetTag(GenAiAttributes.ResponseFinishReasons, new[] { finish.Value });
+                // A JSON array in a string, as Microsoft.Extensions.AI's OpenTelemetryChatClient writes it, so both trace alike.
+                activity.SetTag(GenAiAttributes.ResponseFinishReasons, $"[\"{JsonEncodedText.Encode(finish.Value)}\"]");
             }
 
             if (inputTokens is { } input)

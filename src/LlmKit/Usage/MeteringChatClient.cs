@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Logging;
@@ -197,6 +198,12 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
         if (outcome == CallOutcome.Success)
         {
             _statistics?.RecordCost(route, cost);
+        }
+
+        // The telemetry stage's span is current around this stage: it carries the call's cost when the cost is known.
+        if (cost.Total is { } total && Activity.Current is { } activity && activity.Source == LlmKitTelemetry.ActivitySource)
+        {
+            activity.SetTag(GenAiAttributes.LlmKitCostUsd, (double)total);
         }
 
         long write = usage?.AdditionalCounts is { } counts && counts.TryGetValue(LlmUsageKeys.CacheWriteInputTokens, out long w) ? w : 0;

@@ -86,7 +86,7 @@ public sealed class TelemetryChatClientTests : IDisposable
         Assert.Equal("openai", activity.GetTagItem("gen_ai.provider.name"));
         Assert.Equal(_model + "-2024", activity.GetTagItem("gen_ai.response.model"));
         Assert.Equal("resp-1", activity.GetTagItem("gen_ai.response.id"));
-        Assert.Equal(new[] { "stop" }, activity.GetTagItem("gen_ai.response.finish_reasons"));
+        Assert.Equal("[\"stop\"]", activity.GetTagItem("gen_ai.response.finish_reasons"));
         Assert.Equal(10L, activity.GetTagItem("gen_ai.usage.input_tokens"));
         Assert.Equal(3L, activity.GetTagItem("gen_ai.usage.output_tokens"));
         Assert.Equal(100, activity.GetTagItem("gen_ai.request.max_tokens"));
@@ -176,7 +176,7 @@ public sealed class TelemetryChatClientTests : IDisposable
         var activity = Assert.Single(_activities);
         Assert.Equal(10L, activity.GetTagItem("gen_ai.usage.input_tokens"));
         Assert.Equal(3L, activity.GetTagItem("gen_ai.usage.output_tokens"));
-        Assert.Equal(new[] { "stop" }, activity.GetTagItem("gen_ai.response.finish_reasons"));
+        Assert.Equal("[\"stop\"]", activity.GetTagItem("gen_ai.response.finish_reasons"));
         Assert.Contains(activity.Events, e => e.Name == "gen_ai.first_chunk");
         Assert.Equal("""[{"role":"assistant","parts":[{"type":"text","content":"ab"}]}]""", activity.GetTagItem("gen_ai.output.messages"));
         var ttfc = Assert.Single(_measurements, m => m.Instrument == "gen_ai.client.operation.time_to_first_chunk");

@@ -1,0 +1,85 @@
+using BenchmarkDotNet.Attributes;
+using SharpToken;
+using MLTiktokenTokenizer = Microsoft.ML.Tokenizers.TiktokenTokenizer;
+
+namespace LlmKit.Benchmarks;
+
+/// <summary>
+/// LlmKit's tokenizer, Microsoft.ML.Tokenizers' <c>TiktokenTokenizer</c> (3.0.0) and SharpToken (2.0.6) counting the
+/// same text: the ~3,000 documents of the 10 MB mixed <see cref="BenchmarkCorpus"/>, one by one. The setup checks that
+/// the three totals are equal (the corpus has no special-token text, lone surrogates or astral letters before a contraction,
+/// where Microsoft.ML.Tokenizers differs; see the conformance tests).
+/// </summary>
+[MemoryDiagnoser]
+[Config(typeof(ThroughputConfig))]
+public class TokenizerPeerBenchmarks
+{
+    private string[] _documents = [];
+    private TiktokenTokenizer _llmKit = TiktokenTokenizer.O200kBase;
+    private MLTiktokenTokenizer? _ml;
+    private GptEncoding? _sharpToken;
+
+    /// <summary>Gets or sets the encoding.</summary>
+    [Params("o200k_base", "cl100k_base")]
+    public string Encoding { get; set; } = "o200k_base";
+
+    /// <summary>Loads the corpus and the three tokenizers, and checks that they count the same total.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        string corpus = BenchmarkCorpus.Load();
+        _documents = corpus.Split(BenchmarkCorpus.Separator);
+        ThroughputConfig.CorpusBytes = System.Text.Encoding.UTF8.GetByteCount(corpus);
+        _llmKit = TiktokenTokenizer.GetEncoding(Encoding);
+        _ml = MLTiktokenTokenizer.CreateForEncoding(Encoding);
+        _sharpToken = GptEncoding.GetEncoding(Encoding);
+        (int llmKit, int ml, int sharpToken) = (LlmKit(), MicrosoftML(), SharpToken());
+        Console.WriteLine($"// {Encoding} totals: LlmKit {llmKit}, Microsoft.ML.Tokenizers {ml}, SharpToken {sharpToken}");
+        if (llmKit != ml || llmKit != sharpToken)
+        {
+            throw new InvalidOperationException($"The tokenizers disagree on {Encoding}: LlmKit {llmKit}, Microsoft.ML.Tokenizers {ml}, SharpToken {sharpToken}.");
+        }
+    }
+
+    /// <summary>LlmKit's <see cref="TiktokenTokenizer.CountTokens(ReadOnlySpan{char})"/>.</summary>
+    /// <returns>The token count.</returns>
+    [Benchmark(Baseline = true)]
+    public int LlmKit()
+    {
+        int total = 0;
+        foreach (string document in _documents)
+        {
+            total += _llmKit.CountTokens(document);
+        }
+
+        return total;
+    }
+
+    /// <summary>Microsoft.ML.Tokenizers' <c>TiktokenTokenizer.CountTokens</c>.</summary>
+    /// <returns>The token count.</returns>
+    [Benchmark]
+    public int MicrosoftML()
+    {
+        int total = 0;
+        foreach (string document in _documents)
+        {
+            total += _ml!.CountTokens(document);
+        }
+
+        return total;
+    }
+
+    /// <summary>SharpToken's <c>GptEncoding.CountTokens</c>.</summary>
+    /// <returns>The token count.</returns>
+    [Benchmark]
+    public int SharpToken()
+    {
+        int total = 0;
+        foreach (string document in _documents)
+        {
+            total += _sharpToken!.CountTokens(document);
+        }
+
+        return total;
+    }
+}
