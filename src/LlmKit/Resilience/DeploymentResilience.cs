@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.CircuitBreaker;
-using Polly.Telemetry;
 using Polly.Retry;
 using Polly.Timeout;
 
@@ -99,18 +98,14 @@ internal static class DeploymentResilience
     }
 
     /// <summary>Builds the pipeline of a deployment whose provider client has no HTTP resilience handler of LlmKit's.</summary>
-    public static ResiliencePipeline BuildForClient(DeploymentResilienceOptions options, DeploymentCircuit circuit, TimeProvider time, ILogger logger, ILoggerFactory? loggerFactory)
+    public static ResiliencePipeline BuildForClient(DeploymentResilienceOptions options, DeploymentCircuit circuit, TimeProvider time, ILogger logger)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = time, Name = "llmkit", InstanceName = circuit.Key };
 
-        // Polly's own metrics and logs (the Polly meter, resilience.polly.*), as the HTTP resilience handler has them. Polly
-        // logs an exception outcome by its message, which a third-party client may fill with a key or a provider's text:
-        // it is logged as a failure kind or type name instead.
-        builder.ConfigureTelemetry(new TelemetryOptions
-        {
-            LoggerFactory = loggerFactory ?? NullLoggerFactory.Instance,
-            ResultFormatter = static (_, result) => result is Exception exception ? Describe(exception) : result,
-        });
+        // Polly's own metrics (the Polly meter, resilience.polly.*), as the HTTP resilience handler has them. Not Polly's
+        // logs: they quote a failed outcome's exception message, which a third-party client may fill with a key; the
+        // routing events of ResilienceLog say the same with a failure kind instead.
+        builder.ConfigureTelemetry(NullLoggerFactory.Instance);
         builder.AddTimeout(new TimeoutStrategyOptions { Name = "total-timeout", Timeout = options.TotalTimeout });
         if (options.MaxRetries > 0)
         {

@@ -41,7 +41,7 @@ internal sealed class DeploymentRuntime : IDisposable
     // (cooldown, window start, limits, the cached route) are not invalidated on other cores by each call (false sharing).
     private HotFields _hot = new() { AverageLatencyMs = double.NaN };
 
-    public DeploymentRuntime(ModelDeployment deployment, bool enabled, int? maxConcurrency, DeploymentResilienceOptions resilience, DeploymentCooldownOptions cooldown, TimeProvider time, DeploymentCircuits circuits, bool sendsHttp, ILogger logger, ILoggerFactory? loggerFactory)
+    public DeploymentRuntime(ModelDeployment deployment, bool enabled, int? maxConcurrency, DeploymentResilienceOptions resilience, DeploymentCooldownOptions cooldown, TimeProvider time, DeploymentCircuits circuits, bool sendsHttp, ILogger logger)
     {
         Deployment = deployment;
         Enabled = enabled;
@@ -71,7 +71,7 @@ internal sealed class DeploymentRuntime : IDisposable
         _logger = logger;
 
         // A provider that sends HTTP through LlmKit's named client has the strategies in its resilience handler already.
-        _pipeline = sendsHttp ? null : DeploymentResilience.BuildForClient(resilience, _circuit, time, logger, loggerFactory);
+        _pipeline = sendsHttp ? null : DeploymentResilience.BuildForClient(resilience, _circuit, time, logger);
     }
 
     /// <summary>Gets the deployment key, <c>connection/model</c>, that names its circuit and its HTTP resilience pipeline.</summary>

@@ -19,7 +19,6 @@ internal sealed class RoutingState : IDisposable
     private readonly DeploymentCircuits _circuits;
     private readonly ProviderClients _providers;
     private readonly ILogger _logger;
-    private readonly ILoggerFactory? _loggerFactory;
 
     public RoutingState(IOptions<LlmKitOptions> options, TimeProvider time, IModelRegistry registry, DeploymentCircuits circuits, ProviderClients providers, ILoggerFactory? loggerFactory = null)
     {
@@ -27,7 +26,6 @@ internal sealed class RoutingState : IDisposable
         _circuits = circuits;
         _providers = providers;
         _logger = loggerFactory?.CreateLogger(ResilienceLog.Category) ?? NullLogger.Instance;
-        _loggerFactory = loggerFactory;
         Statistics = new ModelPerformanceStatistics(this);
         Time = time;
         Registry = registry;
@@ -45,8 +43,7 @@ internal sealed class RoutingState : IDisposable
                     time,
                     circuits,
                     providers.SendsHttp(d.Provider),
-                    _logger,
-                    loggerFactory));
+                    _logger));
             }
         }
     }
@@ -75,7 +72,7 @@ internal sealed class RoutingState : IDisposable
             return runtime;
         }
 
-        var created = new DeploymentRuntime(new ModelDeployment { Name = name, Provider = provider, Model = model }, true, null, _options.Resilience, _options.Cooldown, Time, _circuits, _providers.SendsHttp(provider), _logger, _loggerFactory);
+        var created = new DeploymentRuntime(new ModelDeployment { Name = name, Provider = provider, Model = model }, true, null, _options.Resilience, _options.Cooldown, Time, _circuits, _providers.SendsHttp(provider), _logger);
         if (_runtimes.Count >= MaxDirectDeployments + _options.Models.Count)
         {
             // Unbounded model ids from callers must not grow this map forever: serve without keeping state.
