@@ -4,32 +4,61 @@ namespace LlmKit;
 internal static partial class SafetyScanner
 {
     private const int MaxDigits = 24;
+    private const int MaxGroups = 8;
 
     private ref partial struct ScanState
     {
         /// <summary>A run of digits with separators from <paramref name="i"/> (which may be <c>+</c> or <c>(</c>): card, SSN, phone, IPv4, date, routing number.</summary>
         private int Number(int i)
         {
+            Span<char> digits = stackalloc char[MaxDigits];
+            Span<int> lens = stackalloc int[MaxGroups];
+            var run = new DigitRun(digits, lens);
+            int j = ReadDigitRun(i, ref run);
+            if (run.Count == 0)
+            {
+                return j > i ? j : i + 1;
+            }
+
+            // Glued to letters ("17th", "2024-05-17T10") or followed by a time ("10:30"): not PII.
+            var t = _t;
+            if (j < t.Length && (char.IsAsciiLetter(t[j]) || t[j] == '_' || (t[j] == ':' && IsAsciiDigit(t, j + 1))))
+            {
+                return SkipWord(j);
+            }
+
+            if (run.Count > MaxDigits || run.Groups > MaxGroups)
+            {
+                return j;
+            }
+
+            ClassifyNumber(i, j, in run);
+            return j;
+        }
+
+        /// <summary>Reads the digit groups from <paramref name="i"/> into <paramref name="run"/>; returns the run's end.</summary>
+        private readonly int ReadDigitRun(int i, ref DigitRun run)
+        {
             var t = _t;
             int n = t.Length;
             int j = i;
-            bool plus = false, paren = false, mixed = false;
-            char sep = '\0';
             if (t[j] == '+')
             {
-                plus = true;
+                run.Plus = true;
                 j++;
             }
 
             if (j < n && t[j] == '(')
             {
-                paren = true;
+                run.Paren = true;
                 j++;
             }
 
-            Span<char> digits = stackalloc char[MaxDigits];
-            Span<int> lens = stackalloc int[8];
+            var digits = run.DigitBuffer;
+            var lens = run.GroupLengths;
             int nd = 0, groups = 0;
+            char sep = '\0';
+            bool mixed = false;
             while (true)
             {
                 int gs = j;
@@ -56,7 +85,7 @@ internal static partial class SafetyScanner
 
                 groups++;
                 int k = j;
-                if (k < n && t[k] == ')' && paren)
+                if (k < n && t[k] == ')' && run.Paren)
                 {
                     k++;
                 }
@@ -92,51 +121,43 @@ internal static partial class SafetyScanner
                 break;
             }
 
-            if (nd == 0)
-            {
-                return j > i ? j : i + 1;
-            }
+            run.Count = nd;
+            run.Groups = groups;
+            run.Separator = sep;
+            run.Mixed = mixed;
+            return j;
+        }
 
-            // Glued to letters ("17th", "2024-05-17T10") or followed by a time ("10:30"): not PII.
-            if (j < n && (char.IsAsciiLetter(t[j]) || t[j] == '_' || (t[j] == ':' && IsAsciiDigit(t, j + 1))))
-            {
-                return SkipWord(j);
-            }
-
-            if (nd > MaxDigits || groups > lens.Length)
-            {
-                return j;
-            }
-
-            var d = digits[..nd];
+        /// <summary>Adds what the digit run from <paramref name="i"/> to <paramref name="j"/> is, trying the strictest shapes first.</summary>
+        private readonly void ClassifyNumber(int i, int j, scoped in DigitRun run)
+        {
+            var d = run.Digits;
             bool reference = HasContext(ContextKinds.Reference, i);
-            bool plain = !plus && !paren;
+            bool plain = run.Plain;
+            bool mixed = run.Mixed;
+            char sep = run.Separator;
+            int groups = run.Groups;
 
             // IPv4
             if (plain && sep == '.' && !mixed && groups == 4)
             {
-                if (ValidIpv4(t[i..j]))
+                if (ValidIpv4(_t[i..j]))
                 {
                     Add(SafetyFindingTypes.IpAddress, i, j, HasContext(ContextKinds.Version, i) ? 0.1 : 0.6, "IpAddressRecognizer");
                 }
 
-                return j;
+                return;
             }
 
             // Dates (a date is never a phone or a card)
-            if (plain && !mixed && groups == 3 && sep is '-' or '/' or '.' && IsDate(d, lens[0], lens[1], lens[2]))
+            if (plain && !mixed && groups == 3 && sep is '-' or '/' or '.' && IsDate(d, run.GroupLengths[0], run.GroupLengths[1], run.GroupLengths[2]))
             {
-                bool timestamp = j + 2 < n && t[j] == ' ' && IsAsciiDigit(t, j + 1) && (t[j + 2] == ':' || (IsAsciiDigit(t, j + 2) && j + 3 < n && t[j + 3] == ':'));
-                if (!timestamp && HasContext(ContextKinds.Birth, i))
-                {
-                    Add(SafetyFindingTypes.DateOfBirth, i, j, 0.85, "DateOfBirthRecognizer");
-                }
-
-                return j;
+                DateOfBirth(i, j);
+                return;
             }
 
             // US SSN: ddd-dd-dddd
-            if (plain && !mixed && groups == 3 && lens[0] == 3 && lens[1] == 2 && lens[2] == 4 && sep is '-' or ' ')
+            if (plain && !mixed && run.IsGroups(3, 2, 4) && sep is '-' or ' ')
             {
                 if (PiiChecksums.ValidUsSsn(d))
                 {
@@ -144,92 +165,25 @@ internal static partial class SafetyScanner
                     Add(SafetyFindingTypes.UsSsn, i, j, score, "UsSsnRecognizer");
                 }
 
-                return j;
+                return;
             }
 
-            // Payment cards
-            if (plain && !mixed && nd is >= 13 and <= 19 && (groups == 1 || (sep is ' ' or '-' && CardGroups(lens[..groups]))))
+            // Payment cards; a run of card length that fails Luhn may still be a phone number by context.
+            if (plain && !mixed && d.Length is >= 13 and <= 19 && (groups == 1 || (sep is ' ' or '-' && CardGroups(run.GroupLengths[..groups]))))
             {
-                if (PiiChecksums.Luhn(d))
+                if (CreditCard(i, j, d, groups, reference) || groups > 1 || !HasContext(ContextKinds.Phone, i))
                 {
-                    double score = PiiChecksums.KnownCardIssuer(d) ? (groups > 1 ? 0.9 : 0.8) : 0.3;
-                    if (HasContext(ContextKinds.Card, i))
-                    {
-                        score += 0.1;
-                    }
-                    else if (reference && groups == 1)
-                    {
-                        score *= 0.5;
-                    }
-
-                    Add(SafetyFindingTypes.CreditCard, i, j, score, "CreditCardRecognizer");
-                    return j;
-                }
-
-                if (groups > 1 || !HasContext(ContextKinds.Phone, i))
-                {
-                    return j;
+                    return;
                 }
             }
 
-            // Nine plain digits: routing number, SSN, passport by context
-            if (plain && groups == 1 && nd == 9)
+            if (plain && groups == 1 && d.Length == 9)
             {
-                if (HasContext(ContextKinds.Routing, i) && PiiChecksums.AbaRouting(d))
-                {
-                    Add(SafetyFindingTypes.AbaRouting, i, j, 0.85, "AbaRoutingRecognizer");
-                }
-                else if (HasContext(ContextKinds.Ssn, i) && PiiChecksums.ValidUsSsn(d))
-                {
-                    Add(SafetyFindingTypes.UsSsn, i, j, 0.8, "UsSsnRecognizer");
-                }
-                else if (HasContext(ContextKinds.Passport, i))
-                {
-                    Add(SafetyFindingTypes.Passport, i, j, 0.8, "PassportRecognizer");
-                }
-                else if (HasContext(ContextKinds.DriverLicense, i))
-                {
-                    Add(SafetyFindingTypes.DriverLicense, i, j, 0.75, "DriverLicenseRecognizer");
-                }
-                else if (HasContext(ContextKinds.Phone, i))
-                {
-                    Add(SafetyFindingTypes.Phone, i, j, 0.6, "PhoneRecognizer");
-                }
-                else if (!reference && PiiChecksums.AbaRouting(d))
-                {
-                    Add(SafetyFindingTypes.AbaRouting, i, j, 0.3, "AbaRoutingRecognizer");
-                }
-
-                return j;
+                NineDigits(i, j, d, reference);
+                return;
             }
 
-            // Phones
-            double phone = 0;
-            if (plus)
-            {
-                phone = nd is >= 8 and <= 15 && d[0] != '0' ? 0.75 : 0;
-            }
-            else if (nd >= 2 && d[0] == '0' && d[1] == '0' && groups >= 2 && nd is >= 10 and <= 17)
-            {
-                phone = 0.6;
-            }
-            else if (paren && groups == 3 && lens[0] == 3 && lens[1] == 3 && lens[2] == 4)
-            {
-                phone = Nanp(d) ? 0.7 : 0;
-            }
-            else if (!mixed && groups == 3 && lens[0] == 3 && lens[1] == 3 && lens[2] == 4 && sep is '-' or '.' or ' ')
-            {
-                phone = Nanp(d) ? (sep == '.' ? 0.5 : 0.6) : 0;
-            }
-            else if (!mixed && groups >= 2 && d[0] == '0' && nd is >= 9 and <= 12 && sep is ' ' or '-' or '/')
-            {
-                phone = 0.5;
-            }
-            else if (groups == 1 && nd is >= 10 and <= 12 && HasContext(ContextKinds.Phone, i))
-            {
-                phone = 0.6;
-            }
-
+            double phone = PhoneScore(i, in run);
             if (phone > 0)
             {
                 if (HasContext(ContextKinds.Phone, i))
@@ -243,19 +197,121 @@ internal static partial class SafetyScanner
                 }
 
                 Add(SafetyFindingTypes.Phone, i, j, phone, "PhoneRecognizer");
-                return j;
+                return;
             }
 
-            if (plain && groups == 1 && nd is >= 6 and <= 10 && HasContext(ContextKinds.Passport, i))
+            if (plain && groups == 1 && d.Length is >= 6 and <= 10 && HasContext(ContextKinds.Passport, i))
             {
                 Add(SafetyFindingTypes.Passport, i, j, 0.75, "PassportRecognizer");
             }
-            else if (plain && groups == 1 && nd is >= 5 and <= 16 && HasContext(ContextKinds.DriverLicense, i))
+            else if (plain && groups == 1 && d.Length is >= 5 and <= 16 && HasContext(ContextKinds.DriverLicense, i))
             {
                 Add(SafetyFindingTypes.DriverLicense, i, j, 0.7, "DriverLicenseRecognizer");
             }
+        }
 
-            return j;
+        /// <summary>A date is a date of birth after a birth context word, unless a time follows it (a timestamp).</summary>
+        private readonly void DateOfBirth(int i, int j)
+        {
+            var t = _t;
+            int n = t.Length;
+            bool timestamp = j + 2 < n && t[j] == ' ' && IsAsciiDigit(t, j + 1) && (t[j + 2] == ':' || (IsAsciiDigit(t, j + 2) && j + 3 < n && t[j + 3] == ':'));
+            if (!timestamp && HasContext(ContextKinds.Birth, i))
+            {
+                Add(SafetyFindingTypes.DateOfBirth, i, j, 0.85, "DateOfBirthRecognizer");
+            }
+        }
+
+        /// <summary>Adds a card number that passes Luhn, scored by issuer, grouping and context; returns whether it did.</summary>
+        private readonly bool CreditCard(int i, int j, ReadOnlySpan<char> d, int groups, bool reference)
+        {
+            if (!PiiChecksums.Luhn(d))
+            {
+                return false;
+            }
+
+            double score = PiiChecksums.KnownCardIssuer(d) ? (groups > 1 ? 0.9 : 0.8) : 0.3;
+            if (HasContext(ContextKinds.Card, i))
+            {
+                score += 0.1;
+            }
+            else if (reference && groups == 1)
+            {
+                score *= 0.5;
+            }
+
+            Add(SafetyFindingTypes.CreditCard, i, j, score, "CreditCardRecognizer");
+            return true;
+        }
+
+        /// <summary>Nine plain digits: a routing number, SSN, passport, licence or phone number by context.</summary>
+        private readonly void NineDigits(int i, int j, ReadOnlySpan<char> d, bool reference)
+        {
+            if (HasContext(ContextKinds.Routing, i) && PiiChecksums.AbaRouting(d))
+            {
+                Add(SafetyFindingTypes.AbaRouting, i, j, 0.85, "AbaRoutingRecognizer");
+            }
+            else if (HasContext(ContextKinds.Ssn, i) && PiiChecksums.ValidUsSsn(d))
+            {
+                Add(SafetyFindingTypes.UsSsn, i, j, 0.8, "UsSsnRecognizer");
+            }
+            else if (HasContext(ContextKinds.Passport, i))
+            {
+                Add(SafetyFindingTypes.Passport, i, j, 0.8, "PassportRecognizer");
+            }
+            else if (HasContext(ContextKinds.DriverLicense, i))
+            {
+                Add(SafetyFindingTypes.DriverLicense, i, j, 0.75, "DriverLicenseRecognizer");
+            }
+            else if (HasContext(ContextKinds.Phone, i))
+            {
+                Add(SafetyFindingTypes.Phone, i, j, 0.6, "PhoneRecognizer");
+            }
+            else if (!reference && PiiChecksums.AbaRouting(d))
+            {
+                Add(SafetyFindingTypes.AbaRouting, i, j, 0.3, "AbaRoutingRecognizer");
+            }
+        }
+
+        /// <summary>The phone score of a digit run's shape (international, NANP, trunk prefix), before context; 0 if it is not one.</summary>
+        private readonly double PhoneScore(int i, scoped in DigitRun run)
+        {
+            var d = run.Digits;
+            int nd = d.Length;
+            int groups = run.Groups;
+            bool mixed = run.Mixed;
+            char sep = run.Separator;
+            if (run.Plus)
+            {
+                return nd is >= 8 and <= 15 && d[0] != '0' ? 0.75 : 0;
+            }
+
+            if (nd >= 2 && d[0] == '0' && d[1] == '0' && groups >= 2 && nd is >= 10 and <= 17)
+            {
+                return 0.6;
+            }
+
+            if (run.Paren && run.IsGroups(3, 3, 4))
+            {
+                return Nanp(d) ? 0.7 : 0;
+            }
+
+            if (!mixed && run.IsGroups(3, 3, 4) && sep is '-' or '.' or ' ')
+            {
+                return Nanp(d) ? (sep == '.' ? 0.5 : 0.6) : 0;
+            }
+
+            if (!mixed && groups >= 2 && d[0] == '0' && nd is >= 9 and <= 12 && sep is ' ' or '-' or '/')
+            {
+                return 0.5;
+            }
+
+            if (groups == 1 && nd is >= 10 and <= 12 && HasContext(ContextKinds.Phone, i))
+            {
+                return 0.6;
+            }
+
+            return 0;
         }
 
         private readonly int SkipWord(int j)

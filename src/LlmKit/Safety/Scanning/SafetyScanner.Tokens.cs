@@ -72,31 +72,10 @@ internal static partial class SafetyScanner
 
             if (digits)
             {
-                if (len >= 4 && char.IsAsciiLetterUpper(c0) && char.IsAsciiLetterUpper(t[i + 1]) && char.IsAsciiDigit(t[i + 2]) && char.IsAsciiDigit(t[i + 3]))
+                int end = IbanOrWallet(i, j);
+                if (end > 0)
                 {
-                    int ibanEnd = Iban(i);
-                    if (ibanEnd > 0)
-                    {
-                        return ibanEnd;
-                    }
-                }
-
-                if ((c0 is '1' or '3') && len is >= 26 and <= 35 && PiiChecksums.BitcoinBase58Check(t[i..j]))
-                {
-                    Add(SafetyFindingTypes.CryptoWallet, i, j, 0.95, "CryptoWalletRecognizer");
-                    return j;
-                }
-
-                if (len >= 14 && (c0 | 0x20) == 'b' && (t[i + 1] | 0x20) == 'c' && t[i + 2] == '1' && PiiChecksums.BitcoinBech32(t[i..j]))
-                {
-                    Add(SafetyFindingTypes.CryptoWallet, i, j, 0.95, "CryptoWalletRecognizer");
-                    return j;
-                }
-
-                if (len == 42 && c0 == '0' && t[i + 1] == 'x' && t[(i + 2)..j].IndexOfAnyExcept(HexChars) < 0)
-                {
-                    Add(SafetyFindingTypes.CryptoWallet, i, j, HasContext(ContextKinds.Crypto, i) ? 0.9 : 0.6, "CryptoWalletRecognizer");
-                    return j;
+                    return end;
                 }
 
                 if ((c0 | 0x20) == 'v' && t[(i + 1)..j].IndexOfAnyExceptInRange('0', '9') < 0)
@@ -115,26 +94,68 @@ internal static partial class SafetyScanner
                 }
             }
 
-            if (digits)
+            return digits ? DocumentNumber(i, j) : j;
+        }
+
+        /// <summary>An IBAN or a crypto wallet address (Base58Check, Bech32, Ethereum) in the token from <paramref name="i"/> to <paramref name="j"/>; returns its end or 0.</summary>
+        private readonly int IbanOrWallet(int i, int j)
+        {
+            var t = _t;
+            int len = j - i;
+            char c0 = t[i];
+            if (len >= 4 && char.IsAsciiLetterUpper(c0) && char.IsAsciiLetterUpper(t[i + 1]) && char.IsAsciiDigit(t[i + 2]) && char.IsAsciiDigit(t[i + 3]))
             {
-                if (HasContext(ContextKinds.Passport, i) && len is >= 6 and <= 10 && t[i..j].IndexOfAnyInRange('a', 'z') < 0)
+                int ibanEnd = Iban(i);
+                if (ibanEnd > 0)
                 {
-                    Add(SafetyFindingTypes.Passport, i, j, 0.8, "PassportRecognizer");
+                    return ibanEnd;
                 }
-                else if (HasContext(ContextKinds.DriverLicense, i) && len is >= 5 and <= 16)
+            }
+
+            if ((c0 is '1' or '3') && len is >= 26 and <= 35 && PiiChecksums.BitcoinBase58Check(t[i..j]))
+            {
+                Add(SafetyFindingTypes.CryptoWallet, i, j, 0.95, "CryptoWalletRecognizer");
+                return j;
+            }
+
+            if (len >= 14 && (c0 | 0x20) == 'b' && (t[i + 1] | 0x20) == 'c' && t[i + 2] == '1' && PiiChecksums.BitcoinBech32(t[i..j]))
+            {
+                Add(SafetyFindingTypes.CryptoWallet, i, j, 0.95, "CryptoWalletRecognizer");
+                return j;
+            }
+
+            if (len == 42 && c0 == '0' && t[i + 1] == 'x' && t[(i + 2)..j].IndexOfAnyExcept(HexChars) < 0)
+            {
+                Add(SafetyFindingTypes.CryptoWallet, i, j, HasContext(ContextKinds.Crypto, i) ? 0.9 : 0.6, "CryptoWalletRecognizer");
+                return j;
+            }
+
+            return 0;
+        }
+
+        /// <summary>A passport or driver's licence number after its context word in the token from <paramref name="i"/> to <paramref name="j"/>; returns its end.</summary>
+        private readonly int DocumentNumber(int i, int j)
+        {
+            var t = _t;
+            int n = t.Length;
+            int len = j - i;
+            if (HasContext(ContextKinds.Passport, i) && len is >= 6 and <= 10 && t[i..j].IndexOfAnyInRange('a', 'z') < 0)
+            {
+                Add(SafetyFindingTypes.Passport, i, j, 0.8, "PassportRecognizer");
+            }
+            else if (HasContext(ContextKinds.DriverLicense, i) && len is >= 5 and <= 16)
+            {
+                // Licence numbers are often written in hyphenated groups (D1234-56789-01234).
+                while (j + 1 < n && t[j] == '-' && char.IsAsciiLetterOrDigit(t[j + 1]))
                 {
-                    // Licence numbers are often written in hyphenated groups (D1234-56789-01234).
-                    while (j + 1 < n && t[j] == '-' && char.IsAsciiLetterOrDigit(t[j + 1]))
+                    j++;
+                    while (j < n && char.IsAsciiLetterOrDigit(t[j]))
                     {
                         j++;
-                        while (j < n && char.IsAsciiLetterOrDigit(t[j]))
-                        {
-                            j++;
-                        }
                     }
-
-                    Add(SafetyFindingTypes.DriverLicense, i, j, 0.75, "DriverLicenseRecognizer");
                 }
+
+                Add(SafetyFindingTypes.DriverLicense, i, j, 0.75, "DriverLicenseRecognizer");
             }
 
             return j;
