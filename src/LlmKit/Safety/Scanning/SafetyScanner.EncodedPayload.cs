@@ -18,38 +18,13 @@ internal static partial class SafetyScanner
                 return 0;
             }
 
-            var t = _t;
-            int n = t.Length;
-            int e = tokenEnd;
-            if (!hex)
-            {
-                if (!mixedCase)
-                {
-                    return 0;
-                }
-
-                while (e < n && e - i < MaxPayload && (char.IsAsciiLetterOrDigit(t[e]) || t[e] is '+' or '/' or '-' or '_'))
-                {
-                    e++;
-                }
-
-                int pad = 0;
-                while (e < n && t[e] == '=' && pad < 2)
-                {
-                    e++;
-                    pad++;
-                }
-
-                if (e - i < 20 || (e < n && IsWordChar(t[e])))
-                {
-                    return 0;
-                }
-            }
-            else if ((e - i) % 2 != 0 || e - i < 24 || e - i > MaxPayload)
+            int e = PayloadEnd(i, tokenEnd, mixedCase, hex);
+            if (e == 0)
             {
                 return 0;
             }
 
+            var t = _t;
             int length = e - i;
             byte[] bytes = ArrayPool<byte>.Shared.Rent(length);
             char[]? chars = null;
@@ -97,31 +72,11 @@ internal static partial class SafetyScanner
                     return 0;
                 }
 
-                int charCount = Encoding.UTF8.GetCharCount(decoded);
-                char[] text = ArrayPool<char>.Shared.Rent(charCount);
-                try
+                double best = DecodedInjectionScore(decoded);
+                if (best >= 0.5)
                 {
-                    int count = Encoding.UTF8.GetChars(decoded, text);
-                    var inner = new List<SafetyFinding>();
-                    Scan(text.AsSpan(0, count), inner, _depth + 1);
-                    double best = 0;
-                    foreach (var f in inner)
-                    {
-                        if (f.Type == SafetyFindingTypes.PromptInjection && f.Score > best)
-                        {
-                            best = f.Score;
-                        }
-                    }
-
-                    if (best >= 0.5)
-                    {
-                        Add(SafetyFindingTypes.PromptInjection, i, e, Math.Max(0.85, best), "EncodedPayloadRecognizer");
-                        return e;
-                    }
-                }
-                finally
-                {
-                    ArrayPool<char>.Shared.Return(text);
+                    Add(SafetyFindingTypes.PromptInjection, i, e, Math.Max(0.85, best), "EncodedPayloadRecognizer");
+                    return e;
                 }
 
                 return 0;
@@ -133,6 +88,71 @@ internal static partial class SafetyScanner
                 {
                     ArrayPool<char>.Shared.Return(chars);
                 }
+            }
+        }
+
+        /// <summary>The end of the Base64 (mixed case, 20 characters or more) or hex (24 digits or more) run from <paramref name="i"/>; 0 if there is none.</summary>
+        private readonly int PayloadEnd(int i, int tokenEnd, bool mixedCase, bool hex)
+        {
+            var t = _t;
+            int n = t.Length;
+            int e = tokenEnd;
+            if (!hex)
+            {
+                if (!mixedCase)
+                {
+                    return 0;
+                }
+
+                while (e < n && e - i < MaxPayload && (char.IsAsciiLetterOrDigit(t[e]) || t[e] is '+' or '/' or '-' or '_'))
+                {
+                    e++;
+                }
+
+                int pad = 0;
+                while (e < n && t[e] == '=' && pad < 2)
+                {
+                    e++;
+                    pad++;
+                }
+
+                if (e - i < 20 || (e < n && IsWordChar(t[e])))
+                {
+                    return 0;
+                }
+            }
+            else if ((e - i) % 2 != 0 || e - i < 24 || e - i > MaxPayload)
+            {
+                return 0;
+            }
+
+            return e;
+        }
+
+        /// <summary>The highest prompt-injection score a scan one level deeper finds in the decoded UTF-8 <paramref name="decoded"/>.</summary>
+        private readonly double DecodedInjectionScore(ReadOnlySpan<byte> decoded)
+        {
+            int charCount = Encoding.UTF8.GetCharCount(decoded);
+            char[] text = ArrayPool<char>.Shared.Rent(charCount);
+            try
+            {
+                int count = Encoding.UTF8.GetChars(decoded, text);
+                var inner = new List<SafetyFinding>();
+                Scan(text.AsSpan(0, count), inner, _depth + 1);
+                double best = 0;
+                foreach (var f in inner)
+                {
+                    if (f.Type == SafetyFindingTypes.PromptInjection && f.Score > best)
+                    {
+                        best = f.Score;
+                    }
+                }
+
+                return best;
+            }
+            finally
+            {
+                ArrayPool<char>.Shared.Return(text);
             }
         }
 

@@ -3,6 +3,9 @@ namespace LlmKit;
 // Words: context words for later candidates, and injection phrasing scored from the words after a trigger.
 internal static partial class SafetyScanner
 {
+    /// <summary>The roles of the words after an injection trigger, and where the phrase they make ends.</summary>
+    private readonly record struct PhraseWords(int End, bool Object, bool Qualifier, bool StrongQualifier, bool EndObject, bool Mode, bool ColonAfterObject);
+
     private ref partial struct ScanState
     {
         /// <summary>A word of letters: context words and injection phrasing.</summary>
@@ -52,6 +55,74 @@ internal static partial class SafetyScanner
 
         /// <summary>Scores the phrase a trigger word starts from the words that follow it in the same sentence.</summary>
         private void Phrase(int i, int j, InjectionRoles trigger)
+        {
+            var t = _t;
+            int n = t.Length;
+            var words = ReadPhraseWords(j);
+            bool obj = words.Object, qual = words.Qualifier, strong = words.StrongQualifier, endObject = words.EndObject, mode = words.Mode, colonAfterObject = words.ColonAfterObject;
+            int end = words.End;
+
+            double score = 0;
+            string recognizer = "InstructionOverrideRecognizer";
+            if ((trigger & InjectionRoles.OverrideVerb) != 0)
+            {
+                score = obj && qual ? 0.9 : strong ? 0.7 : obj ? 0.6 : 0;
+            }
+
+            if ((trigger & InjectionRoles.RevealVerb) != 0 && obj && qual)
+            {
+                score = Math.Max(score, 0.8);
+            }
+
+            if ((trigger & InjectionRoles.NewMarker) != 0 && colonAfterObject)
+            {
+                score = Math.Max(score, 0.7);
+                end++;
+            }
+
+            if ((trigger & InjectionRoles.Developer) != 0 && mode)
+            {
+                score = Math.Max(score, 0.65);
+            }
+
+            if ((trigger & InjectionRoles.Jailbreak) != 0)
+            {
+                score = Math.Max(score, 0.5);
+            }
+
+            if ((trigger & InjectionRoles.EndMarker) != 0 && endObject)
+            {
+                // "END OF USER INPUT" in capitals or next to a delimiter line closes a fence; "the end of the document" does not.
+                bool shouting = char.IsAsciiLetterUpper(t[i]) && j - i > 1 && char.IsAsciiLetterUpper(t[i + 1]);
+                bool delimited = _lastDelimiterEnd >= i - 4 || (end < n && NextNonBlankIsDelimiter(end));
+                double s = shouting || delimited ? 0.8 : 0.45;
+                if (s > score)
+                {
+                    score = s;
+                    recognizer = "DelimiterRecognizer";
+                }
+            }
+
+            if (score <= 0)
+            {
+                return;
+            }
+
+            if (_lastNegationEnd >= i - 12)
+            {
+                score *= 0.3;
+            }
+
+            if (i > 0 && t[i - 1] is '"' or '\'' or '`' or '“' or '„' or '«' or '‘')
+            {
+                score *= 0.7;
+            }
+
+            Add(SafetyFindingTypes.PromptInjection, i, end, Boost(i, score), recognizer);
+        }
+
+        /// <summary>Reads up to seven words after a trigger ending at <paramref name="j"/>, within the sentence, for the roles that make it a phrase.</summary>
+        private readonly PhraseWords ReadPhraseWords(int j)
         {
             var t = _t;
             int n = t.Length;
@@ -116,63 +187,7 @@ internal static partial class SafetyScanner
                 }
             }
 
-            double score = 0;
-            string recognizer = "InstructionOverrideRecognizer";
-            if ((trigger & InjectionRoles.OverrideVerb) != 0)
-            {
-                score = obj && qual ? 0.9 : strong ? 0.7 : obj ? 0.6 : 0;
-            }
-
-            if ((trigger & InjectionRoles.RevealVerb) != 0 && obj && qual)
-            {
-                score = Math.Max(score, 0.8);
-            }
-
-            if ((trigger & InjectionRoles.NewMarker) != 0 && colonAfterObject)
-            {
-                score = Math.Max(score, 0.7);
-                end++;
-            }
-
-            if ((trigger & InjectionRoles.Developer) != 0 && mode)
-            {
-                score = Math.Max(score, 0.65);
-            }
-
-            if ((trigger & InjectionRoles.Jailbreak) != 0)
-            {
-                score = Math.Max(score, 0.5);
-            }
-
-            if ((trigger & InjectionRoles.EndMarker) != 0 && endObject)
-            {
-                // "END OF USER INPUT" in capitals or next to a delimiter line closes a fence; "the end of the document" does not.
-                bool shouting = char.IsAsciiLetterUpper(t[i]) && j - i > 1 && char.IsAsciiLetterUpper(t[i + 1]);
-                bool delimited = _lastDelimiterEnd >= i - 4 || (end < n && NextNonBlankIsDelimiter(end));
-                double s = shouting || delimited ? 0.8 : 0.45;
-                if (s > score)
-                {
-                    score = s;
-                    recognizer = "DelimiterRecognizer";
-                }
-            }
-
-            if (score <= 0)
-            {
-                return;
-            }
-
-            if (_lastNegationEnd >= i - 12)
-            {
-                score *= 0.3;
-            }
-
-            if (i > 0 && t[i - 1] is '"' or '\'' or '`' or '“' or '„' or '«' or '‘')
-            {
-                score *= 0.7;
-            }
-
-            Add(SafetyFindingTypes.PromptInjection, i, end, Boost(i, score), recognizer);
+            return new PhraseWords(end, obj, qual, strong, endObject, mode, colonAfterObject);
         }
 
         private readonly bool NextNonBlankIsDelimiter(int k)
