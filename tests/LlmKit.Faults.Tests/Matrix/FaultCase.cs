@@ -5,7 +5,11 @@ using LlmKit.Tests.Shared;
 
 namespace LlmKit.Faults.Tests.Matrix;
 
-/// <summary>When the harness may move the fake clock: always, only while the server holds a request open, or only once the caller has an update.</summary>
+/// <summary>
+/// When the harness may move the fake clock: always; only while the server holds a request open, and by at most
+/// <see cref="FaultCase.HoldBudget"/> per request held (so that a retry's timer never runs before its request arrives); or
+/// only once the caller has an update.
+/// </summary>
 internal enum ClockGate
 {
     Always,
@@ -34,6 +38,7 @@ internal sealed class ScriptContext(FakeTimeProvider time) : IDisposable
 {
     private readonly CancellationTokenSource _callEnded = new();
     private int _holding;
+    private int _holdsStarted;
 
     public FakeTimeProvider Time { get; } = time;
 
@@ -44,12 +49,16 @@ internal sealed class ScriptContext(FakeTimeProvider time) : IDisposable
 
     public bool Holding => Volatile.Read(ref _holding) > 0;
 
+    /// <summary>Gets how many requests the server has held open so far.</summary>
+    public int HoldsStarted => Volatile.Read(ref _holdsStarted);
+
     public void Dispose() => _callEnded.Dispose();
 
     /// <summary>Holds the request open until the client gives up on it.</summary>
     public async Task HoldAsync(RawHttpServer.Connection connection)
     {
         Interlocked.Increment(ref _holding);
+        Interlocked.Increment(ref _holdsStarted);
         try
         {
             await connection.WaitForClientCloseAsync();
@@ -77,6 +86,9 @@ internal sealed class FaultCase
 
     public ClockGate Gate { get; init; }
 
+    /// <summary>How far the clock may move per request held open (<see cref="ClockGate.WhileServerHolds"/>): the deadline under test.</summary>
+    public TimeSpan HoldBudget { get; init; } = TimeSpan.FromSeconds(5);
+
     public required Expectation Expected { get; init; }
 
     /// <summary>The least time that must have passed on the fake clock (server-requested waits, deadlines).</summary>
@@ -102,7 +114,9 @@ internal sealed class FaultCase
             Status(429, Expectation.FallBack(Retried), "retry-after-ms 1500", ("retry-after-ms", _ => "1500"), TimeSpan.FromSeconds(3)),
             Status(429, Expectation.FallBack(Retried), "Retry-After HTTP date +3 s", ("Retry-After", t => (t.GetUtcNow() + TimeSpan.FromSeconds(3)).ToString("R", CultureInfo.InvariantCulture)), TimeSpan.FromSeconds(6)),
             Status(429, Expectation.FallBack(1), "Retry-After 3600 s (too long)", ("Retry-After", _ => "3600"), TimeSpan.Zero),
+            Status(429, Expectation.FallBack(1), "quota exhausted", message: "You exceeded your current quota, please check your plan and billing details."),
             Status(500, Expectation.FallBack(Retried)),
+            Status(500, Expectation.FallBack(1), "x-should-retry: false", ("x-should-retry", _ => "false"), TimeSpan.Zero),
             Status(502, Expectation.FallBack(Retried)),
             Status(503, Expectation.FallBack(Retried)),
             Status(529, Expectation.FallBack(Retried)),
@@ -141,7 +155,7 @@ internal sealed class FaultCase
             },
             new()
             {
-                Name = "stream slow: idle after a chunk", Stream = true, Gate = ClockGate.WhileServerHolds,
+                Name = "stream slow: idle after a chunk", Stream = true, Gate = ClockGate.AfterFirstUpdate,
                 Script = (w, ctx) => async c =>
                 {
                     await c.WriteAsync(StreamHead(w) + w.StreamEvents("from primary")[0]);
@@ -177,12 +191,13 @@ internal sealed class FaultCase
         return Task.CompletedTask;
     }
 
-    private static FaultCase Status(int status, Expectation expected, string? detail = null, (string Name, Func<TimeProvider, string> Value)? header = null, TimeSpan? minElapsed = null) => new()
+    private static FaultCase Status(int status, Expectation expected, string? detail = null, (string Name, Func<TimeProvider, string> Value)? header = null, TimeSpan? minElapsed = null, string? message = null) => new()
     {
         Name = detail is null ? status.ToString(CultureInfo.InvariantCulture) : $"{status} {detail}",
         Script = (w, ctx) => c =>
         {
-            string body = w.ErrorBody(status, MatrixHarness.Canary);
+            // The error quotes the API key back, as OpenAI does for a wrong key.
+            string body = w.ErrorBody(status, message ?? $"Failed ({status}) for key {MatrixHarness.Canary}");
             int length = Encoding.UTF8.GetByteCount(body);
             var headers = new List<(string, string)> { ("Content-Type", "application/json"), ("Content-Length", length.ToString(CultureInfo.InvariantCulture)) };
             if (header is { } h)

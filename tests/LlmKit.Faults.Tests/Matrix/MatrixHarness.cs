@@ -19,7 +19,8 @@ internal sealed record CellResult(
     TimeSpan FakeElapsed,
     IReadOnlyList<UsageRecord> Records,
     UsageTotals Totals,
-    IReadOnlyList<string> LogText);
+    IReadOnlyList<string> LogText,
+    bool CanarySent);
 
 /// <summary>
 /// Runs one cell: the whole <c>AddLlmKit()</c> pipeline with the real provider package, logical model <c>chat</c> on two
@@ -99,7 +100,7 @@ internal static class MatrixHarness
 
         Func<bool> gate = fault.Gate switch
         {
-            ClockGate.WhileServerHolds => () => context.Holding,
+            ClockGate.WhileServerHolds => () => context.Holding && time.GetUtcNow() - started < fault.HoldBudget * context.HoldsStarted,
             ClockGate.AfterFirstUpdate => () => Volatile.Read(ref updates) > 0,
             _ => () => true,
         };
@@ -120,7 +121,8 @@ internal static class MatrixHarness
             .SelectMany(r => new[] { r.Message, r.Exception?.ToString() ?? string.Empty }
                 .Concat(IsFactoryHeaderDump(r) ? [] : r.StructuredState?.Select(kv => $"{kv.Key}={kv.Value} [{r.Category} {r.Level}: {r.Message}]") ?? []))
             .ToList();
-        return new CellResult(error, text.ToString(), updates, primary.RequestCount, secondary.RequestCount, elapsed, [.. ledger.Records], totals, logs);
+        bool canarySent = primary.Requests.Any(r => r.Headers.Values.Any(v => v.Contains(Canary, StringComparison.Ordinal)));
+        return new CellResult(error, text.ToString(), updates, primary.RequestCount, secondary.RequestCount, elapsed, [.. ledger.Records], totals, logs, canarySent);
     }
 
     /// <summary>

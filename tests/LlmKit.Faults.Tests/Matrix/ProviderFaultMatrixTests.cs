@@ -59,7 +59,14 @@ public class ProviderFaultMatrixTests
         Assert.Equal(expected.Kind, record.FailureKind);
         Assert.True(record.InputTokens >= 0 && record.OutputTokens >= 0);
 
-        // The canary key nowhere.
+        if (expected.Error is null)
+        {
+            Assert.Contains(expected.FallsBack ? "secondary" : "primary", record.Deployment ?? string.Empty, StringComparison.Ordinal);
+        }
+
+        // The canary key went to the server, and nowhere else.
+        Assert.True(result.CanarySent, "The primary server never saw the API key.");
+        Assert.Contains(MatrixHarness.StoppedActivities, a => a.Source.Name == "LlmKit");
         string? leakedLog = result.LogText.FirstOrDefault(line => line.Contains("SECRET-matrix", StringComparison.Ordinal));
         Assert.True(leakedLog is null, $"The canary is in a log line: {leakedLog}");
         if (result.Error is not null)

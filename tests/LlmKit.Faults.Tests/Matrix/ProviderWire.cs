@@ -32,7 +32,7 @@ internal sealed class ProviderWire
     /// <summary>A stream's first event that is not valid JSON.</summary>
     public required string GarbageEvent { get; init; }
 
-    /// <summary>An error body for a status, quoting the API key back as some providers do.</summary>
+    /// <summary>An error body for a status and message (JSON-safe text).</summary>
     public required Func<int, string, string> ErrorBody { get; init; }
 
     /// <summary>Malformed 200 bodies by kind: <c>{}</c>, empty, number-text, string-tokens, negative-tokens.</summary>
@@ -59,7 +59,7 @@ internal sealed class ProviderWire
             "data: [DONE]\n\n",
         ],
         GarbageEvent = "data: {nope}\n\n",
-        ErrorBody = (status, key) => $$$"""{"error":{"message":"Failed ({{{status}}}) for key {{{key}}}","type":"{{{(status == 401 ? "invalid_request_error" : "server_error")}}}","code":null}}""",
+        ErrorBody = (status, message) => $$$"""{"error":{"message":"{{{message}}}","type":"{{{(status == 401 ? "invalid_request_error" : "server_error")}}}","code":null}}""",
         Malformed = Kinds(
             empty: """{"id":"x","object":"chat.completion","choices":[]}""",
             numberText: OpenAIBody("42", """{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}"""),
@@ -84,7 +84,7 @@ internal sealed class ProviderWire
             """{"model":"llama3","created_at":"2025-01-01T00:00:01Z","message":{"role":"assistant","content":""},"done":true,"done_reason":"stop","prompt_eval_count":3,"eval_count":2}""" + "\n",
         ],
         GarbageEvent = "not json\n",
-        ErrorBody = (status, key) => $$"""{"error":"failed ({{status}}) for key {{key}}"}""",
+        ErrorBody = (status, message) => $$"""{"error":"{{message}}"}""",
         Malformed = Kinds(
             empty: """{"model":"llama3","message":"hi","done":true}""",
             numberText: OllamaBody("42", "3", "2"),
@@ -113,7 +113,7 @@ internal sealed class ProviderWire
             "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n",
         ],
         GarbageEvent = "event: message_start\ndata: {nope}\n\n",
-        ErrorBody = (status, key) => $$$"""{"type":"error","error":{"type":"{{{AnthropicType(status)}}}","message":"failed ({{{status}}}) for key {{{key}}}"}}""",
+        ErrorBody = (status, message) => $$$"""{"type":"error","error":{"type":"{{{AnthropicType(status)}}}","message":"{{{message}}}"}}""",
         Malformed = Kinds(
             empty: """{"id":"msg_1","type":"message","role":"assistant","content":"hi"}""",
             numberText: AnthropicBody("42", """{"input_tokens":3,"output_tokens":2}"""),
@@ -138,7 +138,7 @@ internal sealed class ProviderWire
             """data: {"candidates":[{"content":{"role":"model","parts":[{"text":""}]},"finishReason":"STOP"}],"usageMetadata":{"promptTokenCount":3,"candidatesTokenCount":2,"totalTokenCount":5},"modelVersion":"gemini-2.5-flash","responseId":"r1"}""" + "\n\n",
         ],
         GarbageEvent = "data: {nope}\n\n",
-        ErrorBody = (status, key) => $$$"""{"error":{"code":{{{status}}},"message":"failed ({{{status}}}) for key {{{key}}}","status":"{{{GeminiStatus(status)}}}"}}""",
+        ErrorBody = (status, message) => $$$"""{"error":{"code":{{{status}}},"message":"{{{message}}}","status":"{{{GeminiStatus(status)}}}"}}""",
         Malformed = Kinds(
             empty: """{"candidates":[],"modelVersion":"gemini-2.5-flash"}""",
             numberText: GeminiBody("42", """{"promptTokenCount":3,"candidatesTokenCount":2,"totalTokenCount":5}"""),
