@@ -8,13 +8,15 @@ namespace LlmKit.Faults.Tests.Matrix;
 /// <summary>
 /// When the harness may move the fake clock: always; only while the server holds a request open, and by at most
 /// <see cref="FaultCase.HoldBudget"/> per request held (so that a retry's timer never runs before its request arrives); or
-/// only once the caller has an update.
+/// only once the caller has an update; or only while a retry's delay runs (a retry is logged for every request so far),
+/// so that a Retry-After given as an HTTP date is read at the instant the server wrote it.
 /// </summary>
 internal enum ClockGate
 {
     Always,
     WhileServerHolds,
     AfterFirstUpdate,
+    DuringRetryDelay,
 }
 
 /// <summary>What one cell must show: attempts on the primary server, fallback, the error (type and kind) or success, updates before the error.</summary>
@@ -110,9 +112,9 @@ internal sealed class FaultCase
             Status(404, Expectation.Fails(LlmFailureKind.NotFound)),
             Status(408, Expectation.FallBack(Retried)),
             Status(413, Expectation.Fails(LlmFailureKind.BadRequest)),
-            Status(429, Expectation.FallBack(Retried), "Retry-After 2 s", ("Retry-After", _ => "2"), TimeSpan.FromSeconds(4)),
-            Status(429, Expectation.FallBack(Retried), "retry-after-ms 1500", ("retry-after-ms", _ => "1500"), TimeSpan.FromSeconds(3)),
-            Status(429, Expectation.FallBack(Retried), "Retry-After HTTP date +3 s", ("Retry-After", t => (t.GetUtcNow() + TimeSpan.FromSeconds(3)).ToString("R", CultureInfo.InvariantCulture)), TimeSpan.FromSeconds(6)),
+            Status(429, Expectation.FallBack(Retried), "Retry-After 2 s", ("Retry-After", _ => "2"), TimeSpan.FromSeconds(4), gate: ClockGate.DuringRetryDelay),
+            Status(429, Expectation.FallBack(Retried), "retry-after-ms 1500", ("retry-after-ms", _ => "1500"), TimeSpan.FromSeconds(3), gate: ClockGate.DuringRetryDelay),
+            Status(429, Expectation.FallBack(Retried), "Retry-After HTTP date +3 s", ("Retry-After", t => (t.GetUtcNow() + TimeSpan.FromSeconds(3)).ToString("R", CultureInfo.InvariantCulture)), TimeSpan.FromSeconds(6), gate: ClockGate.DuringRetryDelay),
             Status(429, Expectation.FallBack(1), "Retry-After 3600 s (too long)", ("Retry-After", _ => "3600"), TimeSpan.Zero),
             Status(429, Expectation.FallBack(1), "quota exhausted", message: "You exceeded your current quota, please check your plan and billing details."),
             Status(500, Expectation.FallBack(Retried)),
@@ -191,7 +193,7 @@ internal sealed class FaultCase
         return Task.CompletedTask;
     }
 
-    private static FaultCase Status(int status, Expectation expected, string? detail = null, (string Name, Func<TimeProvider, string> Value)? header = null, TimeSpan? minElapsed = null, string? message = null) => new()
+    private static FaultCase Status(int status, Expectation expected, string? detail = null, (string Name, Func<TimeProvider, string> Value)? header = null, TimeSpan? minElapsed = null, string? message = null, ClockGate gate = ClockGate.Always) => new()
     {
         Name = detail is null ? status.ToString(CultureInfo.InvariantCulture) : $"{status} {detail}",
         Script = (w, ctx) => c =>
@@ -209,6 +211,7 @@ internal sealed class FaultCase
         },
         Expected = expected,
         MinFakeElapsed = minElapsed ?? TimeSpan.Zero,
+        Gate = gate,
     };
 
     private static async Task WriteHugeBodyAsync(RawHttpServer.Connection connection, int megabytes)

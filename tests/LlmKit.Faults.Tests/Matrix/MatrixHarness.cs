@@ -20,7 +20,9 @@ internal sealed record CellResult(
     IReadOnlyList<UsageRecord> Records,
     UsageTotals Totals,
     IReadOnlyList<string> LogText,
-    bool CanarySent);
+    bool CanarySent,
+    int RetryLogs,
+    int FallbackLogs);
 
 /// <summary>
 /// Runs one cell: the whole <c>AddLlmKit()</c> pipeline with the real provider package, logical model <c>chat</c> on two
@@ -31,6 +33,9 @@ internal static class MatrixHarness
 {
     /// <summary>The API key of both connections; it must appear in no log line, exception, activity or ledger record.</summary>
     public const string Canary = "sk-canary-SECRET-matrix-0001";
+
+    private const int RetryEvent = 3101;
+    private const int FallbackEvent = 3102;
 
     private static readonly ConcurrentQueue<Activity> Activities = new();
     private static readonly ActivityListener Listener = StartListener();
@@ -75,6 +80,7 @@ internal static class MatrixHarness
         });
         await using var sp = services.BuildServiceProvider();
         var chat = sp.GetRequiredService<IChatClient>();
+        var collector = sp.GetFakeLogCollector();
 
         // A safety net only: a cell that hangs fails after a minute instead of blocking the run; nothing asserts on durations.
         using var safety = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -102,6 +108,7 @@ internal static class MatrixHarness
         {
             ClockGate.WhileServerHolds => () => context.Holding && time.GetUtcNow() - started < fault.HoldBudget * context.HoldsStarted,
             ClockGate.AfterFirstUpdate => () => Volatile.Read(ref updates) > 0,
+            ClockGate.DuringRetryDelay => () => primary.RequestCount > 0 && Logged(collector, RetryEvent) == primary.RequestCount,
             _ => () => true,
         };
         while (!call.IsCompleted)
@@ -117,12 +124,12 @@ internal static class MatrixHarness
         var error = await Record.ExceptionAsync(() => call);
         var elapsed = time.GetUtcNow() - started;
         var totals = await ledger.GetTotalsAsync(new UsageQuery());
-        var logs = sp.GetFakeLogCollector().GetSnapshot()
+        var logs = collector.GetSnapshot()
             .SelectMany(r => new[] { r.Message, r.Exception?.ToString() ?? string.Empty }
                 .Concat(IsFactoryHeaderDump(r) ? [] : r.StructuredState?.Select(kv => $"{kv.Key}={kv.Value} [{r.Category} {r.Level}: {r.Message}]") ?? []))
             .ToList();
         bool canarySent = primary.Requests.Any(r => r.Headers.Values.Any(v => v.Contains(Canary, StringComparison.Ordinal)));
-        return new CellResult(error, text.ToString(), updates, primary.RequestCount, secondary.RequestCount, elapsed, [.. ledger.Records], totals, logs, canarySent);
+        return new CellResult(error, text.ToString(), updates, primary.RequestCount, secondary.RequestCount, elapsed, [.. ledger.Records], totals, logs, canarySent, Logged(collector, RetryEvent), Logged(collector, FallbackEvent));
     }
 
     /// <summary>
@@ -133,6 +140,8 @@ internal static class MatrixHarness
     private static bool IsFactoryHeaderDump(FakeLogRecord record)
         => (record.Category ?? string.Empty).StartsWith("System.Net.Http.HttpClient.", StringComparison.Ordinal)
             && (record.Message.StartsWith("Request Headers:", StringComparison.Ordinal) || record.Message.StartsWith("Response Headers:", StringComparison.Ordinal));
+
+    private static int Logged(FakeLogCollector collector, int eventId) => collector.GetSnapshot().Count(r => r.Id.Id == eventId);
 
     /// <summary>Everything an activity carries as text: name, status description, tags, events and their tags.</summary>
     public static IEnumerable<string> TextOf(Activity activity)

@@ -49,6 +49,8 @@ public class ProviderFaultMatrixTests
         // Attempts on the primary (retried how often) and on the secondary (fallen back or not).
         Assert.Equal(expected.Attempts, result.PrimaryAttempts);
         Assert.Equal(expected.FallsBack ? 1 : 0, result.SecondaryAttempts);
+        Assert.Equal(expected.Attempts - 1, result.RetryLogs);
+        Assert.Equal(expected.FallsBack ? 1 : 0, result.FallbackLogs);
         Assert.True(result.FakeElapsed >= cell.MinFakeElapsed, $"Fake time {result.FakeElapsed} is below {cell.MinFakeElapsed}.");
 
         // Exactly one ledger record for the logical call, a success or a failure of the expected kind.
