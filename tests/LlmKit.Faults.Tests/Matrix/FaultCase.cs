@@ -138,6 +138,7 @@ internal sealed class FaultCase
                 Name = "never answers (attempt timeout)", Script = (_, ctx) => ctx.HoldAsync, Gate = ClockGate.WhileServerHolds,
                 Tune = r => r.AttemptTimeout = TimeSpan.FromSeconds(5), Expected = Expectation.FallBack(Retried), MinFakeElapsed = TimeSpan.FromSeconds(15),
             },
+            new() { Name = "stream of 50 MB without a newline", Stream = true, Script = (w, _) => c => WriteHugeLineAsync(c, StreamHead(w), 50), Expected = Expectation.FallBack(1) },
             new() { Name = "stream reset before headers", Stream = true, Script = (_, _) => Reset, Expected = Expectation.FallBack(Retried) },
             new() { Name = "stream HTML with 200", Stream = true, Script = (_, _) => c => c.RespondAsync(200, "text/html", Html), Expected = Expectation.FallBack(1) },
             new() { Name = "stream garbage line", Stream = true, Script = (w, _) => c => c.WriteAsync(StreamHead(w) + w.GarbageEvent + string.Concat(w.StreamEvents("x"))), Expected = Expectation.FallBack(1) },
@@ -213,6 +214,17 @@ internal sealed class FaultCase
         MinFakeElapsed = minElapsed ?? TimeSpan.Zero,
         Gate = gate,
     };
+
+    private static async Task WriteHugeLineAsync(RawHttpServer.Connection connection, string head, int megabytes)
+    {
+        await connection.WriteAsync(head + "data: ");
+        var block = new byte[1024 * 1024];
+        Array.Fill(block, (byte)'a');
+        for (int i = 0; i < megabytes; i++)
+        {
+            await connection.WriteAsync(block);
+        }
+    }
 
     private static async Task WriteHugeBodyAsync(RawHttpServer.Connection connection, int megabytes)
     {
