@@ -202,6 +202,21 @@ public sealed class RawHttpServer : IAsyncDisposable
         /// <summary>Writes the last chunk of a chunked body (<c>0</c> and the blank line).</summary>
         public Task EndChunksAsync() => WriteAsync("0\r\n\r\n");
 
+        /// <summary>Waits until the client closes or resets the connection (or the server stops), discarding what it sends.</summary>
+        public async Task WaitForClientCloseAsync()
+        {
+            var buffer = new byte[1024];
+            try
+            {
+                while (await _stream.ReadAsync(buffer, _stopping) > 0)
+                {
+                }
+            }
+            catch (Exception ex) when (ex is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+            }
+        }
+
         /// <summary>Closes the connection cleanly (FIN after what was written).</summary>
         public void Close()
         {

@@ -12,8 +12,8 @@ namespace LlmKit;
 /// that deployment's client-side rate limits and resilience pipeline, and falls back on classified failures.
 /// </summary>
 /// <remarks>
-/// <para>Fallback: rate limited, quota exhausted, overloaded, server error, timeout and network failures go to the next
-/// deployment, then to the model's <see cref="LogicalModelOptions.Fallbacks"/>; a prompt too long for a deployment goes only
+/// <para>Fallback: rate limited, quota exhausted, overloaded, server error, timeout and network failures, and retryable
+/// malformed answers (<see cref="ProviderResponseFormatException"/>), go to the next deployment, then to the model's <see cref="LogicalModelOptions.Fallbacks"/>; a prompt too long for a deployment goes only
 /// to deployments whose model has a larger context window (then <see cref="LogicalModelOptions.ContextWindowFallbacks"/>);
 /// a content-policy refusal goes only to <see cref="LogicalModelOptions.ContentPolicyFallbacks"/>; authentication failures,
 /// bad requests and caller cancellations are thrown at once. A stream falls back only before its first update has reached
@@ -929,6 +929,9 @@ public sealed class ModelRouterChatClient : IChatClient
             {
                 case LlmFailureKind.RateLimited or LlmFailureKind.QuotaExhausted or LlmFailureKind.Overloaded
                     or LlmFailureKind.ServerError or LlmFailureKind.Timeout or LlmFailureKind.Network:
+                    return true;
+                case LlmFailureKind.InvalidResponse when failure is ProviderException { IsRetryable: true }:
+                    // A malformed success (a proxy's HTML page, broken JSON): another deployment may answer properly.
                     return true;
                 case LlmFailureKind.ContextWindowExceeded:
                     int window = registry.TryGet(runtime.Deployment.Model, out var model) ? model.ContextWindow ?? 0 : 0;
