@@ -14,14 +14,11 @@ namespace LlmKit;
 public sealed class OpenAIChatClient : IChatClient
 {
     private static readonly string[] RequestIdHeaders = ["x-request-id", "apim-request-id", "request-id"];
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
-    private readonly TimeProvider _timeProvider;
+    private readonly ProviderTransport _transport;
     private readonly Uri _baseUrl;
     private readonly string? _apiKey;
     private readonly ChatClientMetadata _metadata;
     private readonly Uri _chatCompletionsUri;
-    private readonly AuthenticationHeaderValue? _authorization;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="options">The settings.</param>
@@ -39,14 +36,36 @@ public sealed class OpenAIChatClient : IChatClient
                 ?? throw new LlmKitConfigurationException($"The {Profile.Name} profile has no default address. Set OpenAIClientOptions.BaseUrl (configuration key 'LlmKit:Providers:<name>:BaseUrl')."),
             Profile.Name,
             "OpenAIClientOptions.BaseUrl"));
-        _ownsHttp = httpClient is null;
-        _http = httpClient ?? new HttpClient();
-        _timeProvider = timeProvider ?? TimeProvider.System;
         _metadata = new ChatClientMetadata(Profile.ProviderName, _baseUrl, options.DefaultModel);
         _chatCompletionsUri = new Uri(_baseUrl, "chat/completions");
-        _authorization = _apiKey is not null && string.Equals(Profile.AuthHeader, "Authorization", StringComparison.OrdinalIgnoreCase)
-            ? new AuthenticationHeaderValue("Bearer", _apiKey)
-            : null;
+        bool bearer = string.Equals(Profile.AuthHeader, "Authorization", StringComparison.OrdinalIgnoreCase);
+        var fixedHeaders = new List<KeyValuePair<string, string>>(3);
+        if (_apiKey is not null && !bearer)
+        {
+            fixedHeaders.Add(new(Profile.AuthHeader, _apiKey));
+        }
+
+        if (options.Organization is { } organization)
+        {
+            fixedHeaders.Add(new("OpenAI-Organization", organization));
+        }
+
+        if (options.Project is { } project)
+        {
+            fixedHeaders.Add(new("OpenAI-Project", project));
+        }
+
+        _transport = new ProviderTransport(
+            Profile.ProviderName,
+            Profile.ProviderName,
+            _baseUrl,
+            _apiKey,
+            ProviderTransport.StandardErrors(Profile.ProviderName, OpenAIResponseParser.ParseError, RequestIdHeaders),
+            httpClient,
+            timeProvider,
+            authorization: _apiKey is not null && bearer ? new AuthenticationHeaderValue("Bearer", _apiKey) : null,
+            fixedHeaders: [.. fixedHeaders],
+            customHeaders: options.Headers);
     }
 
     /// <summary>Gets the settings.</summary>
@@ -61,18 +80,8 @@ public sealed class OpenAIChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         string model = ResolveModel(options);
         using var request = CreateRequest(model, messages, options, stream: false);
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        byte[] buffer;
-        int length;
-        try
-        {
-            (buffer, length) = await PooledBody.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            throw Network(ex);
-        }
-
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await _transport.ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
             return OpenAIResponseParser.ParseCompletion(buffer.AsSpan(0, length), Profile.ProviderName, _apiKey, response.StatusCode);
@@ -89,16 +98,8 @@ public sealed class OpenAIChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         string model = ResolveModel(options);
         using var request = CreateRequest(model, messages, options, stream: true);
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        Stream body;
-        try
-        {
-            body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            throw Network(ex);
-        }
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await _transport.OpenStreamAsync(response.Content, cancellationToken).ConfigureAwait(false);
 
         // Strict for every profile: a stream ends with "data: [DONE]" (OpenAI and the compatible servers LlmKit
         // profiles all send it); a clean close after a finish_reason chunk without [DONE] is still a cut stream.
@@ -194,13 +195,7 @@ public sealed class OpenAIChatClient : IChatClient
     }
 
     /// <summary>Disposes the HTTP client if this instance created it.</summary>
-    public void Dispose()
-    {
-        if (_ownsHttp)
-        {
-            _http.Dispose();
-        }
-    }
+    public void Dispose() => _transport.Dispose();
 
     internal static string? ResolveApiKey(OpenAIClientOptions options)
     {
@@ -225,79 +220,11 @@ public sealed class OpenAIChatClient : IChatClient
         var uri = Profile.UsesAzureDeploymentUrls
             ? new Uri(_baseUrl, $"openai/deployments/{Uri.EscapeDataString(model)}/chat/completions?api-version={Uri.EscapeDataString(Options.AzureApiVersion)}")
             : _chatCompletionsUri;
-        var request = new HttpRequestMessage(HttpMethod.Post, uri)
-        {
-            Content = OpenAIRequestWriter.Write(model, messages, options, stream, Profile, Options.IncludeStreamUsage),
-        };
-        ApplyHeaders(request.Headers, stream);
-        return request;
+        return _transport.CreateRequest(uri, OpenAIRequestWriter.Write(model, messages, options, stream, Profile, Options.IncludeStreamUsage), stream);
     }
 
-    internal void ApplyHeaders(HttpRequestHeaders headers, bool stream)
-    {
-        if (_apiKey is not null)
-        {
-            if (_authorization is not null)
-            {
-                headers.Authorization = _authorization;
-            }
-            else
-            {
-                headers.TryAddWithoutValidation(Profile.AuthHeader, _apiKey);
-            }
-        }
-
-        if (Options.Organization is { } organization)
-        {
-            headers.TryAddWithoutValidation("OpenAI-Organization", organization);
-        }
-
-        if (Options.Project is { } project)
-        {
-            headers.TryAddWithoutValidation("OpenAI-Project", project);
-        }
-
-        foreach (var (name, value) in Options.Headers)
-        {
-            headers.Remove(name);
-            headers.TryAddWithoutValidation(name, value);
-        }
-
-        headers.Accept.Add(stream ? EventStream : Json);
-    }
-
-    internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw Network(ex);
-        }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ProviderException($"{Profile.ProviderName} did not answer before the HTTP client's timeout. Try again, raise HttpClient.Timeout, or use another deployment.", Profile.ProviderName, null, LlmFailureKind.Timeout, innerException: ex);
-        }
-
-        if (!response.IsSuccessStatusCode)
-        {
-            using (response)
-            {
-                throw await ProviderErrors.FromResponseAsync(response, Profile.ProviderName, OpenAIResponseParser.ParseError, _apiKey, _timeProvider, RequestIdHeaders, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return response;
-    }
-
-    internal ProviderException Network(Exception ex)
-        => new($"The connection to {Profile.ProviderName} at {SecretMasker.Origin(_baseUrl)} failed: {SecretMasker.Mask(ex.Message, _apiKey)} Check that the server is reachable, then try again.", Profile.ProviderName, null, LlmFailureKind.Network, innerException: ex);
-
-    private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
-    private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
+    /// <summary>The shared send path, used by the embedding generator and the moderation client too.</summary>
+    internal ProviderTransport Transport => _transport;
 
     private string ResolveModel(ChatOptions? options)
         => options?.ModelId ?? Options.DefaultModel
