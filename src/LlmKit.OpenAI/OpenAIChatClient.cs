@@ -25,17 +25,17 @@ public sealed class OpenAIChatClient : IChatClient
     /// <param name="httpClient">The HTTP client (from <c>IHttpClientFactory</c>); <see langword="null"/> creates one that this client disposes.</param>
     /// <param name="timeProvider">The clock for retry-after dates; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="LlmKitConfigurationException">The profile needs a key and none is set, or no base address is known.</exception>
-    public OpenAIChatClient(OpenAIClientOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    public OpenAIChatClient(OpenAIConnectionOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        Profile = options.Profile ?? throw new LlmKitConfigurationException("OpenAIClientOptions.Profile is null. Set a compatibility profile such as OpenAICompatibilityProfile.OpenAI.");
+        Profile = options.Profile ?? throw new LlmKitConfigurationException("OpenAIConnectionOptions.Profile is null. Set a compatibility profile such as OpenAICompatibilityProfile.OpenAI.");
         _apiKey = ResolveApiKey(options);
         _baseUrl = EnsureTrailingSlash(ConnectionChecks.CheckBaseUrl(
             options.BaseUrl ?? Profile.DefaultBaseUrl
-                ?? throw new LlmKitConfigurationException($"The {Profile.Name} profile has no default address. Set OpenAIClientOptions.BaseUrl (configuration key 'LlmKit:Providers:<name>:BaseUrl')."),
+                ?? throw new LlmKitConfigurationException($"The {Profile.Name} profile has no default address. Set OpenAIConnectionOptions.BaseUrl (configuration key 'LlmKit:Providers:<name>:BaseUrl')."),
             Profile.Name,
-            "OpenAIClientOptions.BaseUrl"));
+            "OpenAIConnectionOptions.BaseUrl"));
         _metadata = new ChatClientMetadata(Profile.ProviderName, _baseUrl, options.DefaultModel);
         _chatCompletionsUri = new Uri(_baseUrl, "chat/completions");
         bool bearer = string.Equals(Profile.AuthHeader, "Authorization", StringComparison.OrdinalIgnoreCase);
@@ -69,7 +69,7 @@ public sealed class OpenAIChatClient : IChatClient
     }
 
     /// <summary>Gets the settings.</summary>
-    public OpenAIClientOptions Options { get; }
+    public OpenAIConnectionOptions Options { get; }
 
     /// <summary>Gets the compatibility profile in use.</summary>
     public OpenAICompatibilityProfile Profile { get; }
@@ -197,15 +197,15 @@ public sealed class OpenAIChatClient : IChatClient
     /// <summary>Disposes the HTTP client if this instance created it.</summary>
     public void Dispose() => _transport.Dispose();
 
-    internal static string? ResolveApiKey(OpenAIClientOptions options)
+    internal static string? ResolveApiKey(OpenAIConnectionOptions options)
     {
         var profile = options.Profile;
-        string? key = !string.IsNullOrWhiteSpace(options.ApiKey) ? ConnectionChecks.NormalizeApiKey(options.ApiKey, profile.Name, "OpenAIClientOptions.ApiKey")
+        string? key = !string.IsNullOrWhiteSpace(options.ApiKey) ? ConnectionChecks.NormalizeApiKey(options.ApiKey, profile.Name, "OpenAIConnectionOptions.ApiKey")
             : profile.ApiKeyEnvironmentVariable is { } variable ? ConnectionChecks.NormalizeApiKey(Environment.GetEnvironmentVariable(variable), profile.Name, variable) : null;
         if (string.IsNullOrWhiteSpace(key) && profile.RequiresApiKey)
         {
             throw new LlmKitConfigurationException(
-                $"The {profile.Name} provider needs an API key. Set OpenAIClientOptions.ApiKey (configuration key 'LlmKit:Providers:<name>:ApiKey'){(profile.ApiKeyEnvironmentVariable is null ? string.Empty : $" or the {profile.ApiKeyEnvironmentVariable} environment variable")}.");
+                $"The {profile.Name} provider needs an API key. Set OpenAIConnectionOptions.ApiKey (configuration key 'LlmKit:Providers:<name>:ApiKey'){(profile.ApiKeyEnvironmentVariable is null ? string.Empty : $" or the {profile.ApiKeyEnvironmentVariable} environment variable")}.");
         }
 
         return string.IsNullOrWhiteSpace(key) ? null : key;
@@ -228,5 +228,5 @@ public sealed class OpenAIChatClient : IChatClient
 
     private string ResolveModel(ChatOptions? options)
         => options?.ModelId ?? Options.DefaultModel
-        ?? throw new LlmKitConfigurationException($"No model was given for the {Profile.Name} provider. Set ChatOptions.ModelId or OpenAIClientOptions.DefaultModel.");
+        ?? throw new LlmKitConfigurationException($"No model was given for the {Profile.Name} provider. Set ChatOptions.ModelId or OpenAIConnectionOptions.DefaultModel.");
 }

@@ -12,11 +12,11 @@ public sealed class OpenAIEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     private readonly EmbeddingGeneratorMetadata _metadata;
 
     /// <summary>Initializes a new instance.</summary>
-    /// <param name="options">The settings; <see cref="OpenAIClientOptions.DefaultModel"/> is the embedding model used when a call names none.</param>
+    /// <param name="options">The settings; <see cref="OpenAIConnectionOptions.DefaultModel"/> is the embedding model used when a call names none.</param>
     /// <param name="httpClient">The HTTP client; <see langword="null"/> creates one that this instance disposes.</param>
     /// <param name="timeProvider">The clock for retry-after dates; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="LlmKitConfigurationException">The profile needs a key and none is set, or no base address is known.</exception>
-    public OpenAIEmbeddingGenerator(OpenAIClientOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    public OpenAIEmbeddingGenerator(OpenAIConnectionOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
     {
         _client = new OpenAIChatClient(options, httpClient, timeProvider);
         _metadata = new EmbeddingGeneratorMetadata(_client.Profile.ProviderName, _client.GetService<ChatClientMetadata>()?.ProviderUri, options.DefaultModel);
@@ -28,7 +28,7 @@ public sealed class OpenAIEmbeddingGenerator : IEmbeddingGenerator<string, Embed
         ArgumentNullException.ThrowIfNull(values);
         var inputs = values as IReadOnlyList<string> ?? values.ToList();
         string model = options?.ModelId ?? _client.Options.DefaultModel
-            ?? throw new LlmKitConfigurationException("No embedding model was given. Set EmbeddingGenerationOptions.ModelId or OpenAIClientOptions.DefaultModel.");
+            ?? throw new LlmKitConfigurationException("No embedding model was given. Set EmbeddingGenerationOptions.ModelId or OpenAIConnectionOptions.DefaultModel.");
         var uri = _client.Profile.UsesAzureDeploymentUrls
             ? new Uri(OpenAIChatClient.EnsureTrailingSlash(_client.Options.BaseUrl!), $"openai/deployments/{Uri.EscapeDataString(model)}/embeddings?api-version={Uri.EscapeDataString(_client.Options.AzureApiVersion)}")
             : new Uri(_client.GetService<ChatClientMetadata>()!.ProviderUri!, "embeddings");

@@ -15,10 +15,10 @@ public sealed class OpenAIModerationClient : IContentClassifier, IDisposable
     private readonly OpenAIChatClient _client;
 
     /// <summary>Initializes a new instance.</summary>
-    /// <param name="options">The settings; <see cref="OpenAIClientOptions.DefaultModel"/> defaults to <c>omni-moderation-latest</c> when not set.</param>
+    /// <param name="options">The settings; <see cref="OpenAIConnectionOptions.DefaultModel"/> defaults to <c>omni-moderation-latest</c> when not set.</param>
     /// <param name="httpClient">The HTTP client; <see langword="null"/> creates one.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
-    public OpenAIModerationClient(OpenAIClientOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    public OpenAIModerationClient(OpenAIConnectionOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _client = new OpenAIChatClient(options, httpClient, timeProvider);
