@@ -86,7 +86,8 @@ public sealed class AnthropicChatClient : IChatClient
             timeProvider,
             fixedHeaders: [new("x-api-key", key), new("anthropic-version", options.AnthropicVersion)],
             customHeaders: options.Headers,
-            ownedClientTimeout: DefaultHttpTimeout);
+            ownedClientTimeout: DefaultHttpTimeout,
+            sizeBodyFromContentLength: true);
         _modelRegistry = modelRegistry;
         _metadata = new ChatClientMetadata(AnthropicWire.ProviderName, baseUrl, options.DefaultModel);
     }

@@ -19,6 +19,7 @@ internal sealed class ProviderTransport : IDisposable
     private readonly KeyValuePair<string, string>[] _fixedHeaders;
     private readonly KeyValuePair<string, string>[] _customHeaders;
     private readonly bool _sendAccept;
+    private readonly bool _sizeBodyFromContentLength;
     private readonly string _displayName;
     private readonly string _origin;
     private readonly string _networkAdvice;
@@ -37,6 +38,7 @@ internal sealed class ProviderTransport : IDisposable
     /// <param name="customHeaders">The app's headers, added last and replacing any header of the same name.</param>
     /// <param name="sendAccept">Whether to send <c>Accept: application/json</c> (or <c>text/event-stream</c> when streaming).</param>
     /// <param name="ownedClientTimeout">The timeout of a client this instance creates; <see langword="null"/> keeps the default.</param>
+    /// <param name="sizeBodyFromContentLength">Whether the first body buffer is sized from <c>Content-Length</c> (else 16 KiB, grown as needed).</param>
     /// <param name="networkAdvice">The sentence after a connection failure.</param>
     /// <param name="timeoutAdvice">The last choice offered after a time-out.</param>
     public ProviderTransport(
@@ -52,6 +54,7 @@ internal sealed class ProviderTransport : IDisposable
         IEnumerable<KeyValuePair<string, string>>? customHeaders = null,
         bool sendAccept = true,
         TimeSpan? ownedClientTimeout = null,
+        bool sizeBodyFromContentLength = false,
         string networkAdvice = "Check that the server is reachable, then try again.",
         string timeoutAdvice = "use another deployment")
     {
@@ -64,6 +67,7 @@ internal sealed class ProviderTransport : IDisposable
         _fixedHeaders = fixedHeaders ?? [];
         _customHeaders = customHeaders?.Where(h => !string.Equals(h.Key, "content-type", StringComparison.OrdinalIgnoreCase)).ToArray() ?? [];
         _sendAccept = sendAccept;
+        _sizeBodyFromContentLength = sizeBodyFromContentLength;
         _networkAdvice = networkAdvice;
         _timeoutAdvice = timeoutAdvice;
         _ownsHttp = httpClient is null;
@@ -143,29 +147,29 @@ internal sealed class ProviderTransport : IDisposable
     }
 
     /// <summary>Reads a whole body into a pooled array that the caller returns to the pool; maps connection failures and time-outs.</summary>
-    public async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
+    public Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
     {
-        try
-        {
-            return await PooledBody.ReadAllAsync(content, PooledBody.InitialSizeFor(content), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsFailure(ex, cancellationToken))
-        {
-            throw Failure(ex);
-        }
+        // Reading Content-Length parses and stores the header (an allocation), so only transports that asked for it do.
+        var read = _sizeBodyFromContentLength
+            ? PooledBody.ReadAllAsync(content, PooledBody.InitialSizeFor(content), cancellationToken)
+            : PooledBody.ReadAllAsync(content, cancellationToken);
+        return read.IsCompletedSuccessfully ? read : MapFailuresAsync(read, cancellationToken);
     }
 
     /// <summary>Opens the body of a streaming response; maps connection failures and time-outs.</summary>
-    public async Task<Stream> OpenStreamAsync(HttpContent content, CancellationToken cancellationToken)
+    public Task<Stream> OpenStreamAsync(HttpContent content, CancellationToken cancellationToken)
     {
+        Task<Stream> open;
         try
         {
-            return await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            open = content.ReadAsStreamAsync(cancellationToken);
         }
         catch (Exception ex) when (IsFailure(ex, cancellationToken))
         {
             throw Failure(ex);
         }
+
+        return open.IsCompletedSuccessfully ? open : MapFailuresAsync(open, cancellationToken);
     }
 
     /// <summary>
@@ -198,6 +202,19 @@ internal sealed class ProviderTransport : IDisposable
         if (_ownsHttp)
         {
             _http.Dispose();
+        }
+    }
+
+    // Completed reads (the common case for small bodies) return their own task: no second task on the hot path.
+    private async Task<T> MapFailuresAsync<T>(Task<T> pending, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (IsFailure(ex, cancellationToken))
+        {
+            throw Failure(ex);
         }
     }
 }
