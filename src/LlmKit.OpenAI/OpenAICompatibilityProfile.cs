@@ -160,7 +160,7 @@ public sealed record OpenAICompatibilityProfile
         SupportsReasoningEffort = false,
     };
 
-    /// <summary>Any other OpenAI-compatible server: no default address (set <see cref="OpenAIClientOptions.BaseUrl"/>), key optional, <c>max_tokens</c>.</summary>
+    /// <summary>Any other OpenAI-compatible server: no default address (set <see cref="OpenAIConnectionOptions.BaseUrl"/>), key optional, <c>max_tokens</c>.</summary>
     public static OpenAICompatibilityProfile Custom { get; } = new()
     {
         Name = "OpenAICompatible",

@@ -11,7 +11,7 @@ public class ConnectionSettingsTests
     public async Task Constructor_ApiKeyWithTrailingNewline_IsTrimmedAndSent()
     {
         var handler = new FakeHttpHandler().RespondFixture("chat-text.json");
-        var client = new OpenAIChatClient(new OpenAIClientOptions { ApiKey = "sk-test-key-0123456789\n", DefaultModel = "gpt-4o" }, new HttpClient(handler));
+        var client = new OpenAIChatClient(new OpenAIConnectionOptions { ApiKey = "sk-test-key-0123456789\n", DefaultModel = "gpt-4o" }, new HttpClient(handler));
 
         await client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]);
 
@@ -21,9 +21,9 @@ public class ConnectionSettingsTests
     [Fact]
     public void Constructor_ApiKeyWithLineBreakInside_ThrowsConfigurationExceptionWithoutTheKey()
     {
-        var ex = Assert.Throws<LlmKitConfigurationException>(() => new OpenAIChatClient(new OpenAIClientOptions { ApiKey = "sk-CANARY\r\nX-Injected: 1" }));
+        var ex = Assert.Throws<LlmKitConfigurationException>(() => new OpenAIChatClient(new OpenAIConnectionOptions { ApiKey = "sk-CANARY\r\nX-Injected: 1" }));
 
-        Assert.Contains("OpenAIClientOptions.ApiKey", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("OpenAIConnectionOptions.ApiKey", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("CANARY", ex.Message, StringComparison.Ordinal);
     }
 
@@ -32,9 +32,9 @@ public class ConnectionSettingsTests
     [InlineData("file:///tmp/openai")]
     public void Constructor_BaseUrlNotHttp_ThrowsConfigurationExceptionNamingTheScheme(string url)
     {
-        var ex = Assert.Throws<LlmKitConfigurationException>(() => new OpenAIChatClient(new OpenAIClientOptions { ApiKey = "sk-test-key-0123456789", BaseUrl = new Uri(url) }));
+        var ex = Assert.Throws<LlmKitConfigurationException>(() => new OpenAIChatClient(new OpenAIConnectionOptions { ApiKey = "sk-test-key-0123456789", BaseUrl = new Uri(url) }));
 
-        Assert.Contains("OpenAIClientOptions.BaseUrl", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("OpenAIConnectionOptions.BaseUrl", ex.Message, StringComparison.Ordinal);
         Assert.Contains($"scheme is '{new Uri(url).Scheme}'", ex.Message, StringComparison.Ordinal);
     }
 
@@ -52,7 +52,7 @@ public class ConnectionSettingsTests
     public async Task GetResponseAsync_NonFiniteOption_ThrowsArgumentExceptionNamingTheOption(float value, string option)
     {
         var handler = new FakeHttpHandler();
-        var client = new OpenAIChatClient(new OpenAIClientOptions { ApiKey = "sk-test-key-0123456789", DefaultModel = "gpt-4o" }, new HttpClient(handler));
+        var client = new OpenAIChatClient(new OpenAIConnectionOptions { ApiKey = "sk-test-key-0123456789", DefaultModel = "gpt-4o" }, new HttpClient(handler));
         var options = option switch
         {
             "Temperature" => new ChatOptions { Temperature = value },
@@ -87,7 +87,7 @@ public class ConnectionSettingsTests
     public async Task GetResponseAsync_UnreachableBaseUrlWithUserInfo_ExceptionHidesTheSecret()
     {
         using var http = new HttpClient();
-        var client = new OpenAIChatClient(new OpenAIClientOptions { ApiKey = "sk-test-key-0123456789", DefaultModel = "gpt-4o", BaseUrl = new Uri("http://user:CANARY-SECRET@127.0.0.1:1/v1/") }, http);
+        var client = new OpenAIChatClient(new OpenAIConnectionOptions { ApiKey = "sk-test-key-0123456789", DefaultModel = "gpt-4o", BaseUrl = new Uri("http://user:CANARY-SECRET@127.0.0.1:1/v1/") }, http);
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "hi")]));
 

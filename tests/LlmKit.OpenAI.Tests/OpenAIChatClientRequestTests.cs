@@ -8,15 +8,15 @@ namespace LlmKit.OpenAI.Tests;
 /// <summary>Requests are checked field by field against the Chat Completions API reference.</summary>
 public class OpenAIChatClientRequestTests
 {
-    private static (OpenAIChatClient Client, FakeHttpHandler Handler) Create(OpenAICompatibilityProfile? profile = null, Action<OpenAIClientOptions>? configure = null)
+    private static (OpenAIChatClient Client, FakeHttpHandler Handler) Create(OpenAICompatibilityProfile? profile = null, Action<OpenAIConnectionOptions>? configure = null)
     {
         var handler = new FakeHttpHandler();
-        var options = new OpenAIClientOptions { Profile = profile ?? OpenAICompatibilityProfile.OpenAI, ApiKey = "sk-test-key-0123456789", DefaultModel = "gpt-4o" };
+        var options = new OpenAIConnectionOptions { Profile = profile ?? OpenAICompatibilityProfile.OpenAI, ApiKey = "sk-test-key-0123456789", DefaultModel = "gpt-4o" };
         configure?.Invoke(options);
         return (new OpenAIChatClient(options, new HttpClient(handler)), handler);
     }
 
-    private static async Task<JsonElement> SendAsync(IList<ChatMessage> messages, ChatOptions? options, OpenAICompatibilityProfile? profile = null, Action<OpenAIClientOptions>? configure = null, bool stream = false)
+    private static async Task<JsonElement> SendAsync(IList<ChatMessage> messages, ChatOptions? options, OpenAICompatibilityProfile? profile = null, Action<OpenAIConnectionOptions>? configure = null, bool stream = false)
     {
         var (client, handler) = Create(profile, configure);
         if (stream)
@@ -227,7 +227,7 @@ public class OpenAIChatClientRequestTests
     public async Task GetResponseAsync_OllamaProfile_SendsMaxTokensToLocalDefaultWithoutKey()
     {
         var handler = new FakeHttpHandler().RespondFixture("chat-text.json");
-        var client = new OpenAIChatClient(new OpenAIClientOptions { Profile = OpenAICompatibilityProfile.OllamaOpenAI, DefaultModel = "llama3.1" }, new HttpClient(handler));
+        var client = new OpenAIChatClient(new OpenAIConnectionOptions { Profile = OpenAICompatibilityProfile.OllamaOpenAI, DefaultModel = "llama3.1" }, new HttpClient(handler));
 
         await client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")], new ChatOptions { MaxOutputTokens = 99 });
 
@@ -275,7 +275,7 @@ public class OpenAIChatClientRequestTests
         Environment.SetEnvironmentVariable("OPENAI_API_KEY", null);
         try
         {
-            var ex = Assert.Throws<LlmKitConfigurationException>(() => new OpenAIChatClient(new OpenAIClientOptions()));
+            var ex = Assert.Throws<LlmKitConfigurationException>(() => new OpenAIChatClient(new OpenAIConnectionOptions()));
 
             Assert.Contains("OPENAI_API_KEY", ex.Message, StringComparison.Ordinal);
             Assert.Contains("ApiKey", ex.Message, StringComparison.Ordinal);
@@ -289,7 +289,7 @@ public class OpenAIChatClientRequestTests
     [Fact]
     public void Options_ToString_NeverShowsTheKey()
     {
-        var options = new OpenAIClientOptions { ApiKey = "sk-very-secret-123456" };
+        var options = new OpenAIConnectionOptions { ApiKey = "sk-very-secret-123456" };
 
         Assert.DoesNotContain("sk-very-secret", options.ToString(), StringComparison.Ordinal);
         Assert.Contains("api key set", options.ToString(), StringComparison.Ordinal);

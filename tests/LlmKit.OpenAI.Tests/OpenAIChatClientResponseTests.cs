@@ -11,7 +11,7 @@ public class OpenAIChatClientResponseTests
     private static (OpenAIChatClient Client, FakeHttpHandler Handler) Create(OpenAICompatibilityProfile? profile = null)
     {
         var handler = new FakeHttpHandler();
-        var client = new OpenAIChatClient(new OpenAIClientOptions { Profile = profile ?? OpenAICompatibilityProfile.OpenAI, ApiKey = "sk-test-key-0123456789", DefaultModel = "gpt-4o" }, new HttpClient(handler));
+        var client = new OpenAIChatClient(new OpenAIConnectionOptions { Profile = profile ?? OpenAICompatibilityProfile.OpenAI, ApiKey = "sk-test-key-0123456789", DefaultModel = "gpt-4o" }, new HttpClient(handler));
         return (client, handler);
     }
 

@@ -15,7 +15,7 @@ public class OpenAIEmbeddingGeneratorTests
               {"object":"embedding","index":0,"embedding":[0.0023064255,-0.009327292]}],
              "model":"text-embedding-3-small","usage":{"prompt_tokens":8,"total_tokens":8}}
             """);
-        using var generator = new OpenAIEmbeddingGenerator(new OpenAIClientOptions { ApiKey = "sk-test-0123456789", DefaultModel = "text-embedding-3-small" }, new HttpClient(handler));
+        using var generator = new OpenAIEmbeddingGenerator(new OpenAIConnectionOptions { ApiKey = "sk-test-0123456789", DefaultModel = "text-embedding-3-small" }, new HttpClient(handler));
 
         var result = await generator.GenerateAsync(["first", "second"], new Microsoft.Extensions.AI.EmbeddingGenerationOptions { Dimensions = 2 });
 
@@ -35,7 +35,7 @@ public class OpenAIEmbeddingGeneratorTests
     public async Task GenerateAsync_FewerVectorsThanInputs_ThrowsResponseParseException()
     {
         var handler = new FakeHttpHandler().Respond(HttpStatusCode.OK, """{"data":[{"index":0,"embedding":[1]}],"model":"m"}""");
-        using var generator = new OpenAIEmbeddingGenerator(new OpenAIClientOptions { ApiKey = "sk-test-0123456789", DefaultModel = "m" }, new HttpClient(handler));
+        using var generator = new OpenAIEmbeddingGenerator(new OpenAIConnectionOptions { ApiKey = "sk-test-0123456789", DefaultModel = "m" }, new HttpClient(handler));
 
         await Assert.ThrowsAsync<ResponseParseException>(() => generator.GenerateAsync(["a", "b"]));
     }

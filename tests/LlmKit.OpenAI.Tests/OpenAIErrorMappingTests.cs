@@ -11,7 +11,7 @@ public class OpenAIErrorMappingTests
     private static async Task<Exception> FailAsync(HttpStatusCode status, string body, string contentType = "application/json", params (string, string)[] headers)
     {
         var handler = new FakeHttpHandler().Respond(status, body, contentType, headers);
-        var client = new OpenAIChatClient(new OpenAIClientOptions { ApiKey = Key, DefaultModel = "gpt-4o" }, new HttpClient(handler));
+        var client = new OpenAIChatClient(new OpenAIConnectionOptions { ApiKey = Key, DefaultModel = "gpt-4o" }, new HttpClient(handler));
         return await Assert.ThrowsAnyAsync<Exception>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]));
     }
 
@@ -151,7 +151,7 @@ public class OpenAIErrorMappingTests
     [Fact]
     public async Task Unreachable_IsNetworkFailure()
     {
-        var client = new OpenAIChatClient(new OpenAIClientOptions { Profile = OpenAICompatibilityProfile.Vllm, BaseUrl = new Uri("http://127.0.0.1:1/v1/"), DefaultModel = "m" });
+        var client = new OpenAIChatClient(new OpenAIConnectionOptions { Profile = OpenAICompatibilityProfile.Vllm, BaseUrl = new Uri("http://127.0.0.1:1/v1/"), DefaultModel = "m" });
 
         var ex = await Assert.ThrowsAsync<ProviderException>(() => client.GetResponseAsync([new ChatMessage(ChatRole.User, "x")]));
 

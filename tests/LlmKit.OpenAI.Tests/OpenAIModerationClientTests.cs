@@ -14,7 +14,7 @@ public class OpenAIModerationClientTests
               "categories":{"harassment":false,"self-harm/intent":true},
               "category_scores":{"harassment":0.0012,"self-harm/intent":0.91}}]}
             """);
-        using var client = new OpenAIModerationClient(new OpenAIClientOptions { ApiKey = "sk-test-0123456789" }, new HttpClient(handler));
+        using var client = new OpenAIModerationClient(new OpenAIConnectionOptions { ApiKey = "sk-test-0123456789" }, new HttpClient(handler));
 
         var findings = await client.ClassifyAsync("some text", GuardDirection.Input);
 

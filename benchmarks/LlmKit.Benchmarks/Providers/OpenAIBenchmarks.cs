@@ -6,7 +6,6 @@ using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using Microsoft.Extensions.AI;
 using OpenAI.Chat;
-using LlmKitOpenAIOptions = LlmKit.OpenAIClientOptions;
 using MeaiChatMessage = Microsoft.Extensions.AI.ChatMessage;
 using SdkChatMessage = OpenAI.Chat.ChatMessage;
 
@@ -47,7 +46,7 @@ public class OpenAIBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var options = new LlmKitOpenAIOptions { ApiKey = "sk-bench-0123456789", BaseUrl = Endpoint };
+        var options = new OpenAIConnectionOptions { ApiKey = "sk-bench-0123456789", BaseUrl = Endpoint };
         _llmKit = new OpenAIChatClient(options, new HttpClient(new CannedResponseHandler(Completion, "application/json")));
         _llmKitStream = new OpenAIChatClient(options, new HttpClient(new CannedResponseHandler(Stream, "text/event-stream")));
         _llmKitStreamOne = new OpenAIChatClient(options, new HttpClient(new CannedResponseHandler(StreamOfOne, "text/event-stream")));

@@ -2,7 +2,6 @@ using BenchmarkDotNet.Attributes;
 using LlmKit.Benchmarks.Providers;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
-using LlmKitOpenAIOptions = LlmKit.OpenAIClientOptions;
 
 namespace LlmKit.Benchmarks.Routing;
 
@@ -29,7 +28,7 @@ public class HttpPipelineBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var options = new LlmKitOpenAIOptions { ApiKey = "sk-bench-0123456789", BaseUrl = Endpoint };
+        var options = new OpenAIConnectionOptions { ApiKey = "sk-bench-0123456789", BaseUrl = Endpoint };
         _bare = new OpenAIChatClient(options, new HttpClient(new CannedResponseHandler(OpenAIBenchmarks.Completion, "application/json")));
         _bareStream = new OpenAIChatClient(options, new HttpClient(new CannedResponseHandler(OpenAIBenchmarks.Stream, "text/event-stream")));
         _pipeline = Pipeline(OpenAIBenchmarks.Completion, "application/json");

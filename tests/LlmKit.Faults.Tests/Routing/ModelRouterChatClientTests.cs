@@ -63,7 +63,7 @@ public class ModelRouterChatClientTests(AimockFaultFixture aimock) : IClassFixtu
         return services.BuildServiceProvider();
     }
 
-    private void OpenAI(OpenAIClientOptions options, string testId)
+    private void OpenAI(OpenAIConnectionOptions options, string testId)
     {
         options.BaseUrl = new Uri(aimock.Server.BaseUri, "v1/");
         options.ApiKey = "sk-fault-test-000000";

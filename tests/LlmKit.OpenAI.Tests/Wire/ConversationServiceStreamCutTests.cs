@@ -64,7 +64,7 @@ public class ConversationServiceStreamCutTests
     {
         var services = new ServiceCollection();
         services.AddLlmKit(kit => kit
-            .AddProvider("openai", _ => new OpenAIChatClient(new OpenAIClientOptions { Profile = OpenAICompatibilityProfile.OpenAI, ApiKey = WireFaults.Canary, DefaultModel = "gpt-4o", BaseUrl = new Uri(server.BaseUri, "v1/") }, new HttpClient()))
+            .AddProvider("openai", _ => new OpenAIChatClient(new OpenAIConnectionOptions { Profile = OpenAICompatibilityProfile.OpenAI, ApiKey = WireFaults.Canary, DefaultModel = "gpt-4o", BaseUrl = new Uri(server.BaseUri, "v1/") }, new HttpClient()))
             .AddModel("chat", "openai", "gpt-4o")
             .UseDefaultModel("chat"));
         return services.BuildServiceProvider();

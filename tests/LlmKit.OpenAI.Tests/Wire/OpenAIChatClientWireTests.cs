@@ -198,7 +198,7 @@ public class OpenAIChatClientWireTests
             c.Reset();
             return Task.CompletedTask;
         });
-        using var client = new OpenAIChatClient(new OpenAIClientOptions { Profile = OpenAICompatibilityProfile.OpenAI, ApiKey = WireFaults.Canary, DefaultModel = "gpt-4o", BaseUrl = new Uri($"http://admin:hunter2@127.0.0.1:{server.BaseUri.Port}/v1/") }, new HttpClient());
+        using var client = new OpenAIChatClient(new OpenAIConnectionOptions { Profile = OpenAICompatibilityProfile.OpenAI, ApiKey = WireFaults.Canary, DefaultModel = "gpt-4o", BaseUrl = new Uri($"http://admin:hunter2@127.0.0.1:{server.BaseUri.Port}/v1/") }, new HttpClient());
 
         var (updates, error) = await WireFaults.CollectAsync(client.GetStreamingResponseAsync(Hello));
 
@@ -279,5 +279,5 @@ public class OpenAIChatClientWireTests
         => $$"""{"id":"x","choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}],"usage":{{usage}}}""";
 
     private static OpenAIChatClient Client(RawHttpServer server)
-        => new(new OpenAIClientOptions { Profile = OpenAICompatibilityProfile.OpenAI, ApiKey = WireFaults.Canary, DefaultModel = "gpt-4o", BaseUrl = new Uri(server.BaseUri, "v1/") }, new HttpClient());
+        => new(new OpenAIConnectionOptions { Profile = OpenAICompatibilityProfile.OpenAI, ApiKey = WireFaults.Canary, DefaultModel = "gpt-4o", BaseUrl = new Uri(server.BaseUri, "v1/") }, new HttpClient());
 }

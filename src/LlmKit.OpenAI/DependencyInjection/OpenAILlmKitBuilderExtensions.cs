@@ -18,7 +18,7 @@ public static class OpenAILlmKitBuilderExtensions
     /// <param name="name">The connection name. Defaults to <c>openai</c>.</param>
     /// <param name="configure">Sets the key, address, default model and headers; the key defaults to <c>OPENAI_API_KEY</c>.</param>
     /// <returns>The builder.</returns>
-    public static ILlmKitBuilder AddOpenAI(this ILlmKitBuilder builder, string name = "openai", Action<OpenAIClientOptions>? configure = null)
+    public static ILlmKitBuilder AddOpenAI(this ILlmKitBuilder builder, string name = "openai", Action<OpenAIConnectionOptions>? configure = null)
         => builder.AddOpenAICompatible(OpenAICompatibilityProfile.OpenAI, name, configure);
 
     /// <summary>Registers a connection to an OpenAI-compatible server with the given profile (Azure OpenAI, Ollama, vLLM, ...).</summary>
@@ -27,12 +27,12 @@ public static class OpenAILlmKitBuilderExtensions
     /// <param name="name">The connection name; defaults to the profile name in lower case.</param>
     /// <param name="configure">Sets the key, address, default model and headers.</param>
     /// <returns>The builder.</returns>
-    public static ILlmKitBuilder AddOpenAICompatible(this ILlmKitBuilder builder, OpenAICompatibilityProfile profile, string? name = null, Action<OpenAIClientOptions>? configure = null)
+    public static ILlmKitBuilder AddOpenAICompatible(this ILlmKitBuilder builder, OpenAICompatibilityProfile profile, string? name = null, Action<OpenAIConnectionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(profile);
         builder.AddOpenAIProviderTypes();
-        var options = new OpenAIClientOptions { Profile = profile };
+        var options = new OpenAIConnectionOptions { Profile = profile };
         configure?.Invoke(options);
         builder.AddHttpProvider(name ?? profile.Name.ToLowerInvariant(), HttpClientName, (sp, http) => new OpenAIChatClient(options, http, sp.GetService<TimeProvider>()));
         return builder;
@@ -75,19 +75,19 @@ public static class OpenAILlmKitBuilderExtensions
     /// <param name="builder">The LlmKit builder.</param>
     /// <param name="configure">Sets the key (defaults to <c>OPENAI_API_KEY</c>), address and model (defaults to <c>omni-moderation-latest</c>).</param>
     /// <returns>The builder.</returns>
-    public static ILlmKitBuilder AddOpenAIModeration(this ILlmKitBuilder builder, Action<OpenAIClientOptions>? configure = null)
+    public static ILlmKitBuilder AddOpenAIModeration(this ILlmKitBuilder builder, Action<OpenAIConnectionOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.AddOpenAIProviderTypes();
-        var options = new OpenAIClientOptions { Profile = OpenAICompatibilityProfile.OpenAI };
+        var options = new OpenAIConnectionOptions { Profile = OpenAICompatibilityProfile.OpenAI };
         configure?.Invoke(options);
         builder.Services.AddSingleton<IContentClassifier>(sp => new OpenAIModerationClient(options, sp.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName), sp.GetService<TimeProvider>()));
         return builder;
     }
 
-    private static OpenAIClientOptions FromSettings(OpenAICompatibilityProfile profile, ProviderConnectionSettings settings)
+    private static OpenAIConnectionOptions FromSettings(OpenAICompatibilityProfile profile, ProviderConnectionSettings settings)
     {
-        var options = new OpenAIClientOptions
+        var options = new OpenAIConnectionOptions
         {
             Profile = settings.Keyless ? profile with { RequiresApiKey = false, ApiKeyEnvironmentVariable = null } : profile,
             ApiKey = settings.Keyless ? null : settings.ApiKey,

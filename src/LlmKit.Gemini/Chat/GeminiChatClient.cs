@@ -14,7 +14,7 @@ namespace LlmKit;
 /// </summary>
 public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
 {
-    private readonly GeminiTransport _transport;
+    private readonly GeminiConnection _connection;
     private readonly IModelRegistry? _modelRegistry;
     private readonly ChatClientMetadata _metadata;
 
@@ -33,9 +33,9 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        _transport = new GeminiTransport(options, httpClient, timeProvider);
+        _connection = new GeminiConnection(options, httpClient, timeProvider);
         _modelRegistry = modelRegistry;
-        _metadata = new ChatClientMetadata(GeminiErrors.Provider, _transport.BaseUrl, options.DefaultModel);
+        _metadata = new ChatClientMetadata(GeminiErrors.Provider, _connection.BaseUrl, options.DefaultModel);
     }
 
     /// <summary>Gets the settings.</summary>
@@ -46,15 +46,15 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
     {
         ArgumentNullException.ThrowIfNull(messages);
         var settings = ResolveSettings(options);
-        using var request = _transport.CreateRequest(
-            _transport.GetUri(settings.Model, "generateContent"),
+        using var request = _connection.Transport.CreateRequest(
+            _connection.GetUri(settings.Model, "generateContent"),
             GeminiRequestWriter.WriteGenerateContent(messages, options, settings),
             stream: false);
-        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var (buffer, length) = await _transport.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        using var response = await _connection.Transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await _connection.Transport.ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
-            return Parse(buffer.AsSpan(0, length), _transport.ApiKey, response.StatusCode);
+            return Parse(buffer.AsSpan(0, length), _connection.ApiKey, response.StatusCode);
         }
         finally
         {
@@ -67,24 +67,16 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
     {
         ArgumentNullException.ThrowIfNull(messages);
         var settings = ResolveSettings(options);
-        using var request = _transport.CreateRequest(
-            _transport.GetUri(settings.Model, "streamGenerateContent"),
+        using var request = _connection.Transport.CreateRequest(
+            _connection.GetUri(settings.Model, "streamGenerateContent"),
             GeminiRequestWriter.WriteGenerateContent(messages, options, settings),
             stream: true);
-        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        Stream body;
-        try
-        {
-            body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            throw _transport.Network(ex);
-        }
+        using var response = await _connection.Transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await _connection.Transport.OpenStreamAsync(response.Content, cancellationToken).ConfigureAwait(false);
 
         // The stream ends with a chunk whose candidate has a finishReason; anything else is a cut or a malformed body.
         using var events = new ServerSentEventReader(body);
-        var stream = new GeminiStreamState(_transport.ApiKey);
+        var stream = new GeminiStreamState(_connection.ApiKey);
         int yielded = 0;
         while (true)
         {
@@ -97,13 +89,13 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
             {
                 throw WireFormat.StreamCut(GeminiErrors.Provider, "a candidate with a finishReason", yielded, inner: ex);
             }
-            catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
             {
-                throw GeminiTransport.Timeout(ex);
+                throw _connection.Transport.Failure(ex);
             }
             catch (ProviderResponseFormatException ex)
             {
-                throw WireFormat.Complete(ex, GeminiErrors.Provider, response.StatusCode, events.Head, _transport.ApiKey);
+                throw WireFormat.Complete(ex, GeminiErrors.Provider, response.StatusCode, events.Head, _connection.ApiKey);
             }
 
             if (!more)
@@ -123,7 +115,7 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
             }
             catch (ProviderResponseFormatException ex)
             {
-                throw WireFormat.Complete(ex, GeminiErrors.Provider, response.StatusCode, events.Data, _transport.ApiKey);
+                throw WireFormat.Complete(ex, GeminiErrors.Provider, response.StatusCode, events.Data, _connection.ApiKey);
             }
 
             if (update is not null)
@@ -136,7 +128,7 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
         if (!stream.IsFinished)
         {
             throw events.EventCount == 0 && !events.Head.IsEmpty
-                ? WireFormat.Create(GeminiErrors.Provider, response.StatusCode, null, "the body is not a Server-Sent Events stream (no 'data:' line)", events.Head, _transport.ApiKey)
+                ? WireFormat.Create(GeminiErrors.Provider, response.StatusCode, null, "the body is not a Server-Sent Events stream (no 'data:' line)", events.Head, _connection.ApiKey)
                 : WireFormat.StreamCut(GeminiErrors.Provider, "a candidate with a finishReason", yielded);
         }
 
@@ -157,12 +149,12 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
     {
         ArgumentNullException.ThrowIfNull(messages);
         var settings = ResolveSettings(options);
-        using var request = _transport.CreateRequest(
-            _transport.GetUri(settings.Model, "countTokens"),
+        using var request = _connection.Transport.CreateRequest(
+            _connection.GetUri(settings.Model, "countTokens"),
             GeminiRequestWriter.WriteCountTokens(messages, options, settings),
             stream: false);
-        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var (buffer, length) = await _transport.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        using var response = await _connection.Transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await _connection.Transport.ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
             return ParseTotalTokens(buffer.AsSpan(0, length));
@@ -191,7 +183,7 @@ public sealed class GeminiChatClient : IChatClient, IExactTokenCounter
     }
 
     /// <summary>Disposes the HTTP client if this instance created it.</summary>
-    public void Dispose() => _transport.Dispose();
+    public void Dispose() => _connection.Dispose();
 
     /// <summary>Parses a whole <c>generateContent</c> body.</summary>
     /// <remarks>

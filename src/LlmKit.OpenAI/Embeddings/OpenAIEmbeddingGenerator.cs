@@ -8,18 +8,18 @@ namespace LlmKit;
 /// <summary>An <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> over the OpenAI embeddings endpoint (and compatible servers).</summary>
 public sealed class OpenAIEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
-    private readonly OpenAIChatClient _transport;
+    private readonly OpenAIChatClient _client;
     private readonly EmbeddingGeneratorMetadata _metadata;
 
     /// <summary>Initializes a new instance.</summary>
-    /// <param name="options">The settings; <see cref="OpenAIClientOptions.DefaultModel"/> is the embedding model used when a call names none.</param>
+    /// <param name="options">The settings; <see cref="OpenAIConnectionOptions.DefaultModel"/> is the embedding model used when a call names none.</param>
     /// <param name="httpClient">The HTTP client; <see langword="null"/> creates one that this instance disposes.</param>
     /// <param name="timeProvider">The clock for retry-after dates; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="LlmKitConfigurationException">The profile needs a key and none is set, or no base address is known.</exception>
-    public OpenAIEmbeddingGenerator(OpenAIClientOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    public OpenAIEmbeddingGenerator(OpenAIConnectionOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
     {
-        _transport = new OpenAIChatClient(options, httpClient, timeProvider);
-        _metadata = new EmbeddingGeneratorMetadata(_transport.Profile.ProviderName, _transport.GetService<ChatClientMetadata>()?.ProviderUri, options.DefaultModel);
+        _client = new OpenAIChatClient(options, httpClient, timeProvider);
+        _metadata = new EmbeddingGeneratorMetadata(_client.Profile.ProviderName, _client.GetService<ChatClientMetadata>()?.ProviderUri, options.DefaultModel);
     }
 
     /// <inheritdoc/>
@@ -27,11 +27,11 @@ public sealed class OpenAIEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     {
         ArgumentNullException.ThrowIfNull(values);
         var inputs = values as IReadOnlyList<string> ?? values.ToList();
-        string model = options?.ModelId ?? _transport.Options.DefaultModel
-            ?? throw new LlmKitConfigurationException("No embedding model was given. Set EmbeddingGenerationOptions.ModelId or OpenAIClientOptions.DefaultModel.");
-        var uri = _transport.Profile.UsesAzureDeploymentUrls
-            ? new Uri(OpenAIChatClient.EnsureTrailingSlash(_transport.Options.BaseUrl!), $"openai/deployments/{Uri.EscapeDataString(model)}/embeddings?api-version={Uri.EscapeDataString(_transport.Options.AzureApiVersion)}")
-            : new Uri(_transport.GetService<ChatClientMetadata>()!.ProviderUri!, "embeddings");
+        string model = options?.ModelId ?? _client.Options.DefaultModel
+            ?? throw new LlmKitConfigurationException("No embedding model was given. Set EmbeddingGenerationOptions.ModelId or OpenAIConnectionOptions.DefaultModel.");
+        var uri = _client.Profile.UsesAzureDeploymentUrls
+            ? new Uri(OpenAIChatClient.EnsureTrailingSlash(_client.Options.BaseUrl!), $"openai/deployments/{Uri.EscapeDataString(model)}/embeddings?api-version={Uri.EscapeDataString(_client.Options.AzureApiVersion)}")
+            : new Uri(_client.GetService<ChatClientMetadata>()!.ProviderUri!, "embeddings");
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = PooledJsonContent.Create((model, inputs, options), static (w, s) =>
@@ -66,16 +66,16 @@ public sealed class OpenAIEmbeddingGenerator : IEmbeddingGenerator<string, Embed
                 w.WriteEndObject();
             }),
         };
-        _transport.ApplyHeaders(request.Headers, stream: false);
-        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var (buffer, length) = await PooledBody.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        _client.Transport.ApplyHeaders(request.Headers, stream: false);
+        using var response = await _client.Transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await _client.Transport.ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
             return Parse(buffer.AsSpan(0, length), inputs.Count);
         }
         catch (JsonException ex)
         {
-            throw new ResponseParseException($"The embeddings response from {_transport.Profile.ProviderName} is not valid JSON. Check the base address.", ex) { Provider = _transport.Profile.ProviderName };
+            throw new ResponseParseException($"The embeddings response from {_client.Profile.ProviderName} is not valid JSON. Check the base address.", ex) { Provider = _client.Profile.ProviderName };
         }
         finally
         {
@@ -94,7 +94,7 @@ public sealed class OpenAIEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     }
 
     /// <summary>Disposes the HTTP client if this instance created it.</summary>
-    public void Dispose() => _transport.Dispose();
+    public void Dispose() => _client.Dispose();
 
     private static GeneratedEmbeddings<Embedding<float>> Parse(ReadOnlySpan<byte> json, int expected)
     {

@@ -14,43 +14,62 @@ namespace LlmKit;
 public sealed class OpenAIChatClient : IChatClient
 {
     private static readonly string[] RequestIdHeaders = ["x-request-id", "apim-request-id", "request-id"];
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
-    private readonly TimeProvider _timeProvider;
+    private readonly ProviderTransport _transport;
     private readonly Uri _baseUrl;
     private readonly string? _apiKey;
     private readonly ChatClientMetadata _metadata;
     private readonly Uri _chatCompletionsUri;
-    private readonly AuthenticationHeaderValue? _authorization;
 
     /// <summary>Initializes a new instance.</summary>
     /// <param name="options">The settings.</param>
     /// <param name="httpClient">The HTTP client (from <c>IHttpClientFactory</c>); <see langword="null"/> creates one that this client disposes.</param>
     /// <param name="timeProvider">The clock for retry-after dates; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
     /// <exception cref="LlmKitConfigurationException">The profile needs a key and none is set, or no base address is known.</exception>
-    public OpenAIChatClient(OpenAIClientOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    public OpenAIChatClient(OpenAIConnectionOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        Profile = options.Profile ?? throw new LlmKitConfigurationException("OpenAIClientOptions.Profile is null. Set a compatibility profile such as OpenAICompatibilityProfile.OpenAI.");
+        Profile = options.Profile ?? throw new LlmKitConfigurationException("OpenAIConnectionOptions.Profile is null. Set a compatibility profile such as OpenAICompatibilityProfile.OpenAI.");
         _apiKey = ResolveApiKey(options);
         _baseUrl = EnsureTrailingSlash(ConnectionChecks.CheckBaseUrl(
             options.BaseUrl ?? Profile.DefaultBaseUrl
-                ?? throw new LlmKitConfigurationException($"The {Profile.Name} profile has no default address. Set OpenAIClientOptions.BaseUrl (configuration key 'LlmKit:Providers:<name>:BaseUrl')."),
+                ?? throw new LlmKitConfigurationException($"The {Profile.Name} profile has no default address. Set OpenAIConnectionOptions.BaseUrl (configuration key 'LlmKit:Providers:<name>:BaseUrl')."),
             Profile.Name,
-            "OpenAIClientOptions.BaseUrl"));
-        _ownsHttp = httpClient is null;
-        _http = httpClient ?? new HttpClient();
-        _timeProvider = timeProvider ?? TimeProvider.System;
+            "OpenAIConnectionOptions.BaseUrl"));
         _metadata = new ChatClientMetadata(Profile.ProviderName, _baseUrl, options.DefaultModel);
         _chatCompletionsUri = new Uri(_baseUrl, "chat/completions");
-        _authorization = _apiKey is not null && string.Equals(Profile.AuthHeader, "Authorization", StringComparison.OrdinalIgnoreCase)
-            ? new AuthenticationHeaderValue("Bearer", _apiKey)
-            : null;
+        bool bearer = string.Equals(Profile.AuthHeader, "Authorization", StringComparison.OrdinalIgnoreCase);
+        var fixedHeaders = new List<KeyValuePair<string, string>>(3);
+        if (_apiKey is not null && !bearer)
+        {
+            fixedHeaders.Add(new(Profile.AuthHeader, _apiKey));
+        }
+
+        if (options.Organization is { } organization)
+        {
+            fixedHeaders.Add(new("OpenAI-Organization", organization));
+        }
+
+        if (options.Project is { } project)
+        {
+            fixedHeaders.Add(new("OpenAI-Project", project));
+        }
+
+        _transport = new ProviderTransport(
+            Profile.ProviderName,
+            Profile.ProviderName,
+            _baseUrl,
+            _apiKey,
+            ProviderTransport.StandardErrors(Profile.ProviderName, OpenAIResponseParser.ParseError, RequestIdHeaders),
+            httpClient,
+            timeProvider,
+            authorization: _apiKey is not null && bearer ? new AuthenticationHeaderValue("Bearer", _apiKey) : null,
+            fixedHeaders: [.. fixedHeaders],
+            customHeaders: options.Headers);
     }
 
     /// <summary>Gets the settings.</summary>
-    public OpenAIClientOptions Options { get; }
+    public OpenAIConnectionOptions Options { get; }
 
     /// <summary>Gets the compatibility profile in use.</summary>
     public OpenAICompatibilityProfile Profile { get; }
@@ -61,18 +80,8 @@ public sealed class OpenAIChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         string model = ResolveModel(options);
         using var request = CreateRequest(model, messages, options, stream: false);
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        byte[] buffer;
-        int length;
-        try
-        {
-            (buffer, length) = await PooledBody.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            throw Network(ex);
-        }
-
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await _transport.ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
             return OpenAIResponseParser.ParseCompletion(buffer.AsSpan(0, length), Profile.ProviderName, _apiKey, response.StatusCode);
@@ -89,16 +98,8 @@ public sealed class OpenAIChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         string model = ResolveModel(options);
         using var request = CreateRequest(model, messages, options, stream: true);
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        Stream body;
-        try
-        {
-            body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            throw Network(ex);
-        }
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await _transport.OpenStreamAsync(response.Content, cancellationToken).ConfigureAwait(false);
 
         // Strict for every profile: a stream ends with "data: [DONE]" (OpenAI and the compatible servers LlmKit
         // profiles all send it); a clean close after a finish_reason chunk without [DONE] is still a cut stream.
@@ -194,23 +195,17 @@ public sealed class OpenAIChatClient : IChatClient
     }
 
     /// <summary>Disposes the HTTP client if this instance created it.</summary>
-    public void Dispose()
-    {
-        if (_ownsHttp)
-        {
-            _http.Dispose();
-        }
-    }
+    public void Dispose() => _transport.Dispose();
 
-    internal static string? ResolveApiKey(OpenAIClientOptions options)
+    internal static string? ResolveApiKey(OpenAIConnectionOptions options)
     {
         var profile = options.Profile;
-        string? key = !string.IsNullOrWhiteSpace(options.ApiKey) ? ConnectionChecks.NormalizeApiKey(options.ApiKey, profile.Name, "OpenAIClientOptions.ApiKey")
+        string? key = !string.IsNullOrWhiteSpace(options.ApiKey) ? ConnectionChecks.NormalizeApiKey(options.ApiKey, profile.Name, "OpenAIConnectionOptions.ApiKey")
             : profile.ApiKeyEnvironmentVariable is { } variable ? ConnectionChecks.NormalizeApiKey(Environment.GetEnvironmentVariable(variable), profile.Name, variable) : null;
         if (string.IsNullOrWhiteSpace(key) && profile.RequiresApiKey)
         {
             throw new LlmKitConfigurationException(
-                $"The {profile.Name} provider needs an API key. Set OpenAIClientOptions.ApiKey (configuration key 'LlmKit:Providers:<name>:ApiKey'){(profile.ApiKeyEnvironmentVariable is null ? string.Empty : $" or the {profile.ApiKeyEnvironmentVariable} environment variable")}.");
+                $"The {profile.Name} provider needs an API key. Set OpenAIConnectionOptions.ApiKey (configuration key 'LlmKit:Providers:<name>:ApiKey'){(profile.ApiKeyEnvironmentVariable is null ? string.Empty : $" or the {profile.ApiKeyEnvironmentVariable} environment variable")}.");
         }
 
         return string.IsNullOrWhiteSpace(key) ? null : key;
@@ -225,81 +220,13 @@ public sealed class OpenAIChatClient : IChatClient
         var uri = Profile.UsesAzureDeploymentUrls
             ? new Uri(_baseUrl, $"openai/deployments/{Uri.EscapeDataString(model)}/chat/completions?api-version={Uri.EscapeDataString(Options.AzureApiVersion)}")
             : _chatCompletionsUri;
-        var request = new HttpRequestMessage(HttpMethod.Post, uri)
-        {
-            Content = OpenAIRequestWriter.Write(model, messages, options, stream, Profile, Options.IncludeStreamUsage),
-        };
-        ApplyHeaders(request.Headers, stream);
-        return request;
+        return _transport.CreateRequest(uri, OpenAIRequestWriter.Write(model, messages, options, stream, Profile, Options.IncludeStreamUsage), stream);
     }
 
-    internal void ApplyHeaders(HttpRequestHeaders headers, bool stream)
-    {
-        if (_apiKey is not null)
-        {
-            if (_authorization is not null)
-            {
-                headers.Authorization = _authorization;
-            }
-            else
-            {
-                headers.TryAddWithoutValidation(Profile.AuthHeader, _apiKey);
-            }
-        }
-
-        if (Options.Organization is { } organization)
-        {
-            headers.TryAddWithoutValidation("OpenAI-Organization", organization);
-        }
-
-        if (Options.Project is { } project)
-        {
-            headers.TryAddWithoutValidation("OpenAI-Project", project);
-        }
-
-        foreach (var (name, value) in Options.Headers)
-        {
-            headers.Remove(name);
-            headers.TryAddWithoutValidation(name, value);
-        }
-
-        headers.Accept.Add(stream ? EventStream : Json);
-    }
-
-    internal async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw Network(ex);
-        }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ProviderException($"{Profile.ProviderName} did not answer before the HTTP client's timeout. Try again, raise HttpClient.Timeout, or use another deployment.", Profile.ProviderName, null, LlmFailureKind.Timeout, innerException: ex);
-        }
-
-        if (!response.IsSuccessStatusCode)
-        {
-            using (response)
-            {
-                throw await ProviderErrors.FromResponseAsync(response, Profile.ProviderName, OpenAIResponseParser.ParseError, _apiKey, _timeProvider, RequestIdHeaders, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return response;
-    }
-
-    internal ProviderException Network(Exception ex)
-        => new($"The connection to {Profile.ProviderName} at {SecretMasker.Origin(_baseUrl)} failed: {SecretMasker.Mask(ex.Message, _apiKey)} Check that the server is reachable, then try again.", Profile.ProviderName, null, LlmFailureKind.Network, innerException: ex);
-
-    private static readonly MediaTypeWithQualityHeaderValue Json = new("application/json");
-    private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
+    /// <summary>The shared send path, used by the embedding generator and the moderation client too.</summary>
+    internal ProviderTransport Transport => _transport;
 
     private string ResolveModel(ChatOptions? options)
         => options?.ModelId ?? Options.DefaultModel
-        ?? throw new LlmKitConfigurationException($"No model was given for the {Profile.Name} provider. Set ChatOptions.ModelId or OpenAIClientOptions.DefaultModel.");
+        ?? throw new LlmKitConfigurationException($"No model was given for the {Profile.Name} provider. Set ChatOptions.ModelId or OpenAIConnectionOptions.DefaultModel.");
 }

@@ -12,16 +12,16 @@ namespace LlmKit;
 /// </summary>
 public sealed class OpenAIModerationClient : IContentClassifier, IDisposable
 {
-    private readonly OpenAIChatClient _transport;
+    private readonly OpenAIChatClient _client;
 
     /// <summary>Initializes a new instance.</summary>
-    /// <param name="options">The settings; <see cref="OpenAIClientOptions.DefaultModel"/> defaults to <c>omni-moderation-latest</c> when not set.</param>
+    /// <param name="options">The settings; <see cref="OpenAIConnectionOptions.DefaultModel"/> defaults to <c>omni-moderation-latest</c> when not set.</param>
     /// <param name="httpClient">The HTTP client; <see langword="null"/> creates one.</param>
     /// <param name="timeProvider">The clock; <see langword="null"/> uses <see cref="TimeProvider.System"/>.</param>
-    public OpenAIModerationClient(OpenAIClientOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
+    public OpenAIModerationClient(OpenAIConnectionOptions options, HttpClient? httpClient = null, TimeProvider? timeProvider = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        _transport = new OpenAIChatClient(options, httpClient, timeProvider);
+        _client = new OpenAIChatClient(options, httpClient, timeProvider);
     }
 
     /// <summary>Gets the classifier's name: <c>openai-moderation</c>.</summary>
@@ -31,8 +31,8 @@ public sealed class OpenAIModerationClient : IContentClassifier, IDisposable
     public async Task<IReadOnlyList<SafetyFinding>> ClassifyAsync(string text, GuardDirection direction, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string model = _transport.Options.DefaultModel ?? "omni-moderation-latest";
-        var uri = new Uri(_transport.GetService<ChatClientMetadata>()!.ProviderUri!, "moderations");
+        string model = _client.Options.DefaultModel ?? "omni-moderation-latest";
+        var uri = new Uri(_client.GetService<ChatClientMetadata>()!.ProviderUri!, "moderations");
         using var request = new HttpRequestMessage(HttpMethod.Post, uri)
         {
             Content = PooledJsonContent.Create((model, text), static (w, s) =>
@@ -43,16 +43,16 @@ public sealed class OpenAIModerationClient : IContentClassifier, IDisposable
                 w.WriteEndObject();
             }),
         };
-        _transport.ApplyHeaders(request.Headers, stream: false);
-        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var (buffer, length) = await PooledBody.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        _client.Transport.ApplyHeaders(request.Headers, stream: false);
+        using var response = await _client.Transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await _client.Transport.ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
             return Parse(buffer.AsSpan(0, length), text.Length, Name);
         }
         catch (JsonException ex)
         {
-            throw new ResponseParseException("The moderation response is not valid JSON. Check the base address.", ex) { Provider = _transport.Profile.ProviderName };
+            throw new ResponseParseException("The moderation response is not valid JSON. Check the base address.", ex) { Provider = _client.Profile.ProviderName };
         }
         finally
         {
@@ -61,7 +61,7 @@ public sealed class OpenAIModerationClient : IContentClassifier, IDisposable
     }
 
     /// <summary>Disposes the HTTP client if this instance created it.</summary>
-    public void Dispose() => _transport.Dispose();
+    public void Dispose() => _client.Dispose();
 
     internal static IReadOnlyList<SafetyFinding> Parse(ReadOnlySpan<byte> json, int textLength, string recognizer)
     {

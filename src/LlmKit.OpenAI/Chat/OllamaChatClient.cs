@@ -22,9 +22,7 @@ public sealed class OllamaChatClient : IChatClient
 {
     private const string Provider = "ollama";
     private static readonly string[] RequestIdHeaders = ["x-request-id"];
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
-    private readonly TimeProvider _timeProvider;
+    private readonly ProviderTransport _transport;
     private readonly Uri _chatUri;
     private readonly string? _apiKey;
     private readonly ChatClientMetadata _metadata;
@@ -41,9 +39,19 @@ public sealed class OllamaChatClient : IChatClient
         _chatUri = new Uri(baseUrl, "api/chat");
         _apiKey = !string.IsNullOrWhiteSpace(options.ApiKey) ? ConnectionChecks.NormalizeApiKey(options.ApiKey, "Ollama", "OllamaClientOptions.ApiKey")
             : ConnectionChecks.NormalizeApiKey(Environment.GetEnvironmentVariable("OLLAMA_API_KEY"), "Ollama", "OLLAMA_API_KEY");
-        _ownsHttp = httpClient is null;
-        _http = httpClient ?? new HttpClient();
-        _timeProvider = timeProvider ?? TimeProvider.System;
+        _transport = new ProviderTransport(
+            Provider,
+            "Ollama",
+            _chatUri,
+            _apiKey,
+            ProviderTransport.StandardErrors(Provider, OpenAIResponseParser.ParseError, RequestIdHeaders),
+            httpClient,
+            timeProvider,
+            authorization: _apiKey is null ? null : new AuthenticationHeaderValue("Bearer", _apiKey),
+            customHeaders: options.Headers,
+            sendAccept: false,
+            networkAdvice: "Check that 'ollama serve' is running, then try again.",
+            timeoutAdvice: "use a smaller model");
         _metadata = new ChatClientMetadata(Provider, baseUrl, options.DefaultModel);
     }
 
@@ -55,8 +63,8 @@ public sealed class OllamaChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         using var request = CreateRequest(messages, options, stream: false);
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var (buffer, length) = await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await _transport.ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
             OllamaChunk chunk;
@@ -85,16 +93,8 @@ public sealed class OllamaChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         using var request = CreateRequest(messages, options, stream: true);
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        Stream body;
-        try
-        {
-            body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            throw Network(ex);
-        }
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await _transport.OpenStreamAsync(response.Content, cancellationToken).ConfigureAwait(false);
 
         // The stream ends with a line whose "done" is true; anything else (a cut, a body that is not NDJSON) is an error.
         using var lines = new ServerSentEventReader(body, ndjson: true);
@@ -183,76 +183,14 @@ public sealed class OllamaChatClient : IChatClient
     }
 
     /// <summary>Disposes the HTTP client if this instance created it.</summary>
-    public void Dispose()
-    {
-        if (_ownsHttp)
-        {
-            _http.Dispose();
-        }
-    }
+    public void Dispose() => _transport.Dispose();
 
     private HttpRequestMessage CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options, bool stream)
     {
         ChatOptionsChecks.EnsureFinite(options);
         string model = options?.ModelId ?? Options.DefaultModel
             ?? throw new LlmKitConfigurationException("No model was given for Ollama. Set ChatOptions.ModelId or OllamaClientOptions.DefaultModel.");
-        var request = new HttpRequestMessage(HttpMethod.Post, _chatUri)
-        {
-            Content = PooledJsonContent.Create((model, messages, options, stream, Options.KeepAlive), static (w, s) => OllamaRequestWriter.Write(w, s.model, s.messages, s.options, s.stream, s.KeepAlive)),
-        };
-        if (_apiKey is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
-        }
-
-        foreach (var (name, value) in Options.Headers)
-        {
-            request.Headers.Remove(name);
-            request.Headers.TryAddWithoutValidation(name, value);
-        }
-
-        return request;
+        var content = PooledJsonContent.Create((model, messages, options, stream, Options.KeepAlive), static (w, s) => OllamaRequestWriter.Write(w, s.model, s.messages, s.options, s.stream, s.KeepAlive));
+        return _transport.CreateRequest(_chatUri, content, stream);
     }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            throw Network(ex);
-        }
-        catch (TaskCanceledException ex) when (!cancellationToken.IsCancellationRequested)
-        {
-            throw new ProviderException("Ollama did not answer before the HTTP client's timeout. Try again, raise HttpClient.Timeout, or use a smaller model.", Provider, null, LlmFailureKind.Timeout, innerException: ex);
-        }
-
-        if (!response.IsSuccessStatusCode)
-        {
-            using (response)
-            {
-                throw await ProviderErrors.FromResponseAsync(response, Provider, OpenAIResponseParser.ParseError, _apiKey, _timeProvider, RequestIdHeaders, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return response;
-    }
-
-    private async Task<(byte[] Buffer, int Length)> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await PooledBody.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
-        {
-            throw Network(ex);
-        }
-    }
-
-    private ProviderException Network(Exception ex)
-        => new($"The connection to Ollama at {SecretMasker.Origin(_chatUri)} failed: {SecretMasker.Mask(ex.Message, _apiKey)} Check that 'ollama serve' is running, then try again.", Provider, null, LlmFailureKind.Network, innerException: ex);
 }

@@ -19,7 +19,7 @@ public sealed class GeminiEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     /// <summary>The most inputs Gemini takes in one <c>batchEmbedContents</c> request: 100.</summary>
     public const int MaxBatchSize = 100;
 
-    private readonly GeminiTransport _transport;
+    private readonly GeminiConnection _connection;
     private readonly EmbeddingGeneratorMetadata _metadata;
 
     /// <summary>Initializes a new instance.</summary>
@@ -32,8 +32,8 @@ public sealed class GeminiEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
-        _transport = new GeminiTransport(options, httpClient, timeProvider);
-        _metadata = new EmbeddingGeneratorMetadata(GeminiErrors.Provider, _transport.BaseUrl, options.DefaultEmbeddingModel);
+        _connection = new GeminiConnection(options, httpClient, timeProvider);
+        _metadata = new EmbeddingGeneratorMetadata(GeminiErrors.Provider, _connection.BaseUrl, options.DefaultEmbeddingModel);
     }
 
     /// <summary>Gets the settings.</summary>
@@ -66,7 +66,7 @@ public sealed class GeminiEmbeddingGenerator : IEmbeddingGenerator<string, Embed
                 WriteEmbedRequestFields(w, s.Item1, s.options);
                 w.WriteEndObject();
             });
-            await SendAsync(_transport.GetUri(model, "embedContent"), content, model, result, cancellationToken).ConfigureAwait(false);
+            await SendAsync(_connection.GetUri(model, "embedContent"), content, model, result, cancellationToken).ConfigureAwait(false);
             return result;
         }
 
@@ -90,7 +90,7 @@ public sealed class GeminiEmbeddingGenerator : IEmbeddingGenerator<string, Embed
                 w.WriteEndObject();
             });
             int before = result.Count;
-            await SendAsync(_transport.GetUri(model, "batchEmbedContents"), content, model, result, cancellationToken).ConfigureAwait(false);
+            await SendAsync(_connection.GetUri(model, "batchEmbedContents"), content, model, result, cancellationToken).ConfigureAwait(false);
             if (result.Count - before != count)
             {
                 throw GeminiChatClient.Invalid(new JsonException($"batchEmbedContents returned {result.Count - before} embeddings for {count} inputs."));
@@ -118,7 +118,7 @@ public sealed class GeminiEmbeddingGenerator : IEmbeddingGenerator<string, Embed
     }
 
     /// <summary>Disposes the HTTP client if this instance created it.</summary>
-    public void Dispose() => _transport.Dispose();
+    public void Dispose() => _connection.Dispose();
 
     private static void WriteEmbedRequestFields(Utf8JsonWriter w, string text, EmbeddingGenerationOptions? options)
     {
@@ -151,9 +151,9 @@ public sealed class GeminiEmbeddingGenerator : IEmbeddingGenerator<string, Embed
 
     private async Task SendAsync(Uri uri, HttpContent content, string model, GeneratedEmbeddings<Embedding<float>> result, CancellationToken cancellationToken)
     {
-        using var request = _transport.CreateRequest(uri, content, stream: false);
-        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var (buffer, length) = await _transport.ReadAllAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        using var request = _connection.Transport.CreateRequest(uri, content, stream: false);
+        using var response = await _connection.Transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await _connection.Transport.ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
             ReadEmbeddings(buffer.AsSpan(0, length), model, result);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Net.Http.Headers;
 using System.Runtime.CompilerServices;
 using LlmKit.Http;
 using Microsoft.Extensions.AI;
@@ -14,9 +13,6 @@ namespace LlmKit;
 /// </summary>
 public sealed class AnthropicChatClient : IChatClient
 {
-    private static readonly MediaTypeWithQualityHeaderValue JsonMediaType = new("application/json");
-    private static readonly MediaTypeWithQualityHeaderValue EventStreamMediaType = new("text/event-stream");
-
     /// <summary>
     /// The timeout of the HTTP client this class creates, and of the <c>LlmKit.Anthropic</c> client that
     /// <c>AddAnthropic</c> registers: 10 minutes, as in Anthropic's own SDKs (a non-streaming call with a large
@@ -25,16 +21,12 @@ public sealed class AnthropicChatClient : IChatClient
     /// </summary>
     internal static readonly TimeSpan DefaultHttpTimeout = TimeSpan.FromMinutes(10);
 
-    private readonly HttpClient _http;
-    private readonly bool _ownsHttp;
-    private readonly TimeProvider _timeProvider;
+    private readonly ProviderTransport _transport;
     private readonly IModelRegistry? _modelRegistry;
     private readonly string _apiKey;
-    private readonly string _anthropicVersion;
     private readonly string? _defaultModel;
     private readonly int _defaultMaxOutputTokens;
     private readonly AnthropicThinkingStyle _thinkingStyle;
-    private readonly KeyValuePair<string, string>[] _headers;
     private readonly Uri _messagesUri;
     private readonly Uri _countTokensUri;
     private readonly ChatClientMetadata _metadata;
@@ -77,18 +69,25 @@ public sealed class AnthropicChatClient : IChatClient
         }
 
         _apiKey = key;
-        _anthropicVersion = options.AnthropicVersion;
         _defaultModel = options.DefaultModel;
         _defaultMaxOutputTokens = options.DefaultMaxOutputTokens;
         _thinkingStyle = options.ThinkingStyle;
-        _headers = options.Headers?.ToArray() ?? [];
         string root = baseUrl.AbsoluteUri.TrimEnd('/');
         string v1 = root.EndsWith("/v1", StringComparison.OrdinalIgnoreCase) ? root : root + "/v1";
         _messagesUri = new Uri(v1 + "/messages");
         _countTokensUri = new Uri(v1 + "/messages/count_tokens");
-        _ownsHttp = httpClient is null;
-        _http = httpClient ?? new HttpClient { Timeout = DefaultHttpTimeout };
-        _timeProvider = timeProvider ?? TimeProvider.System;
+        _transport = new ProviderTransport(
+            AnthropicWire.ProviderName,
+            "Anthropic",
+            _messagesUri,
+            key,
+            ProviderTransport.StandardErrors(AnthropicWire.ProviderName, AnthropicWire.ParseError, AnthropicWire.RequestIdHeaders),
+            httpClient,
+            timeProvider,
+            fixedHeaders: [new("x-api-key", key), new("anthropic-version", options.AnthropicVersion)],
+            customHeaders: options.Headers,
+            ownedClientTimeout: DefaultHttpTimeout,
+            sizeBodyFromContentLength: true);
         _modelRegistry = modelRegistry;
         _metadata = new ChatClientMetadata(AnthropicWire.ProviderName, baseUrl, options.DefaultModel);
     }
@@ -98,8 +97,8 @@ public sealed class AnthropicChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         using var request = CreateRequest(_messagesUri, messages, options, stream: false, countOnly: false);
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var (buffer, length) = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await _transport.ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
             return AnthropicResponseParser.ParseMessage(buffer.AsSpan(0, length), _apiKey, response.StatusCode);
@@ -115,16 +114,8 @@ public sealed class AnthropicChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         using var request = CreateRequest(_messagesUri, messages, options, stream: true, countOnly: false);
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        Stream body;
-        try
-        {
-            body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
-        {
-            throw TransportFailure(ex);
-        }
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var body = await _transport.OpenStreamAsync(response.Content, cancellationToken).ConfigureAwait(false);
 
         // The stream must end with message_stop; a cut (between events or inside one) is a retryable network error.
         using var events = new ServerSentEventReader(body);
@@ -144,9 +135,9 @@ public sealed class AnthropicChatClient : IChatClient
             {
                 throw WireFormat.StreamCut(AnthropicWire.ProviderName, "message_stop", yielded, requestId, ex);
             }
-            catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
+            catch (Exception ex) when (ProviderTransport.IsFailure(ex, cancellationToken))
             {
-                throw TransportFailure(ex);
+                throw _transport.Failure(ex);
             }
             catch (ProviderResponseFormatException ex)
             {
@@ -223,21 +214,15 @@ public sealed class AnthropicChatClient : IChatClient
     }
 
     /// <summary>Disposes the HTTP client if this instance created it.</summary>
-    public void Dispose()
-    {
-        if (_ownsHttp)
-        {
-            _http.Dispose();
-        }
-    }
+    public void Dispose() => _transport.Dispose();
 
     /// <summary>Counts the prompt tokens of a request with <c>POST /v1/messages/count_tokens</c>.</summary>
     internal async Task<int> CountTokensAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(messages);
         using var request = CreateRequest(_countTokensUri, messages, options, stream: false, countOnly: true);
-        using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        var (buffer, length) = await ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
+        using var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+        var (buffer, length) = await _transport.ReadBodyAsync(response.Content, cancellationToken).ConfigureAwait(false);
         try
         {
             return AnthropicResponseParser.ParseTokenCount(buffer.AsSpan(0, length));
@@ -254,23 +239,7 @@ public sealed class AnthropicChatClient : IChatClient
         string model = options?.ModelId ?? _defaultModel
             ?? throw new LlmKitConfigurationException("No model was given for the Anthropic provider. Set ChatOptions.ModelId or AnthropicClientOptions.DefaultModel (configuration key 'LlmKit:Providers:<name>:DefaultModel').", ["LlmKit:Providers:<name>:DefaultModel"]);
         var content = AnthropicRequestWriter.Write(new AnthropicRequest(model, messages, options, ResolveMaxTokens(model, options), stream, _thinkingStyle, countOnly));
-        var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = content };
-        var headers = request.Headers;
-        headers.TryAddWithoutValidation("x-api-key", _apiKey);
-        headers.TryAddWithoutValidation("anthropic-version", _anthropicVersion);
-        headers.Accept.Add(stream ? EventStreamMediaType : JsonMediaType);
-        foreach (var (name, value) in _headers)
-        {
-            if (string.Equals(name, "content-type", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            headers.Remove(name);
-            headers.TryAddWithoutValidation(name, value);
-        }
-
-        return request;
+        return _transport.CreateRequest(uri, content, stream);
     }
 
     /// <summary><c>max_tokens</c>: the call's <c>MaxOutputTokens</c>, else the registry's output limit for the model, else the configured default.</summary>
@@ -287,66 +256,6 @@ public sealed class AnthropicChatClient : IChatClient
         }
 
         return _defaultMaxOutputTokens;
-    }
-
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
-        {
-            throw TransportFailure(ex);
-        }
-
-        if (!response.IsSuccessStatusCode)
-        {
-            using (response)
-            {
-                throw await ProviderErrors.FromResponseAsync(response, AnthropicWire.ProviderName, AnthropicWire.ParseError, _apiKey, _timeProvider, AnthropicWire.RequestIdHeaders, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        return response;
-    }
-
-    /// <summary>Reads a whole body into a pooled array that the caller returns to the pool.</summary>
-    private async Task<(byte[] Buffer, int Length)> ReadBodyAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await PooledBody.ReadAllAsync(content, PooledBody.InitialSizeFor(content), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (IsTransportFailure(ex, cancellationToken))
-        {
-            throw TransportFailure(ex);
-        }
-    }
-
-    private static bool IsTransportFailure(Exception ex, CancellationToken cancellationToken)
-        => ex is HttpRequestException or IOException
-        || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested);
-
-    private ProviderException TransportFailure(Exception ex)
-    {
-        if (ex is OperationCanceledException)
-        {
-            return new ProviderException(
-                "Anthropic did not answer before the HTTP client's timeout. Try again, raise HttpClient.Timeout, or use another deployment.",
-                AnthropicWire.ProviderName,
-                statusCode: null,
-                LlmFailureKind.Timeout,
-                innerException: ex);
-        }
-
-        return new ProviderException(
-            $"The connection to Anthropic at {SecretMasker.Origin(_messagesUri)} failed: {ProviderErrors.Mask(ex.Message, _apiKey)} Check that the server is reachable, then try again.",
-            AnthropicWire.ProviderName,
-            statusCode: null,
-            LlmFailureKind.Network,
-            innerException: ex);
     }
 
     private static string? RequestIdOf(HttpResponseMessage response)

@@ -1,7 +1,7 @@
 namespace LlmKit;
 
 /// <summary>Settings of an <see cref="OpenAIChatClient"/>. <see cref="ToString"/> never shows the key.</summary>
-public sealed class OpenAIClientOptions
+public sealed class OpenAIConnectionOptions
 {
     /// <summary>Gets or sets the compatibility profile. Defaults to <see cref="OpenAICompatibilityProfile.OpenAI"/>.</summary>
     public OpenAICompatibilityProfile Profile { get; set; } = OpenAICompatibilityProfile.OpenAI;
