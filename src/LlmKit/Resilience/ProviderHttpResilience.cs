@@ -33,6 +33,10 @@ internal static class ProviderHttpResilience
             http.Timeout = Timeout.InfiniteTimeSpan;
             configureClient?.Invoke(http);
         });
+        // The factory's default request logging keeps every header's raw value in its structured state (the API key among
+        // them) even where the message text redacts it: provider clients log through LlmKit's telemetry instead. A host
+        // that wants the factory's logs back adds them with AddDefaultLogger(), knowing that.
+        client.RemoveAllLoggers();
         client.AddResilienceHandler(PipelineName, Configure)
             .SelectPipelineBy(static _ => static request => DeploymentScope.Current ?? request.RequestUri?.Authority ?? string.Empty);
     }
