@@ -4,6 +4,7 @@ using System.Text.Json;
 using LlmKit.Anthropic.Tests.TestDoubles;
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Anthropic.Tests;
 

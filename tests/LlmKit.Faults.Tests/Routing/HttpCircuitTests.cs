@@ -4,6 +4,7 @@ using System.Text;
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Faults.Tests.Routing;
 
