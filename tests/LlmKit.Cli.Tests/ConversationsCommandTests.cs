@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text;
 using LlmKit.Gemini.Tests.TestDoubles;
-using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
 

@@ -1,4 +1,3 @@
-using LlmKit.Testing;
 using LlmKit.Tests.Templates.Store;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Time.Testing;
