@@ -2,8 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using LlmKit.Anthropic.Tests.TestDoubles;
-using LlmKit.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Anthropic.Tests;
 

@@ -153,7 +153,15 @@ public sealed class AnthropicEndToEndTests(AimockAnthropicFixture aimock) : ICla
             o.BaseUrl = aimock.Server.BaseUri;
             configure?.Invoke(o);
         }));
-        services.Configure<LlmKitOptions>(o => o.DefaultModel = "claude-sonnet-4-5");
+        services.Configure<LlmKitOptions>(o =>
+        {
+            o.DefaultModel = "claude-sonnet-4-5";
+
+            // The default pipeline retries overloads after 1 s and 2 s and waits out a Retry-After (7 s here) in real
+            // time: retry at once, and let a Retry-After end the call, so the error tests take milliseconds.
+            o.Resilience.RetryBaseDelay = TimeSpan.Zero;
+            o.Resilience.MaxRetryAfter = TimeSpan.Zero;
+        });
         return services.BuildServiceProvider();
     }
 }

@@ -41,7 +41,15 @@ public class OpenAIEndToEndTests(AimockFixture fixture) : IClassFixture<AimockFi
                 o.ApiKey = "mock-key-12345678";
             })
             .AddModel("smart", "mock", "gpt-4o-mini")
-            .UseDefaultModel("smart"));
+            .UseDefaultModel("smart")
+
+            // The default pipeline retries a 429 after 1 s and 2 s in real time: retry at once, and let a Retry-After
+            // end the call, so the error tests take milliseconds.
+            .Configure(o =>
+            {
+                o.Resilience.RetryBaseDelay = TimeSpan.Zero;
+                o.Resilience.MaxRetryAfter = TimeSpan.Zero;
+            }));
         return services.BuildServiceProvider();
     }
 
@@ -117,7 +125,14 @@ public class OllamaNativeEndToEndTests(AimockFixture fixture) : IClassFixture<Ai
         services.AddLlmKit(kit => kit
             .AddOllama("local", o => o.BaseUrl = fixture.Server.BaseUri)
             .AddModel("small", "local", "llama3.2")
-            .UseDefaultModel("small"));
+            .UseDefaultModel("small")
+
+            // As above: no real back-off waits in the error tests.
+            .Configure(o =>
+            {
+                o.Resilience.RetryBaseDelay = TimeSpan.Zero;
+                o.Resilience.MaxRetryAfter = TimeSpan.Zero;
+            }));
         return services.BuildServiceProvider();
     }
 

@@ -47,7 +47,7 @@ public sealed class ScriptedChatClient : IChatClient
     private TimeSpan _defaultLatency;
 
     /// <summary>Initializes a new instance with an empty script.</summary>
-    /// <param name="timeProvider">The clock that latencies and chunk delays wait on, such as a <see cref="FakeTimeProvider"/>; defaults to <see cref="TimeProvider.System"/>.</param>
+    /// <param name="timeProvider">The clock that latencies and chunk delays wait on, such as a <see cref="Microsoft.Extensions.Time.Testing.FakeTimeProvider"/>; defaults to <see cref="TimeProvider.System"/>.</param>
     public ScriptedChatClient(TimeProvider? timeProvider = null)
     {
         _timeProvider = timeProvider ?? TimeProvider.System;

@@ -72,12 +72,21 @@ public sealed class GeminiEndToEndTests(GeminiAimockFixture aimock) : IClassFixt
     public Task InitializeAsync()
     {
         var services = new ServiceCollection();
-        services.AddLlmKit(kit => kit.AddGemini("gemini", o =>
-        {
-            o.BaseUrl = aimock.Server.BaseUri;
-            o.ApiKey = "aimock-test-key";
-            o.DefaultModel = "gemini-2.5-flash";
-        }));
+        services.AddLlmKit(kit => kit
+            .AddGemini("gemini", o =>
+            {
+                o.BaseUrl = aimock.Server.BaseUri;
+                o.ApiKey = "aimock-test-key";
+                o.DefaultModel = "gemini-2.5-flash";
+            })
+
+            // The default pipeline retries overloads after 1 s and 2 s and waits out a Retry-After (9 s here) in real
+            // time: retry at once, and let a Retry-After end the call, so the error tests take milliseconds.
+            .Configure(o =>
+            {
+                o.Resilience.RetryBaseDelay = TimeSpan.Zero;
+                o.Resilience.MaxRetryAfter = TimeSpan.Zero;
+            }));
         _services = services.BuildServiceProvider();
         _client = _services.GetRequiredService<IChatClient>();
         return Task.CompletedTask;

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
 using LlmKit.Gemini.Tests.TestDoubles;
-using LlmKit.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Gemini.Tests.Errors;
 

@@ -1,6 +1,6 @@
-using LlmKit.Testing;
 using LlmKit.Tests.Templates.Store;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Stores.Tests.Sqlite;
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Testing.Tests;
 
@@ -66,6 +67,6 @@ public sealed class RecordedChatRequestTests
 
         RecordedChatRequest request = recording.Requests[0];
         Assert.IsAssignableFrom<OperationCanceledException>(request.Exception);
-        Assert.Equal(FakeTimeProvider.DefaultStartTime.AddSeconds(1), request.CompletedAt);
+        Assert.Equal(time.Start.AddSeconds(1), request.CompletedAt);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Testing.Tests;
 
@@ -25,8 +26,8 @@ public sealed class RecordingChatClientTests
         Assert.Same(response, request.Response);
         Assert.Empty(request.Updates);
         Assert.Null(request.Exception);
-        Assert.Equal(FakeTimeProvider.DefaultStartTime, request.StartedAt);
-        Assert.Equal(FakeTimeProvider.DefaultStartTime.AddSeconds(2), request.CompletedAt);
+        Assert.Equal(time.Start, request.StartedAt);
+        Assert.Equal(time.Start.AddSeconds(2), request.CompletedAt);
     }
 
     [Fact]

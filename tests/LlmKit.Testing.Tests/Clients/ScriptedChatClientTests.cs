@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Testing.Tests;
 
@@ -715,7 +716,8 @@ public sealed class ScriptedChatClientTests
         Assert.Equal(200, responses.Select(r => r.ResponseId).Distinct().Count());
     }
 
-    private static DateTimeOffset Y2KPlus(double seconds) => FakeTimeProvider.DefaultStartTime.AddSeconds(seconds);
+    // Microsoft's FakeTimeProvider starts at 2000-01-01T00:00:00Z.
+    private static DateTimeOffset Y2KPlus(double seconds) => new DateTimeOffset(2000, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(seconds);
 
     private static async Task<List<ChatResponseUpdate>> ToListAsync(IAsyncEnumerable<ChatResponseUpdate> stream)
     {

@@ -2,6 +2,8 @@ using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using NSubstitute;
 
 namespace LlmKit.Tests.Budgets;
 
@@ -10,7 +12,7 @@ public class BudgetChatClientTests
     private static readonly DateTimeOffset Start = new(2026, 11, 20, 9, 0, 0, TimeSpan.Zero);
     private static readonly LlmRequestContext Acme = new() { TenantId = "acme" };
 
-    private static (ServiceProvider Services, ScriptedChatClient Provider, InMemoryUsageLedger Ledger) Build(Action<ILlmKitBuilder>? configure = null, IChatClient? providerClient = null, ScriptedChatClient? scripted = null)
+    private static (ServiceProvider Services, ScriptedChatClient Provider, InMemoryUsageLedger Ledger) Build(Action<ILlmKitBuilder>? configure = null, IChatClient? providerClient = null, ScriptedChatClient? scripted = null, IBudgetStore? store = null)
     {
         var time = new FakeTimeProvider(Start);
         var provider = scripted ?? new ScriptedChatClient(time);
@@ -18,6 +20,11 @@ public class BudgetChatClientTests
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<IUsageLedger>(ledger);
+        if (store is not null)
+        {
+            services.AddSingleton(store);
+        }
+
         services.AddLlmKit(kit =>
         {
             kit.AddProvider("openai", _ => providerClient ?? provider)
@@ -163,7 +170,9 @@ public class BudgetChatClientTests
         var scripted = new ScriptedChatClient();
         scripted.ReturnsText("x", Usage(10, 10)).ReturnsText("x", Usage(10, 10));
         var tokens = new BudgetDefinition { Id = "tokens", Scope = BudgetScope.Global, Unit = BudgetUnit.Tokens, Limit = 10_000 };
-        var (sp, _, _) = Build(kit => kit.AddBudget(tokens), new ExactCountingClient(scripted, 50_000), scripted);
+        var exactCounter = Substitute.For<IExactTokenCounter>();
+        exactCounter.CountTokensAsync(Arg.Any<IEnumerable<ChatMessage>>(), Arg.Any<ChatOptions?>(), Arg.Any<CancellationToken>()).Returns(50_000);
+        var (sp, _, _) = Build(kit => kit.AddBudget(tokens), new ServiceProvidingClient(scripted, typeof(IExactTokenCounter), exactCounter), scripted);
         var chat = sp.GetRequiredService<IChatClient>();
 
         // Locally "hello" is 8 tokens: 8 + 100 fits; the provider's count says 50,000.
@@ -174,6 +183,72 @@ public class BudgetChatClientTests
 
         Assert.Equal(50_100m, ex.Requested);
         Assert.Equal(BudgetUnit.Tokens, ex.Unit);
+        await exactCounter.Received(1).CountTokensAsync(Arg.Is<IEnumerable<ChatMessage>>(m => m.Single().Text == "hello"), Arg.Any<ChatOptions?>(), Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_WithinBudget_ReservesTheEstimateThenSettlesTheRealCostOnTheStore()
+    {
+        var store = Substitute.For<IBudgetStore>();
+        string? reservationId = null;
+        store.TryReserveAsync(default, default!, default, default, default, default).ReturnsForAnyArgs(call =>
+        {
+            reservationId = call.ArgAt<string>(1);
+            return true;
+        });
+        var (sp, provider, _) = Build(kit => kit.AddBudget(Daily(1m)), store: store);
+        provider.ReturnsText("hi", Usage(1_000, 500));
+
+        await sp.GetRequiredService<IChatClient>().GetResponseAsync("hello", Options());
+
+        // The estimate: "hello" (8 tokens) x 2.50 + 1,000 x 10 per million = 0.01002; the real cost 0.0075.
+        var window = new BudgetWindowKey("tenant-daily", BudgetScope.Tenant("acme"), new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero));
+        Assert.NotNull(reservationId);
+        Received.InOrder(() =>
+        {
+            store.TryReserveAsync(window, reservationId, 0.01002m, 1m, Start, Arg.Any<CancellationToken>());
+            store.SettleAsync(window, reservationId, 0.0075m, Start, Arg.Any<CancellationToken>());
+        });
+        await store.ReceivedWithAnyArgs(1).TryReserveAsync(default, default!, default, default, default, default);
+        await store.ReceivedWithAnyArgs(1).SettleAsync(default, default!, default, default, default);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_StoreRefusesTheReservation_ThrowsWithoutCallingTheProviderOrSettling()
+    {
+        var store = Substitute.For<IBudgetStore>();
+        store.TryReserveAsync(default, default!, default, default, default, default).ReturnsForAnyArgs(false);
+        store.GetAsync(default, default, default).ReturnsForAnyArgs(new BudgetWindowUsage(0.995m, 0m));
+        var (sp, provider, _) = Build(kit => kit.AddBudget(Daily(1m)), store: store);
+        provider.ReturnsText("never");
+
+        await Assert.ThrowsAsync<BudgetExceededException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync("hello", Options()));
+
+        Assert.Equal(0, provider.CallCount);
+        await store.Received(1).TryReserveAsync(Arg.Is<BudgetWindowKey>(k => k.BudgetId == "tenant-daily"), Arg.Any<string>(), 0.01002m, 1m, Start, Arg.Any<CancellationToken>());
+        await store.DidNotReceiveWithAnyArgs().SettleAsync(default, default!, default, default, default);
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_TokenBudget_ReservesWhatTheProvidersTokenCounterCounts()
+    {
+        var counter = Substitute.For<ITokenCounter>();
+        counter.CountTokens(Arg.Any<IEnumerable<ChatMessage>>(), Arg.Any<ChatOptions?>()).Returns(9_000);
+        var scripted = new ScriptedChatClient();
+        scripted.ReturnsText("x", Usage(10, 10)).ReturnsText("x", Usage(10, 10));
+        var tokens = new BudgetDefinition { Id = "tokens", Scope = BudgetScope.Global, Unit = BudgetUnit.Tokens, Limit = 10_000 };
+        var (sp, _, _) = Build(kit => kit.AddBudget(tokens), new ServiceProvidingClient(scripted, typeof(ITokenCounter), counter), scripted);
+        var chat = sp.GetRequiredService<IChatClient>();
+
+        // 9,000 counted + 100 output fits 10,000; 9,000 + 2,000 does not.
+        await chat.GetResponseAsync("hello", Options(100));
+        var ex = await Assert.ThrowsAsync<BudgetExceededException>(() => chat.GetResponseAsync("hello", Options(2_000)));
+
+        Assert.Equal(11_000m, ex.Requested);
+        counter.Received(2).CountTokens(
+            Arg.Is<IEnumerable<ChatMessage>>(m => m.Single().Text == "hello"),
+            Arg.Any<ChatOptions?>());
+        Assert.Equal(1, scripted.CallCount);
     }
 
     [Fact]
@@ -306,12 +381,10 @@ public class BudgetChatClientTests
     }
 
     /// <summary>A provider client that also offers an exact count endpoint returning a fixed count.</summary>
-    private sealed class ExactCountingClient(IChatClient inner, int count) : DelegatingChatClient(inner), IExactTokenCounter
+    /// <summary>A provider client that offers <paramref name="service"/> through <see cref="IChatClient.GetService"/>, as real provider clients offer their counters.</summary>
+    private sealed class ServiceProvidingClient(IChatClient inner, Type serviceType, object service) : DelegatingChatClient(inner)
     {
-        public Task<int> CountTokensAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-            => Task.FromResult(count);
-
-        public override object? GetService(Type serviceType, object? serviceKey = null)
-            => serviceType == typeof(IExactTokenCounter) ? this : base.GetService(serviceType, serviceKey);
+        public override object? GetService(Type serviceType1, object? serviceKey = null)
+            => serviceKey is null && serviceType1 == serviceType ? service : base.GetService(serviceType1, serviceKey);
     }
 }

@@ -1,4 +1,4 @@
-using LlmKit.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Tests.Budgets;
 

@@ -1,6 +1,7 @@
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Tests.Conversations;
 
@@ -683,7 +684,7 @@ public sealed class ConversationServiceTests
         using var cts = new CancellationTokenSource();
 
         var call = h.Service.SendAsync("c1", "hello", cancellationToken: cts.Token);
-        while (h.Time.PendingTimerCount == 0 && !call.IsCompleted)
+        while (h.Provider.CallCount == 0 && !call.IsCompleted)
         {
             await Task.Delay(1);
         }

@@ -1,6 +1,6 @@
 using System.Text.Json;
-using LlmKit.Testing;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Tests.Conversations;
 

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using LlmKit.Testing;
 using LlmKit.Tests.TestDoubles;
+using Microsoft.Extensions.Time.Testing;
 using Polly.CircuitBreaker;
 using Microsoft.Extensions.DependencyInjection;
 using Polly.Timeout;

@@ -3,6 +3,7 @@ using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using NSubstitute;
 
 namespace LlmKit.Tests.Models;
 
@@ -107,13 +108,19 @@ public sealed class ModelRegistryPriceExtensionsTests : IDisposable
     [Fact]
     public void ImportLiteLlmPrices_AnotherRegistryImplementation_RegistersThroughTheInterface()
     {
-        var registry = new RecordingRegistry();
+        var registry = Substitute.For<IModelRegistry>();
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes(PriceFile));
 
         int count = registry.ImportLiteLlmPrices(stream);
 
         Assert.Equal(3, count);
-        Assert.Equal(["gpt-4o", "my-new-model", "gemini-2.5-pro"], registry.Registered.Select(m => m.Id));
+        Received.InOrder(() =>
+        {
+            registry.Register(Arg.Is<ModelDescriptor>(m => m.Id == "gpt-4o"));
+            registry.Register(Arg.Is<ModelDescriptor>(m => m.Id == "my-new-model"));
+            registry.Register(Arg.Is<ModelDescriptor>(m => m.Id == "gemini-2.5-pro"));
+        });
+        registry.ReceivedWithAnyArgs(3).Register(default!);
     }
 
     [Fact]
@@ -164,26 +171,5 @@ public sealed class ModelRegistryPriceExtensionsTests : IDisposable
 
         Assert.Contains("LlmKit:ModelCatalog:PriceFile", ex.Keys);
         Assert.Contains(path, ex.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class RecordingRegistry : IModelRegistry
-    {
-        public List<ModelDescriptor> Registered { get; } = [];
-
-        public ModelCatalogInfo CatalogInfo { get; } = new() { Source = "test", License = "none", Date = default };
-
-        public bool TryGet(string idOrAlias, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelDescriptor? model)
-        {
-            model = Registered.LastOrDefault(m => m.Id == idOrAlias);
-            return model is not null;
-        }
-
-        public IReadOnlyList<ModelDescriptor> Query(ModelQuery? query = null) => Registered;
-
-        public void Register(ModelDescriptor model) => Registered.Add(model);
-
-        public void SetActive(string id, bool isActive)
-        {
-        }
     }
 }

@@ -1,6 +1,7 @@
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Tests.Routing;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Tests.Templates;
 

@@ -1,6 +1,9 @@
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using NSubstitute;
+using NSubstitute.ExceptionExtensions;
 
 namespace LlmKit.Tests.Usage;
 
@@ -126,27 +129,70 @@ public class MeteringChatClientTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_Success_RecordsOneUsageRecordWithContextTokensCostAndLatency()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero));
+        var provider = new ScriptedChatClient(time);
+        provider.ReturnsText("hi", Usage(1000, 500, cached: 400)).WithLatency(TimeSpan.FromMilliseconds(250));
+        var ledger = Substitute.For<IUsageLedger>();
+        ledger.RecordAsync(Arg.Any<UsageRecord>(), Arg.Any<CancellationToken>()).Returns(true);
+        using var sp = BuildWith(ledger, provider, time);
+        var context = new LlmRequestContext { RequestId = "req-1", TenantId = "acme", UserId = "u1", TemplateId = "greet", TemplateVersion = 3 };
+
+        var call = sp.GetRequiredService<IChatClient>().GetResponseAsync("hello", new ChatOptions().WithLlmContext(context));
+        time.Advance(TimeSpan.FromMilliseconds(250));
+        await call;
+
+        // gpt-4o: 600 x 2.50 + 400 x 1.25 + 500 x 10 per million = 0.007.
+        await ledger.Received(1).RecordAsync(
+            Arg.Is<UsageRecord>(r => r.RequestId == "req-1" && r.TenantId == "acme" && r.UserId == "u1"
+                && r.TemplateId == "greet" && r.TemplateVersion == 3
+                && r.LogicalModel == "smart" && r.Deployment == "openai/gpt-4o" && r.Provider == "openai"
+                && r.InputTokens == 1000 && r.CachedInputTokens == 400 && r.OutputTokens == 500
+                && r.Cost.Total == 0.007m && r.Outcome == CallOutcome.Success && r.FailureKind == null
+                && r.Latency == TimeSpan.FromMilliseconds(250) && r.Timestamp == time.Start),
+            Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_ProviderFailsWithoutRetry_RecordsOneFailureWithItsKind()
+    {
+        var provider = new ScriptedChatClient().Throws(new ProviderException("bad key", "openai", System.Net.HttpStatusCode.Unauthorized, LlmFailureKind.Authentication));
+        var ledger = Substitute.For<IUsageLedger>();
+        using var sp = BuildWith(ledger, provider);
+
+        await Assert.ThrowsAsync<ProviderException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync("hello"));
+
+        Assert.Equal(1, provider.CallCount);
+        await ledger.Received(1).RecordAsync(
+            Arg.Is<UsageRecord>(r => r.Outcome == CallOutcome.Failure && r.FailureKind == LlmFailureKind.Authentication && r.OutputTokens == 0),
+            Arg.Any<CancellationToken>());
+    }
+
+    [Fact]
     public async Task GetResponseAsync_LedgerThrows_CallStillSucceeds()
     {
         var provider = new ScriptedChatClient().ReturnsText("fine", Usage(1, 1));
-        var services = new ServiceCollection();
-        services.AddSingleton<IUsageLedger>(new ThrowingLedger());
-        services.AddLlmKit(kit => kit.AddProvider("p", _ => provider).UseDefaultModel("gpt-4o"));
-        using var sp = services.BuildServiceProvider();
+        var ledger = Substitute.For<IUsageLedger>();
+        ledger.RecordAsync(Arg.Any<UsageRecord>(), Arg.Any<CancellationToken>()).Throws(new InvalidOperationException("disk full"));
+        using var sp = BuildWith(ledger, provider);
 
         var response = await sp.GetRequiredService<IChatClient>().GetResponseAsync("x");
 
         Assert.Equal("fine", response.Text);
+        await ledger.Received(1).RecordAsync(Arg.Any<UsageRecord>(), Arg.Any<CancellationToken>());
     }
 
-    private sealed class ThrowingLedger : IUsageLedger
+    private static ServiceProvider BuildWith(IUsageLedger ledger, ScriptedChatClient provider, TimeProvider? time = null)
     {
-        public ValueTask<bool> RecordAsync(UsageRecord record, CancellationToken cancellationToken = default) => throw new InvalidOperationException("disk full");
+        var services = new ServiceCollection();
+        if (time is not null)
+        {
+            services.AddSingleton(time);
+        }
 
-        public ValueTask<UsageTotals> GetTotalsAsync(UsageQuery query, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public ValueTask<IReadOnlyList<KeyValuePair<string, UsageTotals>>> GetTopAsync(UsageQuery query, UsageGrouping groupBy, int count, CancellationToken cancellationToken = default) => throw new NotSupportedException();
-
-        public ValueTask<IReadOnlyList<KeyValuePair<DateTimeOffset, UsageTotals>>> GetTimeSeriesAsync(UsageQuery query, UsageInterval interval, CancellationToken cancellationToken = default) => throw new NotSupportedException();
+        services.AddSingleton(ledger);
+        services.AddLlmKit(kit => kit.AddProvider("openai", _ => provider).AddModel("smart", "openai", "gpt-4o").UseDefaultModel("smart"));
+        return services.BuildServiceProvider();
     }
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Tests.Templates.Service;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using LlmKit.Testing;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 
 namespace LlmKit.Tests.Templates.Store;
 
