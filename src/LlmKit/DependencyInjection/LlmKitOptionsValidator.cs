@@ -23,6 +23,17 @@ internal sealed partial class LlmKitOptionsValidator(
         ValidateProviders(options, codeProviders, typeNames, problems.Add);
         ValidateModels(options, allProviders, problems.Add);
         ValidateResilience("LlmKit:Resilience", options.Resilience, problems.Add);
+        foreach (var (connection, resilience) in options.ConnectionResilience)
+        {
+            string key = "LlmKit:ConnectionResilience:" + connection;
+            if (!allProviders.Contains(connection))
+            {
+                problems.Add(key, $"'{connection}' is not a provider connection. Known connections: {(allProviders.Count == 0 ? "(none)" : string.Join(", ", allProviders.Order(StringComparer.OrdinalIgnoreCase)))}.");
+            }
+
+            ValidateResilience(key, resilience ?? new DeploymentResilienceOptions(), problems.Add);
+        }
+
         ValidateCooldown("LlmKit:Cooldown", options.Cooldown, problems.Add);
         ValidateCatalog(options, problems.Add);
         BudgetServices.ValidateOptions(options, allProviders.Count, problems.Add);

@@ -38,6 +38,20 @@ public sealed class LlmKitOptions
     /// <summary>Gets or sets the resilience settings of deployments that set none of their own. Defaults to <see cref="DeploymentResilienceOptions"/>'s defaults.</summary>
     public DeploymentResilienceOptions Resilience { get; set; } = new();
 
+    /// <summary>
+    /// Gets or sets resilience settings per provider connection (<c>LlmKit:ConnectionResilience:{connection}</c>), for the
+    /// deployments on that connection that set none of their own: a deployment's <see cref="DeploymentOptions.Resilience"/>
+    /// wins, then its connection's entry here, then <see cref="Resilience"/>. Defaults to none.
+    /// </summary>
+    public Dictionary<string, DeploymentResilienceOptions> ConnectionResilience { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Returns the resilience settings of a deployment: its own, else its connection's, else the global ones.</summary>
+    /// <param name="deployment">The deployment's own settings, or <see langword="null"/>.</param>
+    /// <param name="connection">The deployment's provider connection.</param>
+    /// <returns>The settings that apply.</returns>
+    internal DeploymentResilienceOptions ResilienceFor(DeploymentResilienceOptions? deployment, string connection)
+        => deployment ?? (ConnectionResilience.TryGetValue(connection, out var own) ? own : Resilience);
+
     /// <summary>Gets or sets the cooldown settings of deployments that set none of their own. Defaults to <see cref="DeploymentCooldownOptions"/>'s defaults.</summary>
     public DeploymentCooldownOptions Cooldown { get; set; } = new();
 

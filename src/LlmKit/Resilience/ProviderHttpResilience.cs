@@ -52,7 +52,7 @@ internal static class ProviderHttpResilience
         DeploymentResilience.AddHttpStrategies(builder, SettingsFor(options, context.InstanceName), circuit, time, logger);
     }
 
-    /// <summary>The settings of the deployment <c>connection/model</c>: its own, else the global ones.</summary>
+    /// <summary>The settings of the deployment <c>connection/model</c>: its own, else its connection's, else the global ones.</summary>
     internal static DeploymentResilienceOptions SettingsFor(LlmKitOptions options, string instance)
     {
         int slash = instance.IndexOf('/', StringComparison.Ordinal);
@@ -72,6 +72,8 @@ internal static class ProviderHttpResilience
                     }
                 }
             }
+
+            return options.ResilienceFor(null, connection.ToString());
         }
 
         return options.Resilience;

@@ -38,7 +38,7 @@ internal sealed class RoutingState : IDisposable
                     d,
                     deployment.Enabled,
                     deployment.MaxConcurrency,
-                    deployment.Resilience ?? _options.Resilience,
+                    _options.ResilienceFor(deployment.Resilience, d.Provider),
                     deployment.Cooldown ?? _options.Cooldown,
                     time,
                     circuits,
@@ -72,7 +72,7 @@ internal sealed class RoutingState : IDisposable
             return runtime;
         }
 
-        var created = new DeploymentRuntime(new ModelDeployment { Name = name, Provider = provider, Model = model }, true, null, _options.Resilience, _options.Cooldown, Time, _circuits, _providers.SendsHttp(provider), _logger);
+        var created = new DeploymentRuntime(new ModelDeployment { Name = name, Provider = provider, Model = model }, true, null, _options.ResilienceFor(null, provider), _options.Cooldown, Time, _circuits, _providers.SendsHttp(provider), _logger);
         if (_runtimes.Count >= MaxDirectDeployments + _options.Models.Count)
         {
             // Unbounded model ids from callers must not grow this map forever: serve without keeping state.

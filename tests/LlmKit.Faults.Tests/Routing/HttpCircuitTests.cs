@@ -117,4 +117,37 @@ public class HttpCircuitTests
 
         Assert.Equal(5, server.Calls("m-a"));
     }
+
+    [Fact]
+    public async Task ConnectionResilience_ReachesTheNamedClientsPipeline()
+    {
+        var server = new ScriptedServer { StatusFor = (_, n) => n == 1 ? HttpStatusCode.ServiceUnavailable : HttpStatusCode.OK };
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 9, 0, 0, TimeSpan.Zero));
+        var services = new ServiceCollection();
+        services.AddSingleton<TimeProvider>(time);
+        services.AddLlmKit(kit =>
+        {
+            kit.AddOpenAI("openai", o =>
+            {
+                o.BaseUrl = new Uri("http://127.0.0.1:9/v1/");
+                o.ApiKey = "sk-test-circuit-0000";
+            });
+            kit.AddModel("smart", "openai", "m-a");
+            kit.Configure(o =>
+            {
+                o.Resilience.MaxRetries = 2;
+                o.Resilience.RetryBaseDelay = TimeSpan.Zero;
+                o.ConnectionResilience["openai"] = new DeploymentResilienceOptions { MaxRetries = 0 };
+                o.Cooldown.Enabled = false;
+            });
+        });
+        services.AddHttpClient(OpenAILlmKitBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => server);
+        using var sp = services.BuildServiceProvider();
+
+        var ex = await Assert.ThrowsAsync<ProviderException>(() => sp.GetRequiredService<IChatClient>().GetResponseAsync("hi", new ChatOptions { ModelId = "smart" }));
+
+        // The global settings would have retried the 503; the connection's say no retry.
+        Assert.Equal(LlmFailureKind.Overloaded, ex.FailureKind);
+        Assert.Equal(1, server.Calls("m-a"));
+    }
 }
