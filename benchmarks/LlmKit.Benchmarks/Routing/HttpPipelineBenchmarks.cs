@@ -22,6 +22,7 @@ public class HttpPipelineBenchmarks
     private OpenAIChatClient _bare = null!;
     private OpenAIChatClient _bareStream = null!;
     private IChatClient _pipeline = null!;
+    private IChatClient _pipelineWithoutHandler = null!;
     private IChatClient _pipelineStream = null!;
     private IChatClient _pipelineStreamOne = null!;
 
@@ -32,6 +33,7 @@ public class HttpPipelineBenchmarks
         _bare = new OpenAIChatClient(options, new HttpClient(new CannedResponseHandler(OpenAIBenchmarks.Completion, "application/json")));
         _bareStream = new OpenAIChatClient(options, new HttpClient(new CannedResponseHandler(OpenAIBenchmarks.Stream, "text/event-stream")));
         _pipeline = Pipeline(OpenAIBenchmarks.Completion, "application/json");
+        _pipelineWithoutHandler = Pipeline(OpenAIBenchmarks.Completion, "application/json", withoutResilienceHandler: true);
         _pipelineStream = Pipeline(OpenAIBenchmarks.Stream, "text/event-stream");
         _pipelineStreamOne = Pipeline(OpenAIBenchmarks.StreamOfOne, "text/event-stream");
     }
@@ -55,6 +57,10 @@ public class HttpPipelineBenchmarks
     [BenchmarkCategory("complete")]
     public async Task<int> DefaultPipeline() => (await _pipeline.GetResponseAsync(_messages, _options).ConfigureAwait(false)).Messages.Count;
 
+    [Benchmark(Description = "AddLlmKit default pipeline, resilience handler removed, canned HTTP")]
+    [BenchmarkCategory("complete")]
+    public async Task<int> DefaultPipelineWithoutHandler() => (await _pipelineWithoutHandler.GetResponseAsync(_messages, _options).ConfigureAwait(false)).Messages.Count;
+
     [Benchmark(Description = "bare LlmKit.OpenAI client, 100-chunk stream")]
     [BenchmarkCategory("stream")]
     public Task<int> BareStream() => CountAsync(_bareStream);
@@ -67,7 +73,7 @@ public class HttpPipelineBenchmarks
     [BenchmarkCategory("stream")]
     public Task<int> PipelineStreamOfOne() => CountAsync(_pipelineStreamOne);
 
-    private IChatClient Pipeline(byte[] body, string contentType)
+    private IChatClient Pipeline(byte[] body, string contentType, bool withoutResilienceHandler = false)
     {
         var services = new ServiceCollection();
         services.AddSingleton<IUsageLedger, DiscardingUsageLedger>();
@@ -76,7 +82,15 @@ public class HttpPipelineBenchmarks
             o.ApiKey = "sk-bench-0123456789";
             o.BaseUrl = Endpoint;
         }));
-        services.AddHttpClient(OpenAILlmKitBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new CannedResponseHandler(body, contentType));
+        var client = services.AddHttpClient(OpenAILlmKitBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => new CannedResponseHandler(body, contentType));
+        if (withoutResilienceHandler)
+        {
+            // The share of the resilience handler in the pipeline's cost: the same client with it taken out.
+#pragma warning disable EXTEXP0001 // RemoveAllResilienceHandlers is marked experimental.
+            client.RemoveAllResilienceHandlers();
+#pragma warning restore EXTEXP0001
+        }
+
         var provider = services.BuildServiceProvider();
         _providers.Add(provider);
         return provider.GetRequiredService<IChatClient>();
