@@ -252,6 +252,28 @@ public class BudgetChatClientTests
     }
 
     [Fact]
+    public async Task GetResponseAsync_TokenBudget_CountsWithTheTokenizerTheHostRegisteredForTheModel()
+    {
+        // A local model's own tokenizer (kit.AddTokenizer) wins over the provider's counter and the estimate.
+        var registered = Substitute.For<ITokenCounter>();
+        registered.CountTokens(Arg.Any<IEnumerable<ChatMessage>>(), Arg.Any<ChatOptions?>()).Returns(9_000);
+        var providers = Substitute.For<ITokenCounter>();
+        providers.CountTokens(Arg.Any<IEnumerable<ChatMessage>>(), Arg.Any<ChatOptions?>()).Returns(10);
+        var scripted = new ScriptedChatClient();
+        scripted.ReturnsText("x", Usage(10, 10)).ReturnsText("x", Usage(10, 10));
+        var tokens = new BudgetDefinition { Id = "tokens", Scope = BudgetScope.Global, Unit = BudgetUnit.Tokens, Limit = 10_000 };
+        var (sp, _, _) = Build(kit => kit.AddBudget(tokens).AddTokenizer("*", registered), new ServiceProvidingClient(scripted, typeof(ITokenCounter), providers), scripted);
+        var chat = sp.GetRequiredService<IChatClient>();
+
+        await chat.GetResponseAsync("hello", Options(100));
+        var ex = await Assert.ThrowsAsync<BudgetExceededException>(() => chat.GetResponseAsync("hello", Options(2_000)));
+
+        Assert.Equal(11_000m, ex.Requested);
+        registered.Received(2).CountTokens(Arg.Any<IEnumerable<ChatMessage>>(), Arg.Any<ChatOptions?>());
+        providers.DidNotReceiveWithAnyArgs().CountTokens(default!, default);
+    }
+
+    [Fact]
     public void AddLlmKit_BudgetsFromConfiguration_AreBoundWithTheirSettings()
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
