@@ -22,12 +22,12 @@ internal static class LiteLlmCorrections
             return false;
         }
 
-        // Mistral entries repeat the context window as the output limit: a placeholder, not Mistral's limit.
+        // Mistral entries repeat the context window as the output limit: a copy, not Mistral's limit.
         if (string.Equals(model.Provider, "mistral", StringComparison.OrdinalIgnoreCase)
             && model.MaxOutputTokens is { } output && output == model.ContextWindow)
         {
             model.MaxOutputTokens = null;
-            applied.Add($"{model.Id}: max_output_tokens {output} reported as unknown; mistral entries repeat the context window there as a placeholder.");
+            applied.Add($"{model.Id}: max_output_tokens {output} reported as unknown; mistral entries repeat the context window there instead of an output limit.");
         }
 
         // Claude 3 Haiku's 1-hour cache write is listed at $6/MTok, 24x its $0.25 input and equal to the Sonnet value:

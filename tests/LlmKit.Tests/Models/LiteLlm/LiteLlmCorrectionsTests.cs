@@ -11,7 +11,7 @@ public class LiteLlmCorrectionsTests
         Assert.True(LiteLlmCorrections.Apply(model, applied));
 
         Assert.Null(model.MaxOutputTokens);
-        Assert.Contains("placeholder", Assert.Single(applied), StringComparison.Ordinal);
+        Assert.Contains("instead of an output limit", Assert.Single(applied), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -30,8 +30,9 @@ public class GuardInvalidTextTests
 
         var response = await h.Chat.GetResponseAsync([new ChatMessage(ChatRole.User, text)], GuardHarness.Options());
 
-        Assert.NotNull(response);
-        Assert.Single(h.Echo.Received);
+        // The odd code units reach the provider unchanged, and come back through the output guard unchanged.
+        AssertKeepsOddCodeUnits(text, SentText(h));
+        AssertKeepsOddCodeUnits(text, response.Text);
     }
 
     [Theory]
@@ -40,11 +41,27 @@ public class GuardInvalidTextTests
     {
         using var h = new GuardHarness(Guarded);
 
+        var streamed = new System.Text.StringBuilder();
         await foreach (var update in h.Chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, text)], GuardHarness.Options()))
         {
-            Assert.NotNull(update);
+            streamed.Append(update.Text);
         }
 
-        Assert.Single(h.Echo.Received);
+        AssertKeepsOddCodeUnits(text, SentText(h));
+        AssertKeepsOddCodeUnits(text, streamed.ToString());
+    }
+
+    private static string SentText(GuardHarness h) => Assert.Single(h.Echo.Received).Last(m => m.Role == ChatRole.User).Text;
+
+    /// <summary>Every lone surrogate and noncharacter code unit of <paramref name="original"/> is still in <paramref name="actual"/>.</summary>
+    private static void AssertKeepsOddCodeUnits(string original, string actual)
+    {
+        foreach (char c in original)
+        {
+            if (char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF' || c is >= '\uFDD0' and <= '\uFDEF')
+            {
+                Assert.Contains(c, actual);
+            }
+        }
     }
 }
