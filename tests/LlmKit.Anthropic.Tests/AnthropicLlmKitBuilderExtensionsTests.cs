@@ -1,7 +1,10 @@
+using System.Text.Json;
 using LlmKit.Anthropic.Tests.TestDoubles;
+using LlmKit.Tests.Shared;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace LlmKit.Anthropic.Tests;
 
@@ -73,51 +76,65 @@ public class AnthropicLlmKitBuilderExtensionsTests
     }
 
     [Fact]
-    public async Task AddAnthropicProviderType_ConfiguredConnection_SettingsMapped()
+    public async Task AddAnthropicProviderType_ConfiguredConnection_TypedSettingsReachTheWire()
     {
-        var handler = FakeAnthropicHandler.Json("message-text.json");
+        await using var server = RawHttpServer.StartResponse(200, "application/json", Fixtures.Text("message-text.json"));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["LlmKit:DefaultModel"] = "claude-config-test-model",
             ["LlmKit:Providers:claude:Type"] = "Anthropic",
             ["LlmKit:Providers:claude:ApiKey"] = TestClients.ApiKey,
-            ["LlmKit:Providers:claude:BaseUrl"] = "https://config.example/",
+            ["LlmKit:Providers:claude:BaseUrl"] = server.BaseUri.ToString(),
             ["LlmKit:Providers:claude:DefaultModel"] = "claude-config-test-model",
             ["LlmKit:Providers:claude:Headers:anthropic-beta"] = "context-1m-2025-08-07",
             ["LlmKit:Providers:claude:Settings:AnthropicVersion"] = "2024-10-22",
-            ["LlmKit:Providers:claude:Settings:DefaultMaxOutputTokens"] = "9000",
+            ["LlmKit:Providers:claude:Settings:defaultMaxOutputTokens"] = "9000",
             ["LlmKit:Providers:claude:Settings:ThinkingStyle"] = "budgeted",
         }).Build();
         var services = new ServiceCollection();
         services.AddLlmKit(configuration, kit => kit.AddAnthropicProviderType());
-        services.AddHttpClient(AnthropicLlmKitBuilderExtensions.HttpClientName).ConfigurePrimaryHttpMessageHandler(() => handler);
         await using var provider = services.BuildServiceProvider();
-        var chat = provider.GetRequiredService<IChatClient>();
+        provider.GetRequiredService<IStartupValidator>().Validate();
 
-        await chat.GetResponseAsync("Hello", new ChatOptions { Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low } });
+        await provider.GetRequiredService<IChatClient>().GetResponseAsync("Hello", new ChatOptions { Reasoning = new ReasoningOptions { Effort = ReasoningEffort.Low } });
 
-        var request = handler.Last;
-        Assert.Equal("https://config.example/v1/messages", request.Uri.AbsoluteUri);
-        Assert.Equal(TestClients.ApiKey, request.Header("x-api-key"));
-        Assert.Equal("2024-10-22", request.Header("anthropic-version"));
-        Assert.Equal("context-1m-2025-08-07", request.Header("anthropic-beta"));
-        Assert.Equal(9000, request.Json.GetProperty("max_tokens").GetInt32());
-        Assert.Equal("claude-config-test-model", request.Json.GetProperty("model").GetString());
-        Assert.Equal(2048, request.Json.GetProperty("thinking").GetProperty("budget_tokens").GetInt32());
-        Assert.Equal("enabled", request.Json.GetProperty("thinking").GetProperty("type").GetString());
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("/v1/messages", request.Target);
+        Assert.Equal(TestClients.ApiKey, request.Headers["x-api-key"]);
+        Assert.Equal("2024-10-22", request.Headers["anthropic-version"]);
+        Assert.Equal("context-1m-2025-08-07", request.Headers["anthropic-beta"]);
+        using var body = JsonDocument.Parse(request.BodyText);
+        Assert.Equal(9000, body.RootElement.GetProperty("max_tokens").GetInt32());
+        Assert.Equal("claude-config-test-model", body.RootElement.GetProperty("model").GetString());
+        Assert.Equal(2048, body.RootElement.GetProperty("thinking").GetProperty("budget_tokens").GetInt32());
+        Assert.Equal("enabled", body.RootElement.GetProperty("thinking").GetProperty("type").GetString());
     }
 
     [Theory]
     [InlineData("DefaultMaxOutputTokens", "lots")]
     [InlineData("DefaultMaxOutputTokens", "-5")]
+    [InlineData("DefaultMaxOutputTokens", "0")]
     [InlineData("ThinkingStyle", "Creative")]
-    public void ToOptions_InvalidSetting_ThrowsNamingTheKey(string key, string value)
+    [InlineData("ThinkingStyle", "7")]
+    [InlineData("AnthropicVersion", " ")]
+    [InlineData("Region", "eu")]
+    public void StartupValidation_BadSetting_FailsNamingTheKey(string key, string value)
     {
-        var settings = new ProviderConnectionSettings { Name = "claude", Type = "Anthropic", Settings = { [key] = value } };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmKit:Providers:claude:Type"] = "Anthropic",
+            ["LlmKit:Providers:claude:ApiKey"] = TestClients.ApiKey,
+            [$"LlmKit:Providers:claude:Settings:{key}"] = value,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLlmKit(configuration, kit => kit.AddAnthropicProviderType());
+        using var provider = services.BuildServiceProvider();
 
-        var ex = Assert.Throws<LlmKitConfigurationException>(() => AnthropicLlmKitBuilderExtensions.ToOptions(settings));
+        var ex = Assert.Throws<LlmKitConfigurationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains($"LlmKit:Providers:claude:Settings:{key}", ex.Keys);
+        Assert.Equal([$"LlmKit:Providers:claude:Settings:{key}"], ex.Keys);
+        Assert.Contains($"LlmKit:Providers:claude:Settings:{key}", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(TestClients.ApiKey, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

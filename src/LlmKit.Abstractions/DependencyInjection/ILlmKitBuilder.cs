@@ -66,4 +66,23 @@ public interface ILlmKitBuilder
     /// <param name="factory">Creates a client from the connection's settings and the named <see cref="HttpClient"/>.</param>
     /// <returns>This builder, for chaining.</returns>
     ILlmKitBuilder AddHttpProviderType(string typeName, string httpClientName, Func<IServiceProvider, ProviderConnectionSettings, HttpClient, Microsoft.Extensions.AI.IChatClient> factory);
+
+    /// <summary>
+    /// Registers a provider type, like <see cref="AddHttpProviderType"/>, whose connections' provider-specific settings
+    /// (<c>LlmKit:Providers:{name}:Settings</c>) are bound to the typed <typeparamref name="TSettings"/> instead of read
+    /// from <see cref="ProviderConnectionSettings.Settings"/>. They are named options (the name is the connection's):
+    /// LlmKit binds them from the connection's <c>Settings</c> section, refusing an unknown key or a value that does not
+    /// convert with its full configuration path; the host's own <c>services.Configure&lt;TSettings&gt;(name, ...)</c>
+    /// and the <c>IValidateOptions&lt;TSettings&gt;</c> the provider package registers run after that. Every connection
+    /// is created at host start-up (the connections check runs on start, <c>ValidateOnStart</c>), so a bad value stops
+    /// the host there, in a <see cref="LlmKitConfigurationException"/> whose <see cref="LlmKitConfigurationException.Keys"/>
+    /// name the key.
+    /// </summary>
+    /// <typeparam name="TSettings">The provider's typed settings; its defaults are those of a connection that sets none.</typeparam>
+    /// <param name="typeName">The type name, matched case-insensitively.</param>
+    /// <param name="httpClientName">The named client the connections send with.</param>
+    /// <param name="factory">Creates a client from the connection's settings, its bound and validated <typeparamref name="TSettings"/> and the named <see cref="HttpClient"/>.</param>
+    /// <returns>This builder, for chaining.</returns>
+    ILlmKitBuilder AddHttpProviderType<TSettings>(string typeName, string httpClientName, Func<IServiceProvider, ProviderConnectionSettings, TSettings, HttpClient, Microsoft.Extensions.AI.IChatClient> factory)
+        where TSettings : class, new();
 }

@@ -36,7 +36,12 @@ public sealed class ProviderConnectionSettings
     /// <summary>Gets or sets extra HTTP headers sent with every request. Defaults to none.</summary>
     public Dictionary<string, string> Headers { get; set; } = [];
 
-    /// <summary>Gets or sets provider-specific settings (for example <c>ApiVersion</c> for Azure OpenAI). Defaults to none.</summary>
+    /// <summary>
+    /// Gets or sets provider-specific settings as configured (for example <c>ApiVersion</c> for Azure OpenAI). Defaults to
+    /// none. The built-in provider types bind them to their typed settings (<c>OpenAIProviderSettings</c>,
+    /// <c>OllamaProviderSettings</c>, <c>AnthropicProviderSettings</c>, <c>GeminiProviderSettings</c>) and refuse an unknown
+    /// key at host start-up; a type registered with <see cref="ILlmKitBuilder.AddProviderType"/> reads them from here.
+    /// </summary>
     public Dictionary<string, string> Settings { get; set; } = [];
 
     /// <summary>Returns the connection's name, type and address (without user info or query), never its key.</summary>

@@ -1,5 +1,6 @@
-using System.Globalization;
 using LlmKit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -41,8 +42,9 @@ public static class AnthropicLlmKitBuilderExtensions
     /// </summary>
     /// <remarks>
     /// A configured connection maps <c>ApiKey</c>, <c>BaseUrl</c>, <c>DefaultModel</c> and <c>Headers</c> to the
-    /// options of the same name, and reads <c>Settings:AnthropicVersion</c>, <c>Settings:DefaultMaxOutputTokens</c>
-    /// and <c>Settings:ThinkingStyle</c> (<c>Auto</c>, <c>Adaptive</c> or <c>Budgeted</c>).
+    /// options of the same name, and binds its <c>Settings</c> section to <see cref="AnthropicProviderSettings"/>
+    /// (<c>Settings:AnthropicVersion</c>, <c>Settings:DefaultMaxOutputTokens</c>, <c>Settings:ThinkingStyle</c>), validated
+    /// at host start-up.
     /// </remarks>
     /// <param name="kit">The LlmKit builder.</param>
     /// <returns>The builder, for chaining.</returns>
@@ -59,54 +61,27 @@ public static class AnthropicLlmKitBuilderExtensions
         }
 
         kit.Services.AddSingleton(new AnthropicProviderTypeMarker());
-        kit.AddHttpProviderType(ProviderTypeName, HttpClientName, static (sp, settings, http) => Create(sp, ToOptions(settings), http));
+        kit.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<AnthropicProviderSettings>, AnthropicProviderSettingsValidator>());
+        kit.AddHttpProviderType<AnthropicProviderSettings>(ProviderTypeName, HttpClientName, static (sp, settings, typed, http) => Create(sp, ToOptions(settings, typed), http));
         return kit;
     }
 
-    /// <summary>Maps a configured connection to client options.</summary>
-    internal static AnthropicClientOptions ToOptions(ProviderConnectionSettings settings)
+    /// <summary>Maps a configured connection and its typed settings to client options.</summary>
+    private static AnthropicClientOptions ToOptions(ProviderConnectionSettings settings, AnthropicProviderSettings typed)
     {
         var options = new AnthropicClientOptions
         {
             ApiKey = settings.ApiKey,
             BaseUrl = settings.BaseUrl,
             DefaultModel = settings.DefaultModel,
+            AnthropicVersion = typed.AnthropicVersion,
+            DefaultMaxOutputTokens = typed.DefaultMaxOutputTokens,
+            ThinkingStyle = typed.ThinkingStyle,
         };
 
         foreach (var (header, value) in settings.Headers)
         {
             options.Headers[header] = value;
-        }
-
-        string prefix = $"LlmKit:Providers:{settings.Name}:Settings:";
-        foreach (var (key, value) in settings.Settings)
-        {
-            if (string.Equals(key, "AnthropicVersion", StringComparison.OrdinalIgnoreCase))
-            {
-                options.AnthropicVersion = value;
-            }
-            else if (string.Equals(key, "DefaultMaxOutputTokens", StringComparison.OrdinalIgnoreCase))
-            {
-                if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int max) || max <= 0)
-                {
-                    throw new LlmKitConfigurationException($"'{prefix}{key}' is '{value}'; it must be a positive whole number of tokens.", [prefix + key]);
-                }
-
-                options.DefaultMaxOutputTokens = max;
-            }
-            else if (string.Equals(key, "ThinkingStyle", StringComparison.OrdinalIgnoreCase))
-            {
-                if (!Enum.TryParse(value, ignoreCase: true, out AnthropicThinkingStyle style) || !Enum.IsDefined(style))
-                {
-                    throw new LlmKitConfigurationException($"'{prefix}{key}' is '{value}'; use Auto, Adaptive or Budgeted.", [prefix + key]);
-                }
-
-                options.ThinkingStyle = style;
-            }
-            else
-            {
-                throw new LlmKitConfigurationException($"'{prefix}{key}': unknown setting of the Anthropic provider type; known settings: AnthropicVersion, DefaultMaxOutputTokens, ThinkingStyle.", [prefix + key]);
-            }
         }
 
         return options;

@@ -1,5 +1,6 @@
 using LlmKit;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -53,8 +54,9 @@ public static class GeminiLlmKitBuilderExtensions
     /// <summary>
     /// Registers only the <c>Gemini</c> provider type, so that connections configured under
     /// <c>LlmKit:Providers:{name}</c> with <c>Type = "Gemini"</c> can be created. Settings map as: <c>ApiKey</c>,
-    /// <c>BaseUrl</c>, <c>DefaultModel</c>, <c>Headers</c>, and <c>Settings:ApiVersion</c> and
-    /// <c>Settings:DefaultEmbeddingModel</c>. Calling it more than once registers the type once.
+    /// <c>BaseUrl</c>, <c>DefaultModel</c>, <c>Headers</c>; the <c>Settings</c> section binds to
+    /// <see cref="GeminiProviderSettings"/> (<c>Settings:ApiVersion</c>, <c>Settings:DefaultEmbeddingModel</c>), validated
+    /// at host start-up. Calling it more than once registers the type once.
     /// </summary>
     /// <param name="kit">The LlmKit builder.</param>
     /// <returns>The builder, for chaining.</returns>
@@ -71,44 +73,29 @@ public static class GeminiLlmKitBuilderExtensions
         }
 
         kit.Services.AddSingleton<GeminiProviderTypeMarker>();
-        kit.AddHttpProviderType(ProviderTypeName, HttpClientName, static (sp, settings, http) => new GeminiChatClient(
-            FromSettings(settings),
+        kit.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GeminiProviderSettings>, GeminiProviderSettingsValidator>());
+        kit.AddHttpProviderType<GeminiProviderSettings>(ProviderTypeName, HttpClientName, static (sp, settings, typed, http) => new GeminiChatClient(
+            FromSettings(settings, typed),
             http,
             sp.GetService<TimeProvider>(),
             sp.GetService<IModelRegistry>()));
         return kit;
     }
 
-    /// <summary>Maps a configured connection to options.</summary>
-    internal static GeminiClientOptions FromSettings(ProviderConnectionSettings settings)
+    /// <summary>Maps a configured connection and its typed settings to options.</summary>
+    private static GeminiClientOptions FromSettings(ProviderConnectionSettings settings, GeminiProviderSettings typed)
     {
         var options = new GeminiClientOptions
         {
             ApiKey = settings.ApiKey,
             BaseUrl = settings.BaseUrl,
             DefaultModel = settings.DefaultModel,
+            ApiVersion = typed.ApiVersion,
+            DefaultEmbeddingModel = typed.DefaultEmbeddingModel,
         };
         foreach (var (header, value) in settings.Headers)
         {
             options.Headers[header] = value;
-        }
-
-        foreach (var (key, value) in settings.Settings)
-        {
-            if (string.Equals(key, nameof(GeminiClientOptions.ApiVersion), StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(value))
-            {
-                options.ApiVersion = value;
-            }
-            else if (string.Equals(key, nameof(GeminiClientOptions.DefaultEmbeddingModel), StringComparison.OrdinalIgnoreCase) && !string.IsNullOrWhiteSpace(value))
-            {
-                options.DefaultEmbeddingModel = value;
-            }
-            else
-            {
-                throw new LlmKitConfigurationException(
-                    $"Unknown Gemini setting '{key}' in connection '{settings.Name}'. Known settings: ApiVersion, DefaultEmbeddingModel.",
-                    [$"LlmKit:Providers:{settings.Name}:Settings:{key}"]);
-            }
         }
 
         return options;

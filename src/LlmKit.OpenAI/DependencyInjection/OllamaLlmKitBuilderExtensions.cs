@@ -1,4 +1,6 @@
 using LlmKit;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -7,7 +9,8 @@ public static class OllamaLlmKitBuilderExtensions
 {
     /// <summary>
     /// Registers a connection to Ollama's native API (<c>/api/chat</c>) and the provider type
-    /// <c>Ollama</c> for configuration (settings: <c>Settings:KeepAlive</c>). Ollama's OpenAI-compatible <c>/v1</c>
+    /// <c>Ollama</c> for configuration (its <c>Settings</c> section binds to <see cref="OllamaProviderSettings"/>:
+    /// <c>Settings:KeepAlive</c>, validated at host start-up). Ollama's OpenAI-compatible <c>/v1</c>
     /// endpoint is <c>AddOpenAICompatible(OpenAICompatibilityProfile.OllamaOpenAI)</c>, type <c>OllamaOpenAI</c>.
     /// </summary>
     /// <param name="builder">The LlmKit builder.</param>
@@ -37,7 +40,8 @@ public static class OllamaLlmKitBuilderExtensions
         }
 
         builder.Services.AddSingleton<OllamaTypeMarker>();
-        builder.AddHttpProviderType("Ollama", OpenAILlmKitBuilderExtensions.HttpClientName, (sp, settings, http) =>
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OllamaProviderSettings>, OllamaProviderSettingsValidator>());
+        builder.AddHttpProviderType<OllamaProviderSettings>("Ollama", OpenAILlmKitBuilderExtensions.HttpClientName, (sp, settings, typed, http) =>
         {
             var options = new OllamaClientOptions
             {
@@ -50,21 +54,7 @@ public static class OllamaLlmKitBuilderExtensions
                 options.BaseUrl = baseUrl;
             }
 
-            foreach (string key in settings.Settings.Keys)
-            {
-                if (!string.Equals(key, "KeepAlive", StringComparison.Ordinal))
-                {
-                    throw new LlmKitConfigurationException(
-                        $"'LlmKit:Providers:{settings.Name}:Settings:{key}': unknown setting of the Ollama provider type; known settings: KeepAlive.",
-                        [$"LlmKit:Providers:{settings.Name}:Settings:{key}"]);
-                }
-            }
-
-            if (settings.Settings.TryGetValue("KeepAlive", out string? keepAlive))
-            {
-                options.KeepAlive = keepAlive;
-            }
-
+            options.KeepAlive = typed.KeepAlive;
             return new OllamaChatClient(options, http, sp.GetService<TimeProvider>());
         });
         return builder;

@@ -1,5 +1,7 @@
 using LlmKit;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
@@ -43,8 +45,9 @@ public static class OpenAILlmKitBuilderExtensions
     /// <c>OpenAI</c>, <c>AzureOpenAI</c>, <c>Ollama</c> (the native API, as <c>AddOllama()</c>), <c>OllamaOpenAI</c> (its
     /// OpenAI-compatible <c>/v1</c> endpoint), <c>vLLM</c>, <c>LlamaCpp</c>, <c>LMStudio</c>, <c>Groq</c>,
     /// <c>Together</c>, <c>OpenRouter</c>, <c>Mistral</c>, <c>DeepSeek</c> and <c>OpenAICompatible</c>. Calling it
-    /// again has no further effect. Provider-specific settings: <c>Settings:Organization</c>,
-    /// <c>Settings:Project</c>, <c>Settings:ApiVersion</c> (Azure), <c>Settings:IncludeStreamUsage</c>.
+    /// again has no further effect. A connection's <c>Settings</c> section binds to <see cref="OpenAIProviderSettings"/>
+    /// (<c>Settings:Organization</c>, <c>Settings:Project</c>, <c>Settings:ApiVersion</c> (Azure),
+    /// <c>Settings:IncludeStreamUsage</c>), validated at host start-up.
     /// </summary>
     /// <param name="builder">The LlmKit builder.</param>
     /// <returns>The builder.</returns>
@@ -57,10 +60,11 @@ public static class OpenAILlmKitBuilderExtensions
         }
 
         builder.Services.AddSingleton<OpenAIProviderTypesMarker>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<OpenAIProviderSettings>, OpenAIProviderSettingsValidator>());
         foreach (var profile in OpenAICompatibilityProfile.BuiltIn)
         {
             var p = profile;
-            builder.AddHttpProviderType(p.Name, HttpClientName, (sp, settings, http) => new OpenAIChatClient(FromSettings(p, settings), http, sp.GetService<TimeProvider>()));
+            builder.AddHttpProviderType<OpenAIProviderSettings>(p.Name, HttpClientName, (sp, settings, typed, http) => new OpenAIChatClient(FromSettings(p, settings, typed), http, sp.GetService<TimeProvider>()));
         }
 
         // Type "Ollama" is the native API, as AddOllama() is; a configuration naming it needs no more than AddOpenAI().
@@ -85,50 +89,18 @@ public static class OpenAILlmKitBuilderExtensions
         return builder;
     }
 
-    private static OpenAIConnectionOptions FromSettings(OpenAICompatibilityProfile profile, ProviderConnectionSettings settings)
+    private static OpenAIConnectionOptions FromSettings(OpenAICompatibilityProfile profile, ProviderConnectionSettings settings, OpenAIProviderSettings typed) => new()
     {
-        var options = new OpenAIConnectionOptions
-        {
-            Profile = settings.Keyless ? profile with { RequiresApiKey = false, ApiKeyEnvironmentVariable = null } : profile,
-            ApiKey = settings.Keyless ? null : settings.ApiKey,
-            BaseUrl = settings.BaseUrl,
-            DefaultModel = settings.DefaultModel,
-            Headers = new Dictionary<string, string>(settings.Headers, StringComparer.OrdinalIgnoreCase),
-        };
-        foreach (string key in settings.Settings.Keys)
-        {
-            if (!KnownSettings.Contains(key))
-            {
-                throw new LlmKitConfigurationException(
-                    $"'LlmKit:Providers:{settings.Name}:Settings:{key}': unknown setting of the {profile.Name} provider type; known settings: {string.Join(", ", KnownSettings)}.",
-                    [$"LlmKit:Providers:{settings.Name}:Settings:{key}"]);
-            }
-        }
-
-        if (settings.Settings.TryGetValue("Organization", out string? organization))
-        {
-            options.Organization = organization;
-        }
-
-        if (settings.Settings.TryGetValue("Project", out string? project))
-        {
-            options.Project = project;
-        }
-
-        if (settings.Settings.TryGetValue("ApiVersion", out string? version))
-        {
-            options.AzureApiVersion = version;
-        }
-
-        if (settings.Settings.TryGetValue("IncludeStreamUsage", out string? usage))
-        {
-            options.IncludeStreamUsage = bool.TryParse(usage, out bool include) ? include : throw new LlmKitConfigurationException($"'LlmKit:Providers:{settings.Name}:Settings:IncludeStreamUsage' must be true or false, not '{usage}'.", [$"LlmKit:Providers:{settings.Name}:Settings:IncludeStreamUsage"]);
-        }
-
-        return options;
-    }
-
-    private static readonly string[] KnownSettings = ["ApiVersion", "IncludeStreamUsage", "Organization", "Project"];
+        Profile = settings.Keyless ? profile with { RequiresApiKey = false, ApiKeyEnvironmentVariable = null } : profile,
+        ApiKey = settings.Keyless ? null : settings.ApiKey,
+        BaseUrl = settings.BaseUrl,
+        DefaultModel = settings.DefaultModel,
+        Headers = new Dictionary<string, string>(settings.Headers, StringComparer.OrdinalIgnoreCase),
+        Organization = typed.Organization,
+        Project = typed.Project,
+        AzureApiVersion = typed.ApiVersion,
+        IncludeStreamUsage = typed.IncludeStreamUsage,
+    };
 
     private sealed class OpenAIProviderTypesMarker;
 }

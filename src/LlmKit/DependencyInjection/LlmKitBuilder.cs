@@ -1,5 +1,7 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace LlmKit;
 
@@ -48,6 +50,15 @@ internal sealed class LlmKitBuilder(IServiceCollection services, ChatPipelineBui
         ProviderHttpResilience.Register(Services, httpClientName, configureClient: null);
         Services.AddSingleton(new ProviderTypeRegistration(typeName, (sp, settings) => factory(sp, settings, sp.GetRequiredService<IHttpClientFactory>().CreateClient(httpClientName)), httpClientName));
         return this;
+    }
+
+    public ILlmKitBuilder AddHttpProviderType<TSettings>(string typeName, string httpClientName, Func<IServiceProvider, ProviderConnectionSettings, TSettings, HttpClient, IChatClient> factory)
+        where TSettings : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(factory);
+        Services.AddOptions();
+        Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<TSettings>, ProviderSettingsBinder<TSettings>>());
+        return AddHttpProviderType(typeName, httpClientName, (sp, settings, http) => factory(sp, settings, ProviderSettingsBinder<TSettings>.Get(sp, settings.Name), http));
     }
 
     public ILlmKitBuilder AddProviderType(string typeName, Func<IServiceProvider, ProviderConnectionSettings, IChatClient> factory)

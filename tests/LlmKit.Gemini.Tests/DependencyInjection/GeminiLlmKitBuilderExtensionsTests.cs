@@ -1,7 +1,9 @@
 using LlmKit.Gemini.Tests.TestDoubles;
+using LlmKit.Tests.Shared;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace LlmKit.Gemini.Tests.DependencyInjection;
 
@@ -88,37 +90,47 @@ public sealed class GeminiLlmKitBuilderExtensionsTests
     }
 
     [Fact]
-    public void FromSettings_AllSettings_MapToOptions()
+    public async Task AddGeminiProviderType_TypedSettings_ApiVersionReachesTheWire()
     {
-        var settings = new ProviderConnectionSettings
+        await using var server = RawHttpServer.StartResponse(200, "application/json", Fixtures.Text("generate-text.json"));
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            Name = "google",
-            Type = "Gemini",
-            ApiKey = "k",
-            BaseUrl = new Uri("http://x/"),
-            DefaultModel = "m",
-            Headers = { ["h"] = "v" },
-            Settings = { ["apiversion"] = "v1", ["DefaultEmbeddingModel"] = "e" },
-        };
+            ["LlmKit:Providers:google:Type"] = "Gemini",
+            ["LlmKit:Providers:google:ApiKey"] = "config-key-0123456789",
+            ["LlmKit:Providers:google:BaseUrl"] = server.BaseUri.ToString(),
+            ["LlmKit:Providers:google:Settings:apiVersion"] = "v1",
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLlmKit(configuration, kit => kit.AddGeminiProviderType());
+        await using var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<IStartupValidator>().Validate();
 
-        var options = GeminiLlmKitBuilderExtensions.FromSettings(settings);
+        await provider.GetRequiredService<IChatClient>().GetResponseAsync(Hello, new ChatOptions { ModelId = "gemini-2.5-pro" });
 
-        Assert.Equal("k", options.ApiKey);
-        Assert.Equal(new Uri("http://x/"), options.BaseUrl);
-        Assert.Equal("m", options.DefaultModel);
-        Assert.Equal("v", options.Headers["h"]);
-        Assert.Equal("v1", options.ApiVersion);
-        Assert.Equal("e", options.DefaultEmbeddingModel);
+        Assert.Equal("/v1/models/gemini-2.5-pro:generateContent", Assert.Single(server.Requests).Target);
     }
 
-    [Fact]
-    public void FromSettings_UnknownSetting_ThrowsConfigurationExceptionNamingTheKey()
+    [Theory]
+    [InlineData("Region", "eu")]
+    [InlineData("ApiVersion", " ")]
+    [InlineData("ApiVersion", "v1/../v2")]
+    [InlineData("DefaultEmbeddingModel", " ")]
+    public void StartupValidation_BadSetting_FailsNamingTheKey(string key, string value)
     {
-        var settings = new ProviderConnectionSettings { Name = "google", Type = "Gemini", Settings = { ["Region"] = "eu" } };
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["LlmKit:Providers:google:Type"] = "Gemini",
+            ["LlmKit:Providers:google:ApiKey"] = "config-key-0123456789",
+            [$"LlmKit:Providers:google:Settings:{key}"] = value,
+        }).Build();
+        var services = new ServiceCollection();
+        services.AddLlmKit(configuration, kit => kit.AddGeminiProviderType());
+        using var provider = services.BuildServiceProvider();
 
-        var ex = Assert.Throws<LlmKitConfigurationException>(() => GeminiLlmKitBuilderExtensions.FromSettings(settings));
+        var ex = Assert.Throws<LlmKitConfigurationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
 
-        Assert.Contains("LlmKit:Providers:google:Settings:Region", ex.Keys);
+        Assert.Equal([$"LlmKit:Providers:google:Settings:{key}"], ex.Keys);
+        Assert.Contains($"LlmKit:Providers:google:Settings:{key}", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

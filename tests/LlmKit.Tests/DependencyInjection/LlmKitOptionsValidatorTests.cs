@@ -133,6 +133,6 @@ public class LlmKitOptionsValidatorTests
         var ex = await Assert.ThrowsAsync<LlmKitConfigurationException>(() => host.StartAsync());
 
         Assert.Equal(["LlmKit:Providers:lan:Settings:Organisation"], ex.Keys);
-        Assert.Contains("known settings: ApiVersion, IncludeStreamUsage, Organization, Project", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("known keys: ApiVersion, IncludeStreamUsage, Organization, Project", ex.Message, StringComparison.Ordinal);
     }
 }
