@@ -38,26 +38,29 @@ public sealed class ConversationServiceTests
 
         public IConversationStore Store => Services.GetRequiredService<IConversationStore>();
 
-        public static Harness Create(Action<ConversationOptions>? conversations = null, int? contextWindow = null, int? maxOutput = null, string model = "gpt-4o-mini", Func<IChatClient, IChatClient>? wrap = null)
+        public static Harness Create(Action<ConversationOptions>? conversations = null, int? contextWindow = null, int? maxOutput = null, string model = "gpt-4o-mini", Func<IChatClient, IChatClient>? wrap = null, Action<ILlmKitBuilder>? extra = null)
         {
             var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 20, 9, 0, 0, TimeSpan.Zero));
             var provider = new ScriptedChatClient(time);
             var recording = new RecordingChatClient(wrap?.Invoke(provider) ?? provider, time);
             var services = new ServiceCollection();
             services.AddSingleton<TimeProvider>(time);
-            services.AddLlmKit(kit => kit
-                .AddProvider("openai", _ => recording)
-                .AddModel("chat", "openai", model)
-                .AddModel("cheap", "openai", "gpt-4.1-nano")
-                .UseDefaultModel("chat")
-                .Configure(o =>
-                {
-                    conversations?.Invoke(o.Conversations);
-                    if (contextWindow is not null || maxOutput is not null)
+            services.AddLlmKit(kit =>
+            {
+                kit.AddProvider("openai", _ => recording)
+                    .AddModel("chat", "openai", model)
+                    .AddModel("cheap", "openai", "gpt-4.1-nano")
+                    .UseDefaultModel("chat")
+                    .Configure(o =>
                     {
-                        o.Catalog[model] = new ModelCatalogEntryOptions { Provider = "openai", ContextWindow = contextWindow, MaxOutputTokens = maxOutput };
-                    }
-                }));
+                        conversations?.Invoke(o.Conversations);
+                        if (contextWindow is not null || maxOutput is not null)
+                        {
+                            o.Catalog[model] = new ModelCatalogEntryOptions { Provider = "openai", ContextWindow = contextWindow, MaxOutputTokens = maxOutput };
+                        }
+                    });
+                extra?.Invoke(kit);
+            });
             return new Harness(services.BuildServiceProvider(), provider, recording, time);
         }
 
@@ -614,6 +617,60 @@ public sealed class ConversationServiceTests
         Assert.False(turn.TokenCountIsExact);
         Assert.Equal(8, Priming + Message("user", "hello"));
         Assert.Equal(10, turn.PromptTokens);
+    }
+
+    [Fact]
+    public async Task SendAsync_HostRegisteredTokenizer_FitsHistoryWithItsCounts()
+    {
+        // 10 stored messages of 21 words each ("nI" and 20 long words): the host's tokenizer counts 4 + 21 = 25 per message,
+        // o200k several tokens per word. The window holds the priming (2), the new message (4 + 1) and exactly four of them.
+        const string Long = "antidisestablishmentarianism";
+        int budget = 2 + (4 + 1) + (4 * 25);
+        Assert.True(Priming + Message("user", "n10 " + Words(20, Long)) > 2 * 25, "o200k must count these messages quite differently for the test to tell the counters apart");
+        var words = new WordCounter();
+        using var h = Harness.Create(contextWindow: budget + 100, maxOutput: 100, model: "llama3.1:8b", extra: k => k.AddTokenizer("llama*", words));
+        await h.SeedAsync("c1", [.. Enumerable.Range(1, 10).Select(i => new ChatMessage(i % 2 == 1 ? ChatRole.User : ChatRole.Assistant, $"n{i} " + Words(20, Long)))]);
+        h.Provider.ReturnsText("ok");
+
+        var turn = await h.Service.SendAsync("c1", "next");
+
+        var sent = Assert.Single(h.Recording.Requests).Messages.ToList();
+        Assert.Equal(["n7", "n8", "n9", "n10", "next"], sent.Select(m => m.Text.Split(' ')[0]));
+        Assert.Equal(budget, turn.PromptTokens);
+        Assert.Equal(budget, turn.PromptBudget);
+        Assert.Equal(6, turn.OmittedMessages);
+        Assert.True(turn.TokenCountIsExact);
+        Assert.True(words.MessageCounts > 0);
+    }
+
+    /// <summary>
+    /// A host's own tokenizer for a local model family, simple enough to count by hand: one token per word, 4 per
+    /// message and 2 per prompt.
+    /// </summary>
+    private sealed class WordCounter : ITokenCounter
+    {
+        public int MessageCounts { get; private set; }
+
+        public string Name => "words";
+
+        public bool IsExact => true;
+
+        public int CountTokens(ReadOnlySpan<char> text)
+        {
+            int count = 0;
+            foreach (var _ in text.Split(' '))
+            {
+                count++;
+            }
+
+            return text.IsWhiteSpace() ? 0 : count;
+        }
+
+        public int CountTokens(IEnumerable<ChatMessage> messages, ChatOptions? options = null)
+        {
+            MessageCounts++;
+            return 2 + messages.Sum(m => 4 + CountTokens(m.Text));
+        }
     }
 
     /// <summary>A provider whose own count endpoint counts 1.5 times the o200k count.</summary>
