@@ -1,5 +1,6 @@
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection;
+using NSubstitute;
 
 namespace LlmKit.Tests.Cost;
 
@@ -400,19 +401,27 @@ public class CostCalculatorTests
     public void Calculate_RegistryOtherThanModelRegistry_AskedOnEveryCall()
     {
         // 1,000 x 1 + 1,000 x 2 = 0.003, then the registry answers 3/4: 0.007, then it no longer knows the model.
-        var registry = new SwitchableRegistry { Model = Priced("house", 1m, 2m) };
+        ModelDescriptor? current = Priced("house", 1m, 2m);
+        var registry = Substitute.For<IModelRegistry>();
+        registry.TryGet("house", out Arg.Any<ModelDescriptor?>()).Returns(call =>
+        {
+            call[1] = current;
+            return current is not null;
+        });
         var calculator = new CostCalculator(registry);
         var first = calculator.Calculate("house", Usage(1000, 1000));
 
-        registry.Model = Priced("house", 3m, 4m);
+        current = Priced("house", 3m, 4m);
         var second = calculator.Calculate("house", Usage(1000, 1000));
-        registry.Model = null;
+        current = null;
         var third = calculator.Calculate("house", Usage(1000, 1000));
 
         Assert.Equal(0.003m, first.Total);
         Assert.Equal(0.007m, second.Total);
         Assert.Contains("'house' is not in the model registry", third.UnknownReason, StringComparison.Ordinal);
-        Assert.Equal(3, registry.Lookups);
+        registry.Received(3).TryGet("house", out Arg.Any<ModelDescriptor?>());
+        registry.DidNotReceiveWithAnyArgs().Register(default!);
+        registry.DidNotReceiveWithAnyArgs().SetActive(default!, default);
     }
 
     [Fact]
@@ -578,29 +587,6 @@ public class CostCalculatorTests
 
         Assert.Equal(0.001m, cost.Total);
         Assert.Equal([-0.001m, 0.002m], cost.Items.Select(i => i.Amount));
-    }
-
-    /// <summary>A registry that is not <see cref="ModelRegistry"/>, holding one model that the test swaps.</summary>
-    private sealed class SwitchableRegistry : IModelRegistry
-    {
-        public ModelDescriptor? Model { get; set; }
-
-        public int Lookups { get; private set; }
-
-        public ModelCatalogInfo CatalogInfo { get; } = new() { Source = "test", License = "test", Date = default };
-
-        public bool TryGet(string idOrAlias, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ModelDescriptor? model)
-        {
-            Lookups++;
-            model = Model is { } current && string.Equals(current.Id, idOrAlias, StringComparison.OrdinalIgnoreCase) ? current : null;
-            return model is not null;
-        }
-
-        public IReadOnlyList<ModelDescriptor> Query(ModelQuery? query = null) => Model is null ? [] : [Model];
-
-        public void Register(ModelDescriptor model) => Model = model;
-
-        public void SetActive(string id, bool isActive) => Model = Model! with { IsActive = isActive };
     }
 
     [Theory]
