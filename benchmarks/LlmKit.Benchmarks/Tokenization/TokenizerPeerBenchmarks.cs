@@ -5,7 +5,8 @@ using MLTiktokenTokenizer = Microsoft.ML.Tokenizers.TiktokenTokenizer;
 namespace LlmKit.Benchmarks;
 
 /// <summary>
-/// LlmKit's tokenizer, Microsoft.ML.Tokenizers' <c>TiktokenTokenizer</c> (3.0.0) and SharpToken (2.0.6) counting the
+/// LlmKit's tokenizer, Microsoft.ML.Tokenizers' <c>TiktokenTokenizer</c> (3.0.0), SharpToken (2.0.6) and npm tiktoken
+/// (1.0.22, in Node, when Node is installed; see <see cref="NpmTiktokenProcess"/>) counting the
 /// same text: the ~3,000 documents of the 10 MB mixed <see cref="BenchmarkCorpus"/>, one by one. The setup checks that
 /// the three totals are equal (the corpus has no special-token text, lone surrogates or astral letters before a contraction,
 /// where Microsoft.ML.Tokenizers differs; see the conformance tests).
@@ -18,6 +19,8 @@ public class TokenizerPeerBenchmarks
     private TiktokenTokenizer _llmKit = TiktokenTokenizer.O200kBase;
     private MLTiktokenTokenizer? _ml;
     private GptEncoding? _sharpToken;
+    private NpmTiktokenProcess? _node;
+    private string? _nodeMissing;
 
     /// <summary>Gets or sets the encoding.</summary>
     [Params("o200k_base", "cl100k_base")]
@@ -39,7 +42,21 @@ public class TokenizerPeerBenchmarks
         {
             throw new InvalidOperationException($"The tokenizers disagree on {Encoding}: LlmKit {llmKit}, Microsoft.ML.Tokenizers {ml}, SharpToken {sharpToken}.");
         }
+
+        // npm tiktoken is an extra: without Node its row fails alone and the others are measured.
+        if (NpmTiktokenProcess.TryStart(corpus, out _node, out _nodeMissing))
+        {
+            Console.WriteLine($"// {Encoding} npm tiktoken ({_node!.Description}): {NpmTiktoken()} tokens");
+        }
+        else
+        {
+            Console.WriteLine($"// npm tiktoken not measured: {_nodeMissing}");
+        }
     }
+
+    /// <summary>Ends the Node process.</summary>
+    [GlobalCleanup]
+    public void Cleanup() => _node?.Dispose();
 
     /// <summary>LlmKit's <see cref="TiktokenTokenizer.CountTokens(ReadOnlySpan{char})"/>.</summary>
     /// <returns>The token count.</returns>
@@ -68,6 +85,15 @@ public class TokenizerPeerBenchmarks
 
         return total;
     }
+
+    /// <summary>
+    /// npm tiktoken 1.0.22 in Node (<c>encode_ordinary(document).length</c> per document), driven through a pipe: one line
+    /// each way per count of the corpus, next to about a second of counting. Allocations are Node's, not shown.
+    /// </summary>
+    /// <returns>The token count.</returns>
+    [Benchmark(Description = "npm tiktoken (Node)")]
+    public int NpmTiktoken()
+        => _node is null ? throw new InvalidOperationException($"npm tiktoken is not measured: {_nodeMissing}") : _node.Count(Encoding).Tokens;
 
     /// <summary>SharpToken's <c>GptEncoding.CountTokens</c>.</summary>
     /// <returns>The token count.</returns>
