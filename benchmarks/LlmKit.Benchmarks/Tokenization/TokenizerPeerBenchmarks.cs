@@ -26,6 +26,12 @@ public class TokenizerPeerBenchmarks
     [Params("o200k_base", "cl100k_base")]
     public string Encoding { get; set; } = "o200k_base";
 
+    /// <summary>
+    /// Gets or sets a value indicating whether <see cref="Setup"/> starts npm tiktoken's Node process. Defaults to
+    /// <see langword="true"/>; <c>tokenizer-peers-quick</c> runs its own.
+    /// </summary>
+    public bool StartNode { get; set; } = true;
+
     /// <summary>Loads the corpus and the three tokenizers, and checks that they count the same total.</summary>
     [GlobalSetup]
     public void Setup()
@@ -44,7 +50,11 @@ public class TokenizerPeerBenchmarks
         }
 
         // npm tiktoken is an extra: without Node its row fails alone and the others are measured.
-        if (NpmTiktokenProcess.TryStart(corpus, out _node, out _nodeMissing))
+        if (!StartNode)
+        {
+            _nodeMissing = "not started (StartNode is false)";
+        }
+        else if (NpmTiktokenProcess.TryStart(corpus, out _node, out _nodeMissing))
         {
             Console.WriteLine($"// {Encoding} npm tiktoken ({_node!.Description}): {NpmTiktoken()} tokens");
         }

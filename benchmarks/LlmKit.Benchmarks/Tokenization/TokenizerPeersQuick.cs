@@ -20,7 +20,7 @@ public static class TokenizerPeersQuick
         using var _ = node;
         foreach (string encoding in new[] { "o200k_base", "cl100k_base" })
         {
-            var benchmarks = new TokenizerPeerBenchmarks { Encoding = encoding };
+            var benchmarks = new TokenizerPeerBenchmarks { Encoding = encoding, StartNode = false };
             benchmarks.Setup();
             double megabytes = ThroughputConfig.CorpusBytes / 1e6;
             var runs = new List<(string Name, Func<(double Seconds, int Tokens)> Count)>
