@@ -47,6 +47,20 @@ public class TypedProviderSettingsTests
     }
 
     [Fact]
+    public void StartupValidation_HostValidatorReturnsAFailure_FailsNamingTheSettingsSection()
+    {
+        var services = new ServiceCollection();
+        services.AddLlmKit(Configuration("OpenAI", "http://127.0.0.1:9/", ("Organization", "org-blocked")), kit => kit.AddOpenAIProviderTypes());
+        services.AddOptions<OpenAIProviderSettings>("main").Validate(s => s.Organization != "org-blocked", "this organization is not allowed here");
+        using var provider = services.BuildServiceProvider();
+
+        var ex = Assert.Throws<LlmKitConfigurationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.Equal(["LlmKit:Providers:main:Settings"], ex.Keys);
+        Assert.Contains("this organization is not allowed here", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OpenAI_GoodSettings_ReachTheWire()
     {
         string sse = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "stream-text.sse"));
