@@ -1,5 +1,7 @@
 using LlmKit.Testing;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
@@ -34,7 +36,7 @@ public abstract class ResponseCacheContractTests
         public IChatClient Chat => Services.GetRequiredService<IChatClient>();
     }
 
-    protected Machine Build(Action<ResponseCacheOptions>? cache = null, Action<ILlmKitBuilder>? configure = null, FakeTimeProvider? time = null)
+    protected Machine Build(Action<ResponseCacheOptions>? cache = null, Action<ILlmKitBuilder>? configure = null, FakeTimeProvider? time = null, params (string Key, string Value)[] settings)
     {
         time ??= new FakeTimeProvider(Start);
         var provider = new ScriptedChatClient(time);
@@ -48,7 +50,8 @@ public abstract class ResponseCacheContractTests
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton<IUsageLedger>(ledger);
-        services.AddLlmKit(kit =>
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key, s.Value))).Build();
+        services.AddLlmKit(configuration, kit =>
         {
             kit.AddProvider("openai", _ => provider)
                 .AddModel("smart", "openai", "gpt-4o")
@@ -375,6 +378,120 @@ public abstract class ResponseCacheContractTests
 
         Assert.Equal(SharesAcrossMachines ? 0 : 1, afterSameTenant);
         Assert.Equal(afterSameTenant + 1, second.Provider.CallCount);
+    }
+
+    [Fact]
+    public async Task SameRequestBuiltTwoWays_IsAHit_WhateverTheRequestIdAndApiKey()
+    {
+        var machine = Build();
+        var oneWay = new ChatOptions { StopSequences = ["END", "STOP"], AdditionalProperties = new() { ["a"] = 1, ["b"] = "x" } }
+            .WithLlmContext(new LlmRequestContext { TenantId = "acme", RequestId = "r-1", ApiKeyId = "key-1", UserId = "ann" });
+        var otherWay = new ChatOptions { AdditionalProperties = new() { ["b"] = "x", ["a"] = 1 } }
+            .WithLlmContext(new LlmRequestContext { TenantId = "acme", RequestId = "r-2", ApiKeyId = "key-2", UserId = "bob" });
+        otherWay.StopSequences = ["STOP", "END"];
+
+        await machine.Chat.GetResponseAsync([new ChatMessage(ChatRole.User, Question)], oneWay);
+        var second = await machine.Chat.GetResponseAsync([new ChatMessage(ChatRole.User, [new TextContent(Question[..10]), new TextContent(Question[10..])])], otherWay);
+
+        Assert.Equal("answer 1", second.Text);
+        Assert.Equal(1, machine.Provider.CallCount);
+    }
+
+    [Fact]
+    public async Task OptionsThatChangeTheOutput_AreMisses()
+    {
+        var machine = Build();
+
+        await machine.Chat.GetResponseAsync(Question, Options(temperature: 0f));
+        var warmer = await machine.Chat.GetResponseAsync(Question, Options(temperature: 0.5f));
+        var json = Options(temperature: 0f);
+        json.ResponseFormat = ChatResponseFormat.Json;
+        var asJson = await machine.Chat.GetResponseAsync(Question, json);
+        var shorter = Options(temperature: 0f);
+        shorter.MaxOutputTokens = 10;
+        var limited = await machine.Chat.GetResponseAsync(Question, shorter);
+        var system = await machine.Chat.GetResponseAsync([new ChatMessage(ChatRole.System, "Answer in French."), new ChatMessage(ChatRole.User, Question)], Options(temperature: 0f));
+
+        Assert.Equal(["answer 2", "answer 3", "answer 4", "answer 5"], new[] { warmer.Text, asJson.Text, limited.Text, system.Text });
+    }
+
+    [Fact]
+    public async Task ScopeByUser_KeepsUsersApart_OtherwiseTheyShare()
+    {
+        var shared = Build();
+        var perUser = Build(c => c.ScopeByUser = true);
+        ChatOptions As(string user) => new ChatOptions().WithLlmContext(new LlmRequestContext { TenantId = "acme-" + GetHashCode(), UserId = user });
+
+        await shared.Chat.GetResponseAsync(Question + " shared", As("ann"));
+        var sharedBob = await shared.Chat.GetResponseAsync(Question + " shared", As("bob"));
+        await perUser.Chat.GetResponseAsync(Question + " per user", As("ann"));
+        var perUserBob = await perUser.Chat.GetResponseAsync(Question + " per user", As("bob"));
+
+        Assert.Equal(1, shared.Provider.CallCount);
+        Assert.Equal("answer 1", sharedBob.Text);
+        Assert.Equal(2, perUser.Provider.CallCount);
+        Assert.Equal("answer 2", perUserBob.Text);
+    }
+
+    [Fact]
+    public async Task AnonymisedInput_IsNeverStored_SoNoOnesRestoredPiiIsKept()
+    {
+        // The input guard turns both addresses into the same surrogate ([EMAIL_1]): a stored answer would serve ann's
+        // restored address to bob. Such requests are neither looked up nor stored.
+        var machine = Build(settings: [("LlmKit:Safety:Input:Rules:EMAIL:Action", "Anonymize")]);
+        machine.Provider.FallbackResponder = (messages, _) => new ChatResponse(new ChatMessage(ChatRole.Assistant, "Mail sent to " + messages.Last().Text.Split(' ')[^1])) { FinishReason = ChatFinishReason.Stop };
+
+        var ann = await machine.Chat.GetResponseAsync("Send the report to ann@example.com", Options());
+        var bob = await machine.Chat.GetResponseAsync("Send the report to bob@example.com", Options());
+        var annAgain = await machine.Chat.GetResponseAsync("Send the report to ann@example.com", Options());
+
+        Assert.Equal("Mail sent to ann@example.com", ann.Text);
+        Assert.Equal("Mail sent to bob@example.com", bob.Text);
+        Assert.Equal("Mail sent to ann@example.com", annAgain.Text);
+        Assert.Equal(3, machine.Provider.CallCount);
+    }
+
+    [Fact]
+    public async Task CacheRequestsMetric_CountsHitsAndMisses()
+    {
+        string model = "metric-" + Guid.NewGuid().ToString("N");
+        var machine = Build(configure: kit => kit.AddModel(model, "openai", "gpt-4o"));
+        var results = new List<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == LlmKitTelemetry.MeterName && instrument.Name == "llmkit.cache.requests")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            string? result = null;
+            bool ours = false;
+            foreach (var tag in tags)
+            {
+                result = tag.Key == "llmkit.cache.result" ? tag.Value as string : result;
+                ours |= tag.Key == "gen_ai.request.model" && Equals(tag.Value, model);
+            }
+
+            if (ours)
+            {
+                lock (results)
+                {
+                    results.Add(result + ":" + value);
+                }
+            }
+        });
+        listener.Start();
+
+        var options = Options();
+        options.ModelId = model;
+        await machine.Chat.GetResponseAsync(Question, options);
+        await machine.Chat.GetResponseAsync(Question, options);
+        await machine.Chat.GetResponseAsync(Question, options);
+
+        Assert.Equal(["miss:1", "hit:1", "hit:1"], results);
     }
 
     private static async Task<List<ChatResponseUpdate>> Collect(IAsyncEnumerable<ChatResponseUpdate> stream)
