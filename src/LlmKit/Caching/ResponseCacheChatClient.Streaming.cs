@@ -30,7 +30,7 @@ internal sealed partial class ResponseCacheChatClient
             {
                 if (!refresh)
                 {
-                    var found = await _cache.GetOrCreateAsync(key, NoFactory, LookupOnly, null, cancellationToken).ConfigureAwait(false);
+                    var found = await _cache.GetOrCreateAsync(key, NoFactory, _lookup, null, cancellationToken).ConfigureAwait(false);
                     if (found?.Updates is not null)
                     {
                         if (found.IsFresh(_time.GetUtcNow(), control?.MaxAge))

@@ -34,6 +34,7 @@ internal sealed partial class ResponseCacheChatClient : DelegatingChatClient
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _streamsInFlight = new(StringComparer.Ordinal);
+    private HybridCacheEntryOptions _lookup = LookupOnly;
 
     public ResponseCacheChatClient(IChatClient innerClient, HybridCache cache, ResponseCacheOptions options, string? defaultModel, IUsageLedger? ledger, ICostCalculator? costCalculator, TimeProvider? timeProvider, ILogger? logger)
         : base(innerClient)
@@ -45,6 +46,12 @@ internal sealed partial class ResponseCacheChatClient : DelegatingChatClient
         _costCalculator = costCalculator;
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Sets lookups to skip the in-memory level (every hit reads the second level), as on a machine that did not store the answer; for benchmarks.</summary>
+    internal bool SkipLocalLevelOnLookup
+    {
+        init => _lookup = value ? new HybridCacheEntryOptions { Flags = LookupOnly.Flags!.Value | HybridCacheEntryFlags.DisableLocalCacheRead } : LookupOnly;
     }
 
     internal static IChatClient CreateStage(IServiceProvider services, IChatClient inner)
@@ -78,7 +85,7 @@ internal sealed partial class ResponseCacheChatClient : DelegatingChatClient
         bool refresh = control?.Refresh == true;
         if (!refresh)
         {
-            var found = await _cache.GetOrCreateAsync(key, NoFactory, LookupOnly, null, cancellationToken).ConfigureAwait(false);
+            var found = await _cache.GetOrCreateAsync(key, NoFactory, _lookup, null, cancellationToken).ConfigureAwait(false);
             if (found?.Response is not null)
             {
                 if (found.IsFresh(_time.GetUtcNow(), control?.MaxAge))
