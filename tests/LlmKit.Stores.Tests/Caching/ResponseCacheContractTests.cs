@@ -282,6 +282,25 @@ public abstract class ResponseCacheContractTests
     }
 
     [Fact]
+    public async Task ConcurrentIdenticalStreams_MakeOneProviderCall_AndAllGetTheWholeAnswer()
+    {
+        var machine = Build();
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var chat = machine.Chat;
+
+        var streams = Enumerable.Range(0, 20).Select(_ => Task.Run(async () =>
+        {
+            await gate.Task;
+            return string.Concat((await Collect(chat.GetStreamingResponseAsync(Question, Options()))).Select(u => u.Text));
+        })).ToArray();
+        gate.SetResult();
+        var texts = await Task.WhenAll(streams);
+
+        Assert.Equal(1, machine.Provider.CallCount);
+        Assert.All(texts, t => Assert.Equal("answer 1", t));
+    }
+
+    [Fact]
     public async Task Hit_WritesACacheHitRecord_WithNoCost_AndTheSavedCost()
     {
         var machine = Build();
