@@ -8,7 +8,9 @@ internal sealed record ChatResult(
     string? FinishReason,
     ChatUsage Usage,
     ChatCost Cost,
-    string? ConversationId);
+    string? ConversationId,
+    bool Cached,
+    decimal? SavedCost);
 
 /// <summary>Token counts of a chat turn.</summary>
 internal sealed record ChatUsage(long? InputTokens, long? OutputTokens, long? CachedInputTokens, long? ReasoningTokens);

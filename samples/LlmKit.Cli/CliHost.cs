@@ -30,6 +30,10 @@ internal static class CliHost
 
     /// <summary>Builds the services; with <paramref name="sqliteDatabase"/> the stores are kept in that SQLite file (created if missing).</summary>
     public static ServiceProvider Build(FileInfo? configFile, CliConnection connection, TextWriter diagnostics, FileInfo? sqliteDatabase, out bool offline)
+        => Build(configFile, connection, diagnostics, sqliteDatabase, configure: null, out offline);
+
+    /// <summary>Builds the services, then lets <paramref name="configure"/> add to the LlmKit registration (such as a response cache).</summary>
+    public static ServiceProvider Build(FileInfo? configFile, CliConnection connection, TextWriter diagnostics, FileInfo? sqliteDatabase, Action<ILlmKitBuilder>? configure, out bool offline)
     {
         var configBuilder = new ConfigurationBuilder();
         if (configFile is not null)
@@ -101,6 +105,8 @@ internal static class CliHost
             {
                 kit.Configure(o => o.DefaultProvider = provider);
             }
+
+            configure?.Invoke(kit);
         });
 
         if (offline && connection.Provider is null)

@@ -16,7 +16,7 @@ namespace LlmKit;
 /// </remarks>
 public sealed class PostgreSqlUsageLedger : IUsageLedger
 {
-    private const string Aggregates = "count(*), count(*) FILTER (WHERE outcome <> 0), coalesce(sum(input_tokens), 0)::bigint, coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(cached_input_tokens), 0)::bigint, coalesce(sum(reasoning_tokens), 0)::bigint, coalesce(sum(cost_usd), 0), count(*) FILTER (WHERE cost_usd IS NULL), coalesce(sum(latency_us), 0)::bigint";
+    private const string Aggregates = "count(*), count(*) FILTER (WHERE outcome NOT IN (0, 5)), coalesce(sum(input_tokens), 0)::bigint, coalesce(sum(output_tokens), 0)::bigint, coalesce(sum(cached_input_tokens), 0)::bigint, coalesce(sum(reasoning_tokens), 0)::bigint, coalesce(sum(cost_usd), 0), count(*) FILTER (WHERE cost_usd IS NULL), coalesce(sum(latency_us), 0)::bigint, count(*) FILTER (WHERE outcome = 5), coalesce(sum(saved_cost_usd), 0)";
 
     private readonly PostgreSqlDatabase _database;
 
@@ -42,10 +42,10 @@ public sealed class PostgreSqlUsageLedger : IUsageLedger
             await using var insert = PostgreSqlDatabase.Command(connection, transaction, """
                 INSERT INTO llmkit_usage (request_id, ts, tenant_id, user_id, api_key_id, conversation_id, logical_model, deployment, provider, response_model,
                     template_id, template_version, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_usd, cost,
-                    latency_us, outcome, failure_kind, tags)
+                    latency_us, outcome, failure_kind, tags, saved_cost_usd)
                 VALUES (@id, @ts, @tenant, @user, @key, @conversation, @model, @deployment, @provider, @responseModel,
                     @template, @templateVersion, @input, @cached, @cacheWrite, @output, @reasoning, @costUsd, @cost,
-                    @latency, @outcome, @failure, @tags)
+                    @latency, @outcome, @failure, @tags, @saved)
                 ON CONFLICT (request_id) DO NOTHING;
                 """);
             var p = insert.Parameters;
@@ -72,6 +72,7 @@ public sealed class PostgreSqlUsageLedger : IUsageLedger
             p.AddWithValue("outcome", (short)record.Outcome);
             p.AddWithValue("failure", NpgsqlDbType.Smallint, record.FailureKind is { } kind ? (short)kind : DBNull.Value);
             p.AddWithValue("tags", NpgsqlDbType.Jsonb, tags);
+            p.AddWithValue("saved", NpgsqlDbType.Numeric, record.Outcome == CallOutcome.CacheHit && record.SavedCostUsd is { } saved ? saved : DBNull.Value);
             return await insert.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -213,5 +214,7 @@ public sealed class PostgreSqlUsageLedger : IUsageLedger
         KnownCostUsd = reader.GetDecimal(o + 6),
         UnknownCostCalls = reader.GetInt64(o + 7),
         TotalLatency = TimeSpan.FromTicks(reader.GetInt64(o + 8) * 10),
+        CacheHits = reader.GetInt64(o + 9),
+        SavedCostUsd = reader.GetDecimal(o + 10),
     };
 }

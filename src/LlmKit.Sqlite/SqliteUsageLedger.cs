@@ -15,7 +15,7 @@ namespace LlmKit;
 /// </remarks>
 public sealed class SqliteUsageLedger : IUsageLedger
 {
-    private const string Aggregates = "count(*), coalesce(sum(outcome <> 0), 0), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cached_input_tokens), 0), coalesce(sum(reasoning_tokens), 0), coalesce(sum(cost_units), 0), coalesce(sum(cost_units IS NULL), 0), coalesce(sum(latency_us), 0)";
+    private const string Aggregates = "count(*), coalesce(sum(outcome NOT IN (0, 5)), 0), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0), coalesce(sum(cached_input_tokens), 0), coalesce(sum(reasoning_tokens), 0), coalesce(sum(cost_units), 0), coalesce(sum(cost_units IS NULL), 0), coalesce(sum(latency_us), 0), coalesce(sum(outcome = 5), 0), coalesce(sum(saved_cost_units), 0)";
     private const decimal CostUnitsPerUsd = 10_000_000_000m;
 
     private readonly SqliteDatabase _database;
@@ -46,10 +46,10 @@ public sealed class SqliteUsageLedger : IUsageLedger
             using var insert = SqliteDatabase.Command(connection, transaction, """
                 INSERT INTO llmkit_usage (request_id, ts, tenant_id, user_id, api_key_id, conversation_id, logical_model, deployment, provider, response_model,
                     template_id, template_version, input_tokens, cached_input_tokens, cache_write_tokens, output_tokens, reasoning_tokens, cost_units, cost,
-                    latency_us, outcome, failure_kind, tags)
+                    latency_us, outcome, failure_kind, tags, saved_cost_units)
                 VALUES ($id, $ts, $tenant, $user, $key, $conversation, $model, $deployment, $provider, $responseModel,
                     $template, $templateVersion, $input, $cached, $cacheWrite, $output, $reasoning, $costUnits, $cost,
-                    $latency, $outcome, $failure, $tags)
+                    $latency, $outcome, $failure, $tags, $saved)
                 ON CONFLICT (request_id) DO NOTHING;
                 """);
             var p = insert.Parameters;
@@ -76,6 +76,7 @@ public sealed class SqliteUsageLedger : IUsageLedger
             p.AddWithValue("$outcome", (int)record.Outcome);
             p.AddWithValue("$failure", record.FailureKind is { } kind ? (int)kind : DBNull.Value);
             p.AddWithValue("$tags", tags);
+            p.AddWithValue("$saved", record.Outcome == CallOutcome.CacheHit && record.SavedCostUsd is { } saved ? SqliteConversationStore.ToUnits(saved) : DBNull.Value);
             return insert.ExecuteNonQuery() == 1;
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -218,5 +219,7 @@ public sealed class SqliteUsageLedger : IUsageLedger
         KnownCostUsd = reader.GetInt64(o + 6) / CostUnitsPerUsd,
         UnknownCostCalls = reader.GetInt64(o + 7),
         TotalLatency = TimeSpan.FromTicks(reader.GetInt64(o + 8) * 10),
+        CacheHits = reader.GetInt64(o + 9),
+        SavedCostUsd = reader.GetInt64(o + 10) / CostUnitsPerUsd,
     };
 }

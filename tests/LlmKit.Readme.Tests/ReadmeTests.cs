@@ -13,6 +13,15 @@ public class ReadmeTests
     }
 
     [Fact]
+    public void Readme_ResponseCacheSnippets_CompileAsPasted()
+    {
+        var blocks = ReadmeSnippets.CSharpBlocks(ReadmeSnippets.Read("README.md")).Where(b => b.Heading == "Response cache").ToList();
+
+        Assert.Equal(2, blocks.Count);
+        Assert.All(blocks, b => Assert.Empty(ReadmeSnippets.CompileErrors(b.Code, OutputKind.ConsoleApplication, ReadmeSnippets.ConsoleUsings)));
+    }
+
+    [Fact]
     public void Readme_NamedRepositoryFiles_Exist()
     {
         string readme = ReadmeSnippets.Read("README.md");

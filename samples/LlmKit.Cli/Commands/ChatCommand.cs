@@ -18,9 +18,10 @@ internal static class ChatCommand
         var system = new Option<string?>("--system") { Description = "A system message to send first." };
         var db = new Option<FileInfo?>("--db") { Description = "A SQLite file (created if missing) whose conversation --conversation the turn is appended to." };
         var conversation = new Option<string?>("--conversation") { Description = "The id of the conversation in --db (created if missing); the model sees its earlier turns." };
+        var cache = new Option<string?>("--cache") { Description = "Answer repeated requests from the response cache: memory, sqlite=FILE or redis=HOST:PORT." };
         var message = new Argument<string>("MESSAGE") { Description = "The user message ('-' reads standard input)." };
 
-        var command = new Command("chat", "One chat turn through the full pipeline.") { model, provider, baseUrl, apiKey, stream, system, db, conversation, message };
+        var command = new Command("chat", "One chat turn through the full pipeline.") { model, provider, baseUrl, apiKey, stream, system, db, conversation, cache, message };
         command.SetAction(async (parse, cancellationToken) =>
         {
             bool asJson = parse.GetValue(json);
@@ -52,7 +53,8 @@ internal static class ChatCommand
                 throw new CliInputException($"--db: the directory '{directory.FullName}' does not exist.");
             }
 
-            using var services = CliHost.Build(parse.GetValue(config), new CliConnection(parse.GetValue(provider), ParseUrl(parse.GetValue(baseUrl)), parse.GetValue(apiKey)), Console.Error, dbFile, out _);
+            var cacheSetup = ParseCache(parse.GetValue(cache));
+            using var services = CliHost.Build(parse.GetValue(config), new CliConnection(parse.GetValue(provider), ParseUrl(parse.GetValue(baseUrl)), parse.GetValue(apiKey)), Console.Error, dbFile, cacheSetup, out _);
             if (conversationId is not null)
             {
                 return await RunPersistedAsync(services, conversationId, text, parse.GetValue(system), parse.GetValue(model), parse.GetValue(stream), asJson, cancellationToken).ConfigureAwait(false);
@@ -106,7 +108,9 @@ internal static class ChatCommand
                     response.FinishReason?.Value,
                     new ChatUsage(usage?.InputTokenCount, usage?.OutputTokenCount, usage?.CachedInputTokenCount, usage?.ReasoningTokenCount),
                     PriceChat(services, response, options),
-                    null);
+                    null,
+                    IsCached(response),
+                    SavedCost(response));
                 Console.Out.WriteLine(JsonSerializer.Serialize(result, CliJsonContext.Output.ChatResult));
             }
 
@@ -161,12 +165,62 @@ internal static class ChatCommand
                 response.FinishReason?.Value,
                 new ChatUsage(usage?.InputTokenCount, usage?.OutputTokenCount, usage?.CachedInputTokenCount, usage?.ReasoningTokenCount),
                 PriceChat(services, response, options),
-                conversationId);
+                conversationId,
+                IsCached(response),
+                SavedCost(response));
             Console.Out.WriteLine(JsonSerializer.Serialize(result, CliJsonContext.Output.ChatResult));
         }
 
         return CliExitCodes.Success;
     }
+
+    /// <summary>
+    /// Turns <c>--cache</c> into the cache setup: the response cache on for every request, in memory, with a SQLite file
+    /// (created if missing) or a Redis server as its second level.
+    /// </summary>
+    private static Action<ILlmKitBuilder>? ParseCache(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        Action<ILlmKitBuilder> on = kit => kit.Configure(o => o.ResponseCache.Mode = ResponseCacheMode.All);
+        if (text == "memory")
+        {
+            return on;
+        }
+
+        if (text.StartsWith("sqlite=", StringComparison.Ordinal) && text.Length > "sqlite=".Length)
+        {
+            var file = new FileInfo(text["sqlite=".Length..]);
+            if (file.Directory is { Exists: false } directory)
+            {
+                throw new CliInputException($"--cache: the directory '{directory.FullName}' does not exist.");
+            }
+
+            string connection = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder { DataSource = file.FullName }.ToString();
+            return kit => { on(kit); kit.UseSqliteCache(connection); };
+        }
+
+        if (text.StartsWith("redis=", StringComparison.Ordinal) && text.Length > "redis=".Length)
+        {
+            string server = text["redis=".Length..];
+            return kit =>
+            {
+                on(kit);
+                kit.Services.AddStackExchangeRedisCache(o => o.Configuration = server);
+            };
+        }
+
+        throw new CliInputException($"--cache: '{text}' is not a cache; use memory, sqlite=FILE or redis=HOST:PORT.");
+    }
+
+    private static bool IsCached(ChatResponse response)
+        => response.AdditionalProperties?.TryGetValue(LlmKitResponseProperties.Cached, out object? cached) == true && cached is true;
+
+    private static decimal? SavedCost(ChatResponse response)
+        => response.AdditionalProperties?.TryGetValue(LlmKitResponseProperties.SavedCostUsd, out object? saved) == true && saved is decimal amount ? amount : null;
 
     private static Uri? ParseUrl(string? text)
         => text is null ? null
@@ -176,6 +230,12 @@ internal static class ChatCommand
     /// <summary>Prices the turn by the model the provider reported, else the model that was asked for; unknown stays unknown.</summary>
     private static ChatCost PriceChat(IServiceProvider services, ChatResponse response, ChatOptions options)
     {
+        if (IsCached(response))
+        {
+            // Answered from the response cache: no provider was called.
+            return new ChatCost(0m, true);
+        }
+
         if (response.Usage is not { } usage)
         {
             return new ChatCost(null, false);

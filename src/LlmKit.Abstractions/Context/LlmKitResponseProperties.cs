@@ -22,6 +22,18 @@ public static class LlmKitResponseProperties
     /// </summary>
     public const string RawFinishReason = "llmkit.raw_finish_reason";
 
+    /// <summary>
+    /// <see langword="true"/> (a <see cref="bool"/>) on a response, and on every update of a stream, that the response cache
+    /// answered; absent otherwise.
+    /// </summary>
+    public const string Cached = "llmkit.cached";
+
+    /// <summary>
+    /// On a response the cache answered: what the original call cost in USD (a <see cref="decimal"/>); absent when that
+    /// cost is unknown.
+    /// </summary>
+    public const string SavedCostUsd = "llmkit.saved_cost_usd";
+
     /// <summary>Reads the route the router recorded.</summary>
     /// <param name="properties">A response's or update's additional properties, or <see langword="null"/>.</param>
     /// <param name="route">The route, when present.</param>

@@ -66,6 +66,12 @@ public sealed record LlmRequestContext
     /// <summary>Gets free-form tags recorded with usage and telemetry. Defaults to empty.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags;
 
+    /// <summary>
+    /// Gets how this request uses the response cache (bypass, refresh, no-store, maximum age, time to live, mode);
+    /// <see langword="null"/> (the default) uses the app's and the model's settings.
+    /// </summary>
+    public ResponseCacheControl? Cache { get; init; }
+
 
     /// <summary>
     /// Makes <paramref name="context"/> the ambient context of the current asynchronous flow until the

@@ -12,6 +12,9 @@ public static class PipelineStageNames
     /// <summary>The input guard: prompt-injection signals, PII redaction or anonymisation, size limits.</summary>
     public const string InputGuard = "input-guard";
 
+    /// <summary>The response cache: answers repeated requests from the cache, scoped by tenant.</summary>
+    public const string ResponseCache = "response-cache";
+
     /// <summary>The output guard: restores anonymised PII and filters responses.</summary>
     public const string OutputGuard = "output-guard";
 

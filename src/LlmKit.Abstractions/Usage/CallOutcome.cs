@@ -17,4 +17,7 @@ public enum CallOutcome
 
     /// <summary>A budget refused the call.</summary>
     BudgetRejected,
+
+    /// <summary>The response cache answered the call: no provider was called, the cost is 0 and <see cref="UsageRecord.SavedCostUsd"/> holds what the original call cost.</summary>
+    CacheHit,
 }

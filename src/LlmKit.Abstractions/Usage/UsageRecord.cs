@@ -69,6 +69,12 @@ public sealed record UsageRecord
     /// <summary>Gets the failure class when the call failed, or <see langword="null"/>.</summary>
     public LlmFailureKind? FailureKind { get; init; }
 
+    /// <summary>
+    /// Gets, for a call the response cache answered (<see cref="CallOutcome.CacheHit"/>), what the original call cost in USD
+    /// (priced as that call was); <see langword="null"/> (the default) for other calls or when that cost is unknown.
+    /// </summary>
+    public decimal? SavedCostUsd { get; init; }
+
     /// <summary>Gets the request context's tags. Defaults to empty.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = EmptyTags;
 

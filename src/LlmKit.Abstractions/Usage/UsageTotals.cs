@@ -27,6 +27,12 @@ public sealed record UsageTotals
     /// <summary>Gets the number of calls whose cost is unknown (not included in <see cref="KnownCostUsd"/>).</summary>
     public long UnknownCostCalls { get; init; }
 
+    /// <summary>Gets the number of calls the response cache answered (<see cref="CallOutcome.CacheHit"/>); included in <see cref="Calls"/>.</summary>
+    public long CacheHits { get; init; }
+
+    /// <summary>Gets the summed <see cref="UsageRecord.SavedCostUsd"/> of the cache hits, in USD.</summary>
+    public decimal SavedCostUsd { get; init; }
+
     /// <summary>Gets the summed wall-clock latency of the calls (divide by <see cref="Calls"/> for the mean), or <see langword="null"/> when the ledger does not sum latencies.</summary>
     public TimeSpan? TotalLatency { get; init; }
 }

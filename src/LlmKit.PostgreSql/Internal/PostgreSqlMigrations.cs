@@ -189,6 +189,10 @@ internal static class PostgreSqlMigrations
         // it now looks each id up in the (conversation, message id) index. Migration 6 runs the same text, so a new
         // database and an upgraded one end with the same function.
         (10, "append lookup per message id", AppendFunction),
+        // What a response-cache hit saved (priced as the original call); null for other calls.
+        (11, "cache hit savings", """
+            ALTER TABLE llmkit_usage ADD COLUMN saved_cost_usd numeric;
+            """),
     ];
 
     /// <summary>

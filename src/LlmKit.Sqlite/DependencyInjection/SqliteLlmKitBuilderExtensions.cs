@@ -1,4 +1,5 @@
 using LlmKit;
+using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -29,6 +30,25 @@ public static class SqliteLlmKitBuilderExtensions
         builder.Services.AddSingleton<IUsageLedger>(_ => new SqliteUsageLedger(connectionString));
         builder.Services.AddSingleton<ITemplateStore>(sp => new SqliteTemplateStore(connectionString, sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton<IBudgetStore>(_ => new SqliteBudgetStore(connectionString));
+        return builder;
+    }
+
+    /// <summary>
+    /// Makes a <see cref="SqliteDistributedCache"/> on the SQLite file the app's <see cref="IDistributedCache"/> (a singleton,
+    /// replacing any registered before), so the response cache's answers persist across restarts as the second level under
+    /// its in-memory one. Use the same connection string as <see cref="UseSqliteStores"/> to keep everything in one file.
+    /// </summary>
+    /// <param name="builder">The LlmKit builder.</param>
+    /// <param name="connectionString">The SQLite connection string, for example <c>Data Source=llmkit.db</c>.</param>
+    /// <returns>The builder, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException"><paramref name="connectionString"/> is empty.</exception>
+    public static ILlmKitBuilder UseSqliteCache(this ILlmKitBuilder builder, string connectionString)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(connectionString);
+        builder.Services.RemoveAll<IDistributedCache>();
+        builder.Services.AddSingleton<IDistributedCache>(sp => new SqliteDistributedCache(connectionString, sp.GetService<TimeProvider>()));
         return builder;
     }
 }

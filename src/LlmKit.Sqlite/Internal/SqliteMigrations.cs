@@ -187,5 +187,20 @@ internal static class SqliteMigrations
             ALTER TABLE llmkit_conversations ADD COLUMN aux_cost_units INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE llmkit_conversations ADD COLUMN aux_unknown_cost_calls INTEGER NOT NULL DEFAULT 0;
             """),
+        // What a response-cache hit saved (priced as the original call); null for other calls.
+        (8, "cache hit savings", """
+            ALTER TABLE llmkit_usage ADD COLUMN saved_cost_units INTEGER;
+            """),
+        // The IDistributedCache (HybridCache's second level) on the same file as the other stores.
+        (9, "distributed cache", """
+            CREATE TABLE llmkit_cache (
+                key TEXT PRIMARY KEY,
+                value BLOB NOT NULL,
+                expires_at INTEGER,
+                sliding_ticks INTEGER,
+                absolute_expires_at INTEGER
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_llmkit_cache_expires ON llmkit_cache (expires_at) WHERE expires_at IS NOT NULL;
+            """),
     ];
 }

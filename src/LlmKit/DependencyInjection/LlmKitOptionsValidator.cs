@@ -39,6 +39,7 @@ internal sealed partial class LlmKitOptionsValidator(
         BudgetServices.ValidateOptions(options, allProviders.Count, problems.Add);
         ValidateDefaults(options, allProviders, problems.Add);
         SafetyOptionsValidator.Validate(options.Safety, problems.Add);
+        ValidateResponseCache(options.ResponseCache ?? new ResponseCacheOptions(), problems.Add);
 
         // Thrown rather than returned so that hosts see a LlmKit exception at start-up.
         problems.ThrowIfAny("LlmKit configuration is invalid:");
@@ -58,6 +59,44 @@ internal sealed partial class LlmKitOptionsValidator(
             && allProviders.Count != 1)
         {
             problem("LlmKit:DefaultModel", $"'{options.DefaultModel}' is not a logical model under 'LlmKit:Models', and with {allProviders.Count} provider connections there is no default provider to send it to. Define the logical model or set 'LlmKit:DefaultProvider'.");
+        }
+    }
+
+    private static void ValidateResponseCache(ResponseCacheOptions cache, Action<string, string> problem)
+    {
+        const string Key = "LlmKit:ResponseCache";
+        if (!Enum.IsDefined(cache.Mode))
+        {
+            problem(Key + ":Mode", $"'{cache.Mode}' is not a cache mode; use Off, All or DeterministicOnly.");
+        }
+
+        if (cache.TimeToLive <= TimeSpan.Zero)
+        {
+            problem(Key + ":TimeToLive", $"must be positive (it is {cache.TimeToLive}); set a duration such as 01:00:00, or Mode=Off to turn the cache off.");
+        }
+
+        foreach (var (model, settings) in cache.Models)
+        {
+            string key = Key + ":Models:" + model;
+            if (settings is null)
+            {
+                continue;
+            }
+
+            if (settings.Mode is { } mode && !Enum.IsDefined(mode))
+            {
+                problem(key + ":Mode", $"'{mode}' is not a cache mode; use Off, All or DeterministicOnly.");
+            }
+
+            if (settings.TimeToLive is { } ttl && ttl <= TimeSpan.Zero)
+            {
+                problem(key + ":TimeToLive", $"must be positive (it is {ttl}).");
+            }
+
+            if (settings.CacheGroup is { } group && string.IsNullOrWhiteSpace(group))
+            {
+                problem(key + ":CacheGroup", "is blank; name a group or leave the key out.");
+            }
         }
     }
 

@@ -81,6 +81,10 @@ public static class LlmKitServiceCollectionExtensions
             services.AddSingleton<RoutingState>();
             services.TryAddSingleton(sp => sp.GetRequiredService<RoutingState>().Statistics);
             services.TryAddSingleton<SafetyGuard>();
+            // The response cache's store: in memory, with any IDistributedCache the host registers as the second level.
+            services.AddHybridCache();
+            services.TryAddSingleton<Microsoft.Extensions.Caching.Hybrid.IHybridCacheSerializer<CachedChatEntry>, CachedChatEntrySerializer>();
+            services.TryAddSingleton(static sp => new LlmResponseCache(sp.GetRequiredService<Microsoft.Extensions.Caching.Hybrid.HybridCache>(), sp.GetRequiredService<IOptions<LlmKitOptions>>()));
             services.AddSingleton<LlmKitClientFactory>();
             services.AddSingleton<IChatClient>(sp => sp.GetRequiredService<LlmKitClientFactory>().Create(null));
             services.AddKeyedSingleton<IChatClient>(KeyedService.AnyKey, static (sp, key) => key is string model
@@ -111,6 +115,9 @@ public static class LlmKitServiceCollectionExtensions
         pipeline.Add(PipelineStageNames.InputGuard, static (sp, inner) => sp.GetRequiredService<SafetyGuard>() is { IsInputGuarded: true } guard
             ? new InputGuardChatClient(inner, guard)
             : inner);
+        // The response cache sits between the guards: it stores answers as they left the output guard and answers hits
+        // without touching budgets or metering below it (it records hits in the ledger itself).
+        pipeline.Add(PipelineStageNames.ResponseCache, ResponseCacheChatClient.CreateStage);
         pipeline.Add(PipelineStageNames.OutputGuard, static (sp, inner) => sp.GetRequiredService<SafetyGuard>() is { IsOutputGuarded: true } guard
             ? new OutputGuardChatClient(inner, guard)
             : inner);

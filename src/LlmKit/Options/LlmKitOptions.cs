@@ -74,6 +74,9 @@ public sealed class LlmKitOptions
     /// </summary>
     public bool AnnotateRoutes { get; set; }
 
+    /// <summary>Gets or sets the response cache's settings (section <c>LlmKit:ResponseCache</c>). Defaults to the cache off.</summary>
+    public ResponseCacheOptions ResponseCache { get; set; } = new();
+
     /// <summary>Gets or sets the conversation service's settings (section <c>LlmKit:Conversations</c>). Defaults to <see cref="ConversationOptions"/>'s defaults.</summary>
     public ConversationOptions Conversations { get; set; } = new();
 

@@ -46,4 +46,10 @@ public static class LlmKitTelemetry
         description: "Time to receive the first chunk of a streaming response.",
         tags: null,
         advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0] });
+
+    /// <summary>Gets <c>llmkit.cache.requests</c>: one per request the response cache looked up, tagged <c>llmkit.cache.result</c> (<c>hit</c> or <c>miss</c>) and <c>gen_ai.request.model</c>.</summary>
+    internal static Counter<long> CacheRequests { get; } = Meter.CreateCounter<long>(
+        "llmkit.cache.requests",
+        unit: "{request}",
+        description: "Requests the response cache looked up, by result (hit or miss).");
 }

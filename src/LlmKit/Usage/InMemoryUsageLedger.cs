@@ -234,6 +234,8 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         public readonly decimal Cost;
         public readonly bool CostKnown;
         public readonly bool Succeeded;
+        public readonly bool CacheHit;
+        public readonly decimal SavedCost;
         public readonly long LatencyTicks;
 
         public Entry(RequestKey key, UsageRecord record)
@@ -254,7 +256,9 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             ReasoningTokens = record.ReasoningTokens;
             CostKnown = record.Cost.Total is not null;
             Cost = record.Cost.Total ?? 0m;
-            Succeeded = record.Outcome == CallOutcome.Success;
+            Succeeded = record.Outcome is CallOutcome.Success or CallOutcome.CacheHit;
+            CacheHit = record.Outcome == CallOutcome.CacheHit;
+            SavedCost = CacheHit ? record.SavedCostUsd ?? 0m : 0m;
             LatencyTicks = record.Latency.Ticks;
         }
 
@@ -304,6 +308,8 @@ public sealed class InMemoryUsageLedger : IUsageLedger
         private long _unknown;
         private decimal _cost;
         private long _latencyTicks;
+        private long _cacheHits;
+        private decimal _saved;
 
         public void Add(in Entry entry)
         {
@@ -314,6 +320,8 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             _cached += entry.CachedInputTokens;
             _reasoning += entry.ReasoningTokens;
             _latencyTicks += entry.LatencyTicks;
+            _cacheHits += entry.CacheHit ? 1 : 0;
+            _saved += entry.SavedCost;
             if (entry.CostKnown)
             {
                 _cost += entry.Cost;
@@ -335,6 +343,8 @@ public sealed class InMemoryUsageLedger : IUsageLedger
             KnownCostUsd = _cost,
             UnknownCostCalls = _unknown,
             TotalLatency = TimeSpan.FromTicks(_latencyTicks),
+            CacheHits = _cacheHits,
+            SavedCostUsd = _saved,
         };
     }
 }

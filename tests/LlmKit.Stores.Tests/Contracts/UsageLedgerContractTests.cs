@@ -166,6 +166,29 @@ public abstract class UsageLedgerContractTests
     }
 
     [Fact]
+    public async Task GetTotalsAsync_CacheHits_AreCountedWithTheirSavings_AndAreNotFailures()
+    {
+        var ledger = await CreateLedgerAsync();
+        await ledger.RecordAsync(Record("r1", Noon, tenant: "acme", model: "smart", input: 1000, output: 500, cost: 0.0075m));
+        await ledger.RecordAsync(Record("r2", Noon.AddMinutes(1), tenant: "acme", model: "smart", cost: 0m, outcome: CallOutcome.CacheHit) with { SavedCostUsd = 0.0075m });
+        await ledger.RecordAsync(Record("r3", Noon.AddMinutes(2), tenant: "acme", model: "smart", cost: 0m, outcome: CallOutcome.CacheHit) with { SavedCostUsd = 0.0075m });
+        await ledger.RecordAsync(Record("r4", Noon.AddMinutes(3), tenant: "acme", model: "other", cost: 0m, outcome: CallOutcome.CacheHit));
+        await ledger.RecordAsync(Record("r5", Noon.AddMinutes(4), tenant: "acme", model: "smart", cost: null, outcome: CallOutcome.Failure) with { SavedCostUsd = 9m });
+
+        var totals = await ledger.GetTotalsAsync(new UsageQuery { Scope = BudgetScope.Tenant("acme") });
+        var top = await ledger.GetTopAsync(new UsageQuery(), UsageGrouping.Model, 5);
+
+        Assert.Equal(5, totals.Calls);
+        Assert.Equal(1, totals.Failures);
+        Assert.Equal(3, totals.CacheHits);
+        Assert.Equal(0.015m, totals.SavedCostUsd);
+        Assert.Equal(0.0075m, totals.KnownCostUsd);
+        var smart = Assert.Single(top, t => t.Key == "smart").Value;
+        Assert.Equal(2, smart.CacheHits);
+        Assert.Equal(0.015m, smart.SavedCostUsd);
+    }
+
+    [Fact]
     public async Task GetTotalsAsync_ScopeAndWindow_SumsOnlyTheSelectedRecords()
     {
         var ledger = await CreateLedgerAsync();

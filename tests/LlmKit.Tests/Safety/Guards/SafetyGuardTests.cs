@@ -121,7 +121,9 @@ public class SafetyGuardTests
 
         var names = pipeline!.StageNames.ToList();
         Assert.True(names.IndexOf(PipelineStageNames.Telemetry) < names.IndexOf(PipelineStageNames.InputGuard));
-        Assert.Equal(names.IndexOf(PipelineStageNames.InputGuard) + 1, names.IndexOf(PipelineStageNames.OutputGuard));
+        // Only the response cache sits between the guards: it stores answers as they left the output guard.
+        Assert.Equal(names.IndexOf(PipelineStageNames.InputGuard) + 1, names.IndexOf(PipelineStageNames.ResponseCache));
+        Assert.Equal(names.IndexOf(PipelineStageNames.ResponseCache) + 1, names.IndexOf(PipelineStageNames.OutputGuard));
         Assert.True(names.IndexOf(PipelineStageNames.OutputGuard) < names.IndexOf(PipelineStageNames.Metering));
         var chat = sp.GetRequiredService<IChatClient>();
         Assert.NotNull(chat.GetService<InputGuardChatClient>());
