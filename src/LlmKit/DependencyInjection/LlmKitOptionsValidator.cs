@@ -39,6 +39,7 @@ internal sealed partial class LlmKitOptionsValidator(
         BudgetServices.ValidateOptions(options, allProviders.Count, problems.Add);
         ValidateDefaults(options, allProviders, problems.Add);
         SafetyOptionsValidator.Validate(options.Safety, problems.Add);
+        ValidateToolLoop(options.ToolLoop, problems.Add);
 
         // Thrown rather than returned so that hosts see a LlmKit exception at start-up.
         problems.ThrowIfAny("LlmKit configuration is invalid:");
@@ -58,6 +59,29 @@ internal sealed partial class LlmKitOptionsValidator(
             && allProviders.Count != 1)
         {
             problem("LlmKit:DefaultModel", $"'{options.DefaultModel}' is not a logical model under 'LlmKit:Models', and with {allProviders.Count} provider connections there is no default provider to send it to. Define the logical model or set 'LlmKit:DefaultProvider'.");
+        }
+    }
+
+    private static void ValidateToolLoop(ToolLoopOptions? loop, Action<string, string> problem)
+    {
+        if (loop is null)
+        {
+            return;
+        }
+
+        if (loop.MaxIterations < 2)
+        {
+            problem("LlmKit:ToolLoop:MaxIterations", $"{loop.MaxIterations} is not allowed: the loop needs at least 2 round trips (one that may call tools and the last, without tools). The default is 40.");
+        }
+
+        if (loop.MaxConsecutiveErrors < 0)
+        {
+            problem("LlmKit:ToolLoop:MaxConsecutiveErrors", $"{loop.MaxConsecutiveErrors} is not allowed: use 0 to stop at the first tool error, or more. The default is 3.");
+        }
+
+        if (loop.ToolTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            problem("LlmKit:ToolLoop:ToolTimeout", $"{timeout} is not a positive duration. Leave it empty for no limit; the default is 00:01:00.");
         }
     }
 
