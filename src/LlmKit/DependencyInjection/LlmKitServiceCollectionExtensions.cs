@@ -116,7 +116,7 @@ public static class LlmKitServiceCollectionExtensions
         // surrogates from the options) and outside metering, so metering records every call the provider answered, even
         // one the output guard then blocks, and the caller receives the restored text. Without a policy both pass through.
         pipeline.Add(PipelineStageNames.InputGuard, static (sp, inner) => sp.GetRequiredService<SafetyGuard>() is { IsInputGuarded: true } guard
-            ? new InputGuardChatClient(inner, guard)
+            ? new InputGuardChatClient(inner, guard) { Refusals = new RefusalRecorder(sp.GetRequiredService<IUsageLedger>(), sp.GetService<TimeProvider>()) }
             : inner);
         pipeline.Add(PipelineStageNames.OutputGuard, static (sp, inner) => sp.GetRequiredService<SafetyGuard>() is { IsOutputGuarded: true } guard
             ? new OutputGuardChatClient(inner, guard)

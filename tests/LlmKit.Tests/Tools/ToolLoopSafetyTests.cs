@@ -86,5 +86,9 @@ public class ToolLoopSafetyTests
 
         Assert.Equal(["PROMPT_INJECTION"], ex.FindingTypes);
         Assert.Single(provider.Requests);
+        // The blocked round trip is in the ledger with its outcome and no cost, next to the one the provider answered.
+        var totals = await sp.GetRequiredService<IUsageLedger>().GetTotalsAsync(new UsageQuery());
+        Assert.Equal(2, totals.Calls);
+        Assert.Equal(1, totals.Failures);
     }
 }

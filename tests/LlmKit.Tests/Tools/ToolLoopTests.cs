@@ -282,6 +282,41 @@ public class ToolLoopTests
         Assert.Single(h.Provider.Requests);
     }
 
+    [Fact]
+    public async Task GetResponseAsync_BudgetRunsOutMidRun_RefusedRoundTripIsRecordedWithItsOutcomeAndNoCostInTheSameRun()
+    {
+        using var h = Build(("LlmKit:Budgets:daily:Limit", "0.015"), ("LlmKit:Budgets:daily:Period", "Day"));
+        int calls = 0;
+        var ping = AIFunctionFactory.Create([Description("Pings")] () => ++calls, "ping");
+        h.Script.ReturnsResponse(new ChatResponse(new ChatMessage(ChatRole.Assistant, [new FunctionCallContent("call_1", "ping", new Dictionary<string, object?>())]))
+        {
+            FinishReason = ChatFinishReason.ToolCalls,
+            Usage = Usage(1000, 500),
+        }).ReturnsText("unreached", Usage(10, 10));
+        var options = new ChatOptions { Tools = [ping], MaxOutputTokens = 1000 }.WithLlmContext(new LlmRequestContext { RequestId = "http-9" });
+
+        // Each round trip is estimated at about 0.01 USD (1,000 output tokens at 10 USD per million): the first fits and
+        // costs 0.0075 (1,000 x 2.50 + 500 x 10 per million), leaving too little for the second.
+        await Assert.ThrowsAsync<BudgetExceededException>(() => h.Client.GetResponseAsync("go", options));
+
+        Assert.Equal(1, calls);
+        Assert.Single(h.Provider.Requests);
+        Assert.Equal(2, h.Ledger.Records.Count);
+        var (charged, refused) = (h.Ledger.Records[0], h.Ledger.Records[1]);
+        Assert.Equal(CallOutcome.Success, charged.Outcome);
+        Assert.Equal(0.0075m, charged.Cost.Total);
+        Assert.Equal(CallOutcome.BudgetRejected, refused.Outcome);
+        Assert.Equal(LlmFailureKind.BudgetExceeded, refused.FailureKind);
+        Assert.Equal(0m, refused.Cost.Total);
+        Assert.Equal(0, refused.InputTokens + refused.OutputTokens);
+        Assert.Equal("http-9", refused.CorrelationId);
+        Assert.NotNull(refused.RunId);
+        Assert.Equal(charged.RunId, refused.RunId);
+        Assert.NotEqual(charged.RequestId, refused.RequestId);
+        var totals = await h.Ledger.GetTotalsAsync(new UsageQuery());
+        Assert.Equal(0.0075m, totals.KnownCostUsd);
+    }
+
     [Theory]
     [InlineData("LlmKit:ToolLoop:MaxIterations", "1")]
     [InlineData("LlmKit:ToolLoop:MaxConsecutiveErrors", "-1")]

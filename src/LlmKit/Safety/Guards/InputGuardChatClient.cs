@@ -15,6 +15,9 @@ public sealed class InputGuardChatClient : DelegatingChatClient
 {
     private readonly SafetyGuard _guard;
 
+    /// <summary>Gets or sets where blocked calls are recorded; <see langword="null"/> records none (the default pipeline sets it).</summary>
+    internal RefusalRecorder? Refusals { get; init; }
+
     /// <summary>Initializes a new instance.</summary>
     /// <param name="innerClient">The next stage.</param>
     /// <param name="guard">The guard with the policies.</param>
@@ -46,6 +49,19 @@ public sealed class InputGuardChatClient : DelegatingChatClient
     }
 
     private async Task<(IEnumerable<ChatMessage> Messages, ChatOptions? Options)> ProtectAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ProtectCoreAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContentBlockedException) when (Refusals is not null)
+        {
+            await Refusals.RecordAsync(options, CallOutcome.Blocked, LlmFailureKind.ContentPolicy).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<(IEnumerable<ChatMessage> Messages, ChatOptions? Options)> ProtectCoreAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
         var context = options.GetLlmContext();
         var policy = _guard.GetPolicy(GuardDirection.Input, context.TenantId);
