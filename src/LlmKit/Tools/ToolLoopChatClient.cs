@@ -32,16 +32,22 @@ internal sealed class ToolLoopChatClient : FunctionInvokingChatClient
         _time = timeProvider ?? TimeProvider.System;
     }
 
-    public override async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        if (!HasTools(options))
-        {
-            return await InnerClient.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
-        }
+    // A call without tools goes straight to the next stage, without a state machine or an iterator of this stage's own.
+    public override Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        => HasTools(options)
+            ? RunAsync(messages, options!, cancellationToken)
+            : InnerClient.GetResponseAsync(messages, options, cancellationToken);
 
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+        => HasTools(options)
+            ? RunStreamingAsync(messages, options!, cancellationToken)
+            : InnerClient.GetStreamingResponseAsync(messages, options, cancellationToken);
+
+    private async Task<ChatResponse> RunAsync(IEnumerable<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken)
+    {
         try
         {
-            return await base.GetResponseAsync(messages, WithRunId(options!), cancellationToken).ConfigureAwait(false);
+            return await base.GetResponseAsync(messages, WithRunId(options), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (StoppedByErrors(ex) is { } stopped)
         {
@@ -49,19 +55,9 @@ internal sealed class ToolLoopChatClient : FunctionInvokingChatClient
         }
     }
 
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    private async IAsyncEnumerable<ChatResponseUpdate> RunStreamingAsync(IEnumerable<ChatMessage> messages, ChatOptions options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (!HasTools(options))
-        {
-            await foreach (var update in InnerClient.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
-            {
-                yield return update;
-            }
-
-            yield break;
-        }
-
-        await using var updates = base.GetStreamingResponseAsync(messages, WithRunId(options!), cancellationToken).GetAsyncEnumerator(cancellationToken);
+        await using var updates = base.GetStreamingResponseAsync(messages, WithRunId(options), cancellationToken).GetAsyncEnumerator(cancellationToken);
         while (true)
         {
             ChatResponseUpdate update;
