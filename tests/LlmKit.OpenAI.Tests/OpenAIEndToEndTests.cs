@@ -91,7 +91,8 @@ public class OpenAIEndToEndTests(AimockFixture fixture) : IClassFixture<AimockFi
     {
         using var sp = Build(OpenAICompatibilityProfile.OpenAI, "v1/");
         var chat = sp.GetRequiredService<IChatClient>();
-        var options = new ChatOptions { Tools = [AIFunctionFactory.Create((string city) => "sunny", "get_weather"), AIFunctionFactory.Create((string zone) => "12:00", "get_time")] };
+        // Declarations only: the pipeline's tool loop has nothing to run and hands the model's calls back as they arrived.
+        var options = new ChatOptions { Tools = [AIFunctionFactory.Create((string city) => "sunny", "get_weather").AsDeclarationOnly(), AIFunctionFactory.Create((string zone) => "12:00", "get_time").AsDeclarationOnly()] };
 
         ChatResponse response = streaming
             ? await chat.GetStreamingResponseAsync("weather please", options).ToChatResponseAsync()
@@ -170,7 +171,8 @@ public class OllamaNativeEndToEndTests(AimockFixture fixture) : IClassFixture<Ai
     {
         using var sp = Build();
         var chat = sp.GetRequiredService<IChatClient>();
-        var options = new ChatOptions { Tools = [AIFunctionFactory.Create((string city) => "sunny", "get_weather"), AIFunctionFactory.Create((string zone) => "12:00", "get_time")] };
+        // Declarations only: the pipeline's tool loop has nothing to run and hands the model's calls back as they arrived.
+        var options = new ChatOptions { Tools = [AIFunctionFactory.Create((string city) => "sunny", "get_weather").AsDeclarationOnly(), AIFunctionFactory.Create((string zone) => "12:00", "get_time").AsDeclarationOnly()] };
 
         ChatResponse response = streaming
             ? await chat.GetStreamingResponseAsync("weather please", options).ToChatResponseAsync()

@@ -22,6 +22,14 @@ public class ReadmeTests
     }
 
     [Fact]
+    public void Readme_ToolsSnippet_CompilesAsPasted()
+    {
+        string code = ReadmeSnippets.Block(ReadmeSnippets.Read("README.md"), "Tools");
+
+        Assert.Empty(ReadmeSnippets.CompileErrors(code, OutputKind.ConsoleApplication, ReadmeSnippets.ConsoleUsings));
+    }
+
+    [Fact]
     public void Readme_NamedRepositoryFiles_Exist()
     {
         string readme = ReadmeSnippets.Read("README.md");

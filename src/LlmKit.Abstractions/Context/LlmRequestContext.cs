@@ -30,8 +30,19 @@ public sealed record LlmRequestContext
     /// </summary>
     public static LlmRequestContext? Current => AmbientContext.Value;
 
-    /// <summary>Gets the caller's request id, used to make usage records idempotent; <see langword="null"/> lets LlmKit generate one.</summary>
+    /// <summary>
+    /// Gets the caller's request id (for example its HTTP request id), recorded with every model round trip the call
+    /// makes as <see cref="UsageRecord.CorrelationId"/>; <see langword="null"/> when the caller has none. Each round trip
+    /// is recorded under its own id, so a tool loop's several round trips are all kept.
+    /// </summary>
     public string? RequestId { get; init; }
+
+    /// <summary>
+    /// Gets the id of the tool-loop (agent) run the call belongs to, recorded with every round trip as
+    /// <see cref="UsageRecord.RunId"/>. The tool loop stage sets a new one for each run that has tools when the caller set
+    /// none; <see langword="null"/> outside a run.
+    /// </summary>
+    public string? RunId { get; init; }
 
     /// <summary>Gets the tenant the call is made for; <see langword="null"/> when the app is single-tenant.</summary>
     public string? TenantId { get; init; }

@@ -9,6 +9,12 @@ public static class PipelineStageNames
     /// <summary>Telemetry: one activity per call, GenAI metrics and logs.</summary>
     public const string Telemetry = "telemetry";
 
+    /// <summary>
+    /// The tool loop (function invocation), right inside telemetry: it runs the tools the model calls and sends their
+    /// results back, so every model round trip of a run passes the guards, the budget, metering and routing.
+    /// </summary>
+    public const string ToolLoop = "tool-loop";
+
     /// <summary>The input guard: prompt-injection signals, PII redaction or anonymisation, size limits.</summary>
     public const string InputGuard = "input-guard";
 

@@ -1,13 +1,25 @@
 namespace LlmKit;
 
 /// <summary>
-/// One entry of the usage ledger: one logical call through the pipeline, whatever retries or
-/// fallbacks it took. Idempotent by <see cref="RequestId"/>.
+/// One entry of the usage ledger: one model round trip through the pipeline, whatever retries or
+/// fallbacks it took. Idempotent by <see cref="RequestId"/>, the record's own id.
 /// </summary>
 public sealed record UsageRecord
 {
-    /// <summary>Gets the request id; a second record with the same id is ignored.</summary>
+    /// <summary>
+    /// Gets the record's own id, unique per model round trip (the metering stage draws a new one for each); a second
+    /// record with the same id is ignored. The caller's request id is <see cref="CorrelationId"/>.
+    /// </summary>
     public required string RequestId { get; init; }
+
+    /// <summary>
+    /// Gets the caller's request id (<see cref="LlmRequestContext.RequestId"/>), shared by every round trip the caller's
+    /// request made (a tool loop makes several), or <see langword="null"/> when the caller set none.
+    /// </summary>
+    public string? CorrelationId { get; init; }
+
+    /// <summary>Gets the id of the tool-loop (agent) run the round trip belongs to (<see cref="LlmRequestContext.RunId"/>), or <see langword="null"/> outside a run.</summary>
+    public string? RunId { get; init; }
 
     /// <summary>Gets when the call started.</summary>
     public required DateTimeOffset Timestamp { get; init; }

@@ -36,6 +36,9 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
     private readonly BudgetAdmissionOptions _options;
     private readonly ILogger _logger;
     private readonly ModelRouterChatClient? _router;
+
+    /// <summary>Gets or sets where refused calls are recorded; <see langword="null"/> records none (the default pipeline sets it).</summary>
+    internal RefusalRecorder? Refusals { get; init; }
     private readonly ConcurrentDictionary<string, ITokenCounter> _counters = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Initializes a new instance.</summary>
@@ -73,7 +76,7 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
 
     private async Task<ChatResponse> AdmitAndGetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
-        var admission = await AdmitAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var admission = await AdmitOrRecordAsync(messages, options, cancellationToken).ConfigureAwait(false);
         if (admission.Reservation is not { } reservation)
         {
             return await base.GetResponseAsync(messages, admission.Options, cancellationToken).ConfigureAwait(false);
@@ -96,7 +99,7 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
 
     private async IAsyncEnumerable<ChatResponseUpdate> AdmitAndStreamAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var admission = await AdmitAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        var admission = await AdmitOrRecordAsync(messages, options, cancellationToken).ConfigureAwait(false);
         var reservation = admission.Reservation;
         IAsyncEnumerator<ChatResponseUpdate> enumerator;
         try
@@ -178,7 +181,23 @@ public sealed partial class BudgetChatClient : DelegatingChatClient
             services.GetRequiredService<ICostCalculator>(),
             services.GetRequiredService<IModelRegistry>(),
             services.GetRequiredService<IOptions<LlmKitOptions>>().Value.BudgetAdmission,
-            services.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Budgets"));
+            services.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Budgets"))
+        {
+            Refusals = new RefusalRecorder(services.GetRequiredService<IUsageLedger>(), services.GetService<TimeProvider>()),
+        };
+    }
+
+    private async ValueTask<Admission> AdmitOrRecordAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await AdmitAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BudgetExceededException) when (Refusals is not null)
+        {
+            await Refusals.RecordAsync(options, CallOutcome.BudgetRejected, LlmFailureKind.BudgetExceeded).ConfigureAwait(false);
+            throw;
+        }
     }
 
     /// <summary>Whether a call may be covered by a budget; when it cannot be, it passes through without an estimate or an allocation.</summary>

@@ -40,6 +40,7 @@ internal sealed partial class LlmKitOptionsValidator(
         ValidateDefaults(options, allProviders, problems.Add);
         SafetyOptionsValidator.Validate(options.Safety, problems.Add);
         ValidateResponseCache(options.ResponseCache ?? new ResponseCacheOptions(), problems.Add);
+        ValidateToolLoop(options.ToolLoop, problems.Add);
 
         // Thrown rather than returned so that hosts see a LlmKit exception at start-up.
         problems.ThrowIfAny("LlmKit configuration is invalid:");
@@ -97,6 +98,29 @@ internal sealed partial class LlmKitOptionsValidator(
             {
                 problem(key + ":CacheGroup", "is blank; name a group or leave the key out.");
             }
+        }
+    }
+
+    private static void ValidateToolLoop(ToolLoopOptions? loop, Action<string, string> problem)
+    {
+        if (loop is null)
+        {
+            return;
+        }
+
+        if (loop.MaxIterations < 2)
+        {
+            problem("LlmKit:ToolLoop:MaxIterations", $"{loop.MaxIterations} is not allowed: the loop needs at least 2 round trips (one that may call tools and the last, without tools). The default is 40.");
+        }
+
+        if (loop.MaxConsecutiveErrors < 0)
+        {
+            problem("LlmKit:ToolLoop:MaxConsecutiveErrors", $"{loop.MaxConsecutiveErrors} is not allowed: use 0 to stop at the first tool error, or more. The default is 3.");
+        }
+
+        if (loop.ToolTimeout is { } timeout && timeout <= TimeSpan.Zero)
+        {
+            problem("LlmKit:ToolLoop:ToolTimeout", $"{timeout} is not a positive duration. Leave it empty for no limit; the default is 00:01:00.");
         }
     }
 

@@ -109,11 +109,18 @@ public static class LlmKitServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LlmKitOptions>>().Value.Telemetry,
             sp.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Telemetry"),
             sp.GetService<TimeProvider>()));
-        // The guards sit right inside telemetry. The output guard is inside the input guard (it reads the input guard's
+        // The tool loop sits right inside telemetry, so each of its model round trips passes every later stage.
+        pipeline.Add(PipelineStageNames.ToolLoop, static (sp, inner) => new ToolLoopChatClient(
+            inner,
+            sp.GetRequiredService<IOptions<LlmKitOptions>>().Value.ToolLoop ?? new ToolLoopOptions(),
+            sp.GetService<ILoggerFactory>(),
+            sp,
+            sp.GetService<TimeProvider>()));
+        // The guards sit right inside the tool loop. The output guard is inside the input guard (it reads the input guard's
         // surrogates from the options) and outside metering, so metering records every call the provider answered, even
         // one the output guard then blocks, and the caller receives the restored text. Without a policy both pass through.
         pipeline.Add(PipelineStageNames.InputGuard, static (sp, inner) => sp.GetRequiredService<SafetyGuard>() is { IsInputGuarded: true } guard
-            ? new InputGuardChatClient(inner, guard)
+            ? new InputGuardChatClient(inner, guard) { Refusals = new RefusalRecorder(sp.GetRequiredService<IUsageLedger>(), sp.GetService<TimeProvider>()) }
             : inner);
         // The response cache sits between the guards: it stores answers as they left the output guard and answers hits
         // without touching budgets or metering below it (it records hits in the ledger itself).

@@ -77,6 +77,9 @@ public sealed class LlmKitOptions
     /// <summary>Gets or sets the response cache's settings (section <c>LlmKit:ResponseCache</c>). Defaults to the cache off.</summary>
     public ResponseCacheOptions ResponseCache { get; set; } = new();
 
+    /// <summary>Gets or sets how the tool loop runs the tools the model calls (section <c>LlmKit:ToolLoop</c>). Defaults to <see cref="ToolLoopOptions"/>'s defaults.</summary>
+    public ToolLoopOptions ToolLoop { get; set; } = new();
+
     /// <summary>Gets or sets the conversation service's settings (section <c>LlmKit:Conversations</c>). Defaults to <see cref="ConversationOptions"/>'s defaults.</summary>
     public ConversationOptions Conversations { get; set; } = new();
 

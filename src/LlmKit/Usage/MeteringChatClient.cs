@@ -7,9 +7,11 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace LlmKit;
 
 /// <summary>
-/// The metering stage: records one <see cref="UsageRecord"/> per logical call (whatever retries or
-/// fallbacks happened inside it) with tokens by kind, the priced cost, latency and outcome. Records are
-/// idempotent by request id (<see cref="LlmRequestContext.RequestId"/>, generated when absent). A ledger
+/// The metering stage: records one <see cref="UsageRecord"/> per model round trip (whatever retries or
+/// fallbacks happened inside it) with tokens by kind, the priced cost, latency and outcome, under an id of its own
+/// (<see cref="UsageRecord.RequestId"/>), with the caller's <see cref="LlmRequestContext.RequestId"/> as
+/// <see cref="UsageRecord.CorrelationId"/> and the tool loop's <see cref="LlmRequestContext.RunId"/> as
+/// <see cref="UsageRecord.RunId"/>, so no round trip of a tool loop is dropped as a duplicate. A ledger
 /// that fails is logged and never fails the call.
 /// </summary>
 public sealed partial class MeteringChatClient : DelegatingChatClient
@@ -209,7 +211,9 @@ public sealed partial class MeteringChatClient : DelegatingChatClient
         long write = usage?.AdditionalCounts is { } counts && counts.TryGetValue(LlmUsageKeys.CacheWriteInputTokens, out long w) ? w : 0;
         var record = new UsageRecord
         {
-            RequestId = context.RequestId ?? RequestIds.Next(),
+            RequestId = RequestIds.Next(),
+            CorrelationId = context.RequestId,
+            RunId = context.RunId,
             Timestamp = started,
             TenantId = context.TenantId,
             UserId = context.UserId,

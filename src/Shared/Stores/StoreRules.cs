@@ -99,6 +99,8 @@ internal static class StoreRules
     public static void CheckUsageRecord(UsageRecord record, string paramName)
     {
         CheckIdentifier(record.RequestId, "request id", paramName);
+        CheckIdentifier(record.CorrelationId, "correlation id", paramName);
+        CheckIdentifier(record.RunId, "run id", paramName);
         CheckIdentifier(record.TenantId, "tenant id", paramName);
         CheckIdentifier(record.UserId, "user id", paramName);
         CheckIdentifier(record.ApiKeyId, "API key id", paramName);

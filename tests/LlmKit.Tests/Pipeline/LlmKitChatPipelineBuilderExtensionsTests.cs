@@ -22,7 +22,9 @@ public sealed class LlmKitChatPipelineBuilderExtensionsTests
             .AddProvider("scripted", _ => provider)
             .AddModel("chat", "scripted", "gpt-4o-mini")
             .UseDefaultModel("chat")
-            .Pipeline.AddFirst("tool-loop", b => b.UseFunctionInvocation()));
+            .Pipeline.Remove(PipelineStageNames.ToolLoop));
+        // The host's own function invocation instead of LlmKit's tool loop stage.
+        services.AddLlmKit(kit => kit.Pipeline.AddFirst("my-tool-loop", b => b.UseFunctionInvocation()));
         await using var sp = services.BuildServiceProvider();
         var client = sp.GetRequiredService<IChatClient>();
 

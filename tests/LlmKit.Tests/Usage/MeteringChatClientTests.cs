@@ -116,7 +116,7 @@ public class MeteringChatClientTests
     }
 
     [Fact]
-    public async Task GetResponseAsync_SameRequestIdRetriedByCaller_IsMeteredOnce()
+    public async Task GetResponseAsync_SameCallerRequestIdTwice_RecordsBothRoundTripsUnderTheirOwnIds()
     {
         var (sp, provider, ledger, _) = Build();
         provider.ReturnsText("a", Usage(10, 10)).ReturnsText("b", Usage(10, 10));
@@ -125,7 +125,9 @@ public class MeteringChatClientTests
         await sp.GetRequiredService<IChatClient>().GetResponseAsync("x", options);
         await sp.GetRequiredService<IChatClient>().GetResponseAsync("x", options);
 
-        Assert.Equal(1, ledger.Count);
+        // The provider answered (and charged) twice: both round trips are kept.
+        Assert.Equal(2, ledger.Count);
+        Assert.Equal(20, (await ledger.GetTotalsAsync(new UsageQuery())).InputTokens);
     }
 
     [Fact]
@@ -145,7 +147,7 @@ public class MeteringChatClientTests
 
         // gpt-4o: 600 x 2.50 + 400 x 1.25 + 500 x 10 per million = 0.007.
         await ledger.Received(1).RecordAsync(
-            Arg.Is<UsageRecord>(r => r.RequestId == "req-1" && r.TenantId == "acme" && r.UserId == "u1"
+            Arg.Is<UsageRecord>(r => r.RequestId != "req-1" && r.RequestId.Length == 32 && r.CorrelationId == "req-1" && r.RunId == null && r.TenantId == "acme" && r.UserId == "u1"
                 && r.TemplateId == "greet" && r.TemplateVersion == 3
                 && r.LogicalModel == "smart" && r.Deployment == "openai/gpt-4o" && r.Provider == "openai"
                 && r.InputTokens == 1000 && r.CachedInputTokens == 400 && r.OutputTokens == 500

@@ -15,6 +15,9 @@ public sealed class InputGuardChatClient : DelegatingChatClient
 {
     private readonly SafetyGuard _guard;
 
+    /// <summary>Gets or sets where blocked calls are recorded; <see langword="null"/> records none (the default pipeline sets it).</summary>
+    internal RefusalRecorder? Refusals { get; init; }
+
     /// <summary>Initializes a new instance.</summary>
     /// <param name="innerClient">The next stage.</param>
     /// <param name="guard">The guard with the policies.</param>
@@ -47,6 +50,19 @@ public sealed class InputGuardChatClient : DelegatingChatClient
 
     private async Task<(IEnumerable<ChatMessage> Messages, ChatOptions? Options)> ProtectAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
     {
+        try
+        {
+            return await ProtectCoreAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ContentBlockedException) when (Refusals is not null)
+        {
+            await Refusals.RecordAsync(options, CallOutcome.Blocked, LlmFailureKind.ContentPolicy).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task<(IEnumerable<ChatMessage> Messages, ChatOptions? Options)> ProtectCoreAsync(IEnumerable<ChatMessage> messages, ChatOptions? options, CancellationToken cancellationToken)
+    {
         var context = options.GetLlmContext();
         var policy = _guard.GetPolicy(GuardDirection.Input, context.TenantId);
         if (policy.IsPassive)
@@ -74,32 +90,64 @@ public sealed class InputGuardChatClient : DelegatingChatClient
             for (int c = 0; c < message.Contents.Count; c++)
             {
                 var content = message.Contents[c];
-                string? text = content switch
+                bool untrustedContent = untrusted || content is FunctionResultContent;
+                async ValueTask<string> GuardAsync(string text)
                 {
-                    TextContent t => t.Text,
-                    FunctionResultContent { Result: string s } => s,
-                    _ => null,
-                };
-                if (string.IsNullOrEmpty(text))
-                {
-                    continue;
+                    if (text.Length == 0)
+                    {
+                        return text;
+                    }
+
+                    characters += text.Length;
+                    var evaluation = await _guard.EvaluateAsync(text, GuardDirection.Input, policy, map, untrustedContent, injection, cancellationToken).ConfigureAwait(false);
+                    decisions.AddRange(evaluation.Decisions);
+                    if (evaluation.Action > strictest)
+                    {
+                        strictest = evaluation.Action;
+                    }
+
+                    return evaluation.Text;
                 }
 
-                characters += text.Length;
-
-                var evaluation = await _guard.EvaluateAsync(text, GuardDirection.Input, policy, map, untrusted || content is FunctionResultContent, injection, cancellationToken).ConfigureAwait(false);
-                decisions.AddRange(evaluation.Decisions);
-                if (evaluation.Action > strictest)
+                AIContent? replacement = null;
+                switch (content)
                 {
-                    strictest = evaluation.Action;
+                    case TextContent { Text: { Length: > 0 } text } tc:
+                        string guardedText = await GuardAsync(text).ConfigureAwait(false);
+                        if (!ReferenceEquals(guardedText, text))
+                        {
+                            replacement = new TextContent(guardedText) { AdditionalProperties = tc.AdditionalProperties, Annotations = tc.Annotations };
+                        }
+
+                        break;
+                    case FunctionResultContent { Result: { } result } fr:
+                        // A tool's result is untrusted input, whatever its shape: every string in it is scanned.
+                        var guardedResult = await ToolArgumentRestorer.MapStringsAsync(result, GuardAsync).ConfigureAwait(false);
+                        if (!ReferenceEquals(guardedResult, result))
+                        {
+                            replacement = new FunctionResultContent(fr.CallId, guardedResult) { AdditionalProperties = fr.AdditionalProperties, Exception = fr.Exception };
+                        }
+
+                        break;
+                    case FunctionCallContent { Arguments: { Count: > 0 } arguments } call:
+                        // Tool-call arguments in the history were restored for the tool; anonymise them again for the model.
+                        var guardedArguments = await ToolArgumentRestorer.MapStringsAsync(arguments, GuardAsync).ConfigureAwait(false);
+                        if (!ReferenceEquals(guardedArguments, arguments))
+                        {
+                            replacement = new FunctionCallContent(call.CallId, call.Name, (IDictionary<string, object?>)guardedArguments!)
+                            {
+                                AdditionalProperties = call.AdditionalProperties,
+                                InformationalOnly = call.InformationalOnly,
+                            };
+                        }
+
+                        break;
                 }
 
-                if (!ReferenceEquals(evaluation.Text, text))
+                if (replacement is not null)
                 {
                     contents ??= [.. message.Contents];
-                    contents[c] = content is TextContent tc
-                        ? new TextContent(evaluation.Text) { AdditionalProperties = tc.AdditionalProperties, Annotations = tc.Annotations }
-                        : new FunctionResultContent(((FunctionResultContent)content).CallId, evaluation.Text) { AdditionalProperties = content.AdditionalProperties };
+                    contents[c] = replacement;
                 }
             }
 

@@ -238,21 +238,7 @@ public sealed class OutputGuardChatClient : DelegatingChatClient
     private static PiiSurrogateMap? SurrogatesOf(ChatOptions? options)
         => options?.AdditionalProperties is { } props && props.TryGetValue(PiiSurrogateMap.AdditionalPropertiesKey, out object? value) && value is PiiSurrogateMap { Count: > 0 } map ? map : null;
 
-    private static void RestoreArguments(FunctionCallContent call, PiiSurrogateMap map)
-    {
-        if (call.Arguments is not { Count: > 0 } arguments)
-        {
-            return;
-        }
-
-        foreach (var key in arguments.Keys.ToArray())
-        {
-            if (arguments[key] is string s)
-            {
-                arguments[key] = map.Restore(s);
-            }
-        }
-    }
+    private static void RestoreArguments(FunctionCallContent call, PiiSurrogateMap map) => ToolArgumentRestorer.Restore(call, map);
 
     private static GuardAction AddLimitDecisions(GuardPolicy policy, long characters, RepetitionTracker? tracker, List<GuardDecision> decisions, GuardAction strictest)
     {

@@ -80,7 +80,8 @@ public class SafetyGuardTests
                 }
             }
 
-            if (type == "EMAIL")
+            // Other test classes anonymise e-mail addresses in parallel on the same process-wide meter: count flags only.
+            if (type == "EMAIL" && action == "flag")
             {
                 counted.Add((value, type, action));
             }
