@@ -20,6 +20,12 @@ internal static partial class SafetyScanner
                 return j > i ? j : i + 1;
             }
 
+            // "(10.0.0.5)": a parenthesis that does not close after the first group only encloses the value.
+            if (run.Paren && !run.Plus && !run.ParenClosed)
+            {
+                return Number(i + 1);
+            }
+
             // Glued to letters ("17th", "2024-05-17T10") or followed by a time ("10:30"): not PII.
             var t = _t;
             if (j < t.Length && (char.IsAsciiLetter(t[j]) || t[j] == '_' || (t[j] == ':' && IsAsciiDigit(t, j + 1))))
@@ -27,20 +33,37 @@ internal static partial class SafetyScanner
                 return SkipWord(j);
             }
 
-            if (run.Count > MaxDigits || run.Groups > MaxGroups)
+            int before = _findings.Count;
+            if (run.Count <= MaxDigits && run.Groups <= MaxGroups)
             {
-                return j;
+                ClassifyNumber(i, j, in run);
             }
 
-            ClassifyNumber(i, j, in run);
-            return j;
+            // Two values separated by one space ("4111111111111111 5500000000000004") read as one run that is
+            // nothing: the first space-separated part is classified alone and the scan goes on after it.
+            return _findings.Count == before && run.FirstSpace > 0 ? FirstPart(i, run.FirstSpace) : j;
+        }
+
+        /// <summary>Classifies the part of a run from <paramref name="i"/> that ends at the space at <paramref name="space"/>; returns where scanning goes on.</summary>
+        private int FirstPart(int i, int space)
+        {
+            Span<char> digits = stackalloc char[MaxDigits];
+            Span<int> lens = stackalloc int[MaxGroups];
+            var run = new DigitRun(digits, lens);
+            int j = ReadDigitRun(i, ref run, space);
+            if (run.Count is > 0 and <= MaxDigits && run.Groups <= MaxGroups && !(run.Paren && !run.Plus && !run.ParenClosed))
+            {
+                ClassifyNumber(i, j, in run);
+            }
+
+            return space + 1;
         }
 
         /// <summary>Reads the digit groups from <paramref name="i"/> into <paramref name="run"/>; returns the run's end.</summary>
-        private readonly int ReadDigitRun(int i, ref DigitRun run)
+        private readonly int ReadDigitRun(int i, ref DigitRun run, int limit = int.MaxValue)
         {
             var t = _t;
-            int n = t.Length;
+            int n = Math.Min(t.Length, limit);
             int j = i;
             if (t[j] == '+')
             {
@@ -84,10 +107,17 @@ internal static partial class SafetyScanner
                 }
 
                 groups++;
+                if (groups > MaxGroups)
+                {
+                    // Longer runs are not one value; stopping here keeps the fallback to the first part linear.
+                    break;
+                }
+
                 int k = j;
-                if (k < n && t[k] == ')' && run.Paren)
+                if (k < n && t[k] == ')' && run.Paren && groups == 1)
                 {
                     k++;
+                    run.ParenClosed = true;
                 }
 
                 if (k < n && t[k] is ' ' or '-' or '.' or '/')
@@ -96,6 +126,11 @@ internal static partial class SafetyScanner
                     k++;
                     if (k < n && char.IsAsciiDigit(t[k]))
                     {
+                        if (s == ' ' && run.FirstSpace == 0)
+                        {
+                            run.FirstSpace = k - 1;
+                        }
+
                         if (k - j == 1)
                         {
                             if (sep == '\0')
