@@ -218,20 +218,8 @@ internal static partial class SafetyScanner
                 return;
             }
 
-            double phone = PhoneScore(i, in run);
-            if (phone > 0)
+            if (Phone(i, j, in run, reference))
             {
-                if (HasContext(ContextKinds.Phone, i))
-                {
-                    phone += 0.25;
-                }
-
-                if (reference)
-                {
-                    phone *= 0.4;
-                }
-
-                Add(SafetyFindingTypes.Phone, i, j, phone, "PhoneRecognizer");
                 return;
             }
 
@@ -306,6 +294,45 @@ internal static partial class SafetyScanner
             {
                 Add(SafetyFindingTypes.AbaRouting, i, j, 0.3, "AbaRoutingRecognizer");
             }
+        }
+
+        /// <summary>
+        /// Adds a phone number when the run has a phone's shape: validated by libphonenumber it scores 0.75
+        /// (international) or 0.6 (national), 0.1 more in a preferred region, with its region and type as the detail;
+        /// a phone-shaped run no region accepts keeps half its shape's score. A phone context word adds 0.25, an
+        /// order or invoice word takes 60 % off. Returns whether the run had a phone's shape.
+        /// </summary>
+        private readonly bool Phone(int i, int j, scoped in DigitRun run, bool reference)
+        {
+            double score = PhoneScore(i, in run);
+            if (score <= 0)
+            {
+                return false;
+            }
+
+            var match = _phones.Match(_t[i..j], run.Count);
+            if (match is { } m)
+            {
+                bool international = run.Plus || (run.Digits[0] == '0' && run.Digits[1] == '0');
+                score = (international ? 0.75 : 0.6) + (m.Preferred ? 0.1 : 0);
+            }
+            else
+            {
+                score *= 0.5;
+            }
+
+            if (HasContext(ContextKinds.Phone, i))
+            {
+                score += 0.25;
+            }
+
+            if (reference)
+            {
+                score *= 0.4;
+            }
+
+            Add(SafetyFindingTypes.Phone, i, j, score, "PhoneRecognizer", match?.Detail);
+            return true;
         }
 
         /// <summary>The phone score of a digit run's shape (international, NANP, trunk prefix), before context; 0 if it is not one.</summary>
