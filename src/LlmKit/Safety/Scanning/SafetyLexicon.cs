@@ -78,6 +78,7 @@ internal static class SafetyLexicon
         Context(ContextKinds.DriverLicense, "driver driver's drivers driving dl führerschein fuhrerschein permis conducir patente rijbewijs");
         Context(ContextKinds.Crypto, "wallet bitcoin btc eth ethereum crypto cryptocurrency address");
         Context(ContextKinds.Version, "version versions release build v ver firmware kernel package nuget npm semver");
+        Context(ContextKinds.NationalId, "nhs nino insurance tfn abn medicare aadhaar aadhar uidai pan nif nie dni nric fin fiscale codice identification identity identidad extranjero");
         Context(ContextKinds.Reference, "order invoice ticket tracking ref reference sku isbn serial part article bestellung rechnung commande pedido factura");
 
         Role(InjectionRoles.OverrideVerb, "ignore ignoring disregard forget override bypass skip drop discard abandon neglect " +

@@ -212,6 +212,11 @@ internal static partial class SafetyScanner
                 }
             }
 
+            if (DigitId(i, j, in run))
+            {
+                return;
+            }
+
             if (plain && groups == 1 && d.Length == 9)
             {
                 NineDigits(i, j, d, reference);

@@ -59,6 +59,15 @@ internal static partial class SafetyScanner
             if (!digits)
             {
                 Word(i, j, lineStart);
+                if (len == 2 && !nonAscii && j + 1 < n && t[j] == ' ' && char.IsAsciiDigit(t[j + 1]))
+                {
+                    int nino = SpacedNino(i);
+                    if (nino > 0)
+                    {
+                        return nino;
+                    }
+                }
+
                 if (len == 3 && (c0 | 0x20) == 'w' && (t[i + 1] | 0x20) == 'w' && (t[i + 2] | 0x20) == 'w' && j + 1 < n && t[j] == '.' && char.IsAsciiLetterOrDigit(t[j + 1]))
                 {
                     return Url(i, j);
@@ -94,7 +103,13 @@ internal static partial class SafetyScanner
                 }
             }
 
-            return digits ? DocumentNumber(i, j) : j;
+            if (digits)
+            {
+                int id = LetterDigitId(i, j);
+                return id > 0 ? id : DocumentNumber(i, j);
+            }
+
+            return j;
         }
 
         /// <summary>An IBAN or a crypto wallet address (Base58Check, Bech32, Ethereum) in the token from <paramref name="i"/> to <paramref name="j"/>; returns its end or 0.</summary>

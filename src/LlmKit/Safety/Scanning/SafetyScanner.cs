@@ -26,7 +26,7 @@ internal static partial class SafetyScanner
     /// <param name="phones">Validates phone numbers; <see langword="null"/> uses <see cref="PhoneNumberMatcher.Default"/> (no preferred region).</param>
     public static void Scan(ReadOnlySpan<char> text, List<SafetyFinding> findings, int depth = 0, PhoneNumberMatcher? phones = null)
     {
-        Span<int> context = stackalloc int[10];
+        Span<int> context = stackalloc int[11];
         context.Fill(int.MinValue / 2);
         var s = new ScanState(text, findings, context, depth, phones ?? PhoneNumberMatcher.Default);
         s.Run();
