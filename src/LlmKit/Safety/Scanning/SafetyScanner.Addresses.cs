@@ -159,7 +159,9 @@ internal static partial class SafetyScanner
                 e--;
             }
 
-            if (e - from < 3 || t[from..e].IndexOf('.') < 0 && !t[from..e].StartsWith("localhost", StringComparison.OrdinalIgnoreCase))
+            // After "www" the host needs a dot of its own ("www.example.com", not "www.example").
+            var host = t[from] == '.' ? t[(from + 1)..e] : t[from..e];
+            if (e - from < 3 || host.IndexOf('.') < 0 && !host.StartsWith("localhost", StringComparison.OrdinalIgnoreCase))
             {
                 return from;
             }

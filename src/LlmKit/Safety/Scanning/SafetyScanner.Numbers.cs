@@ -173,6 +173,12 @@ internal static partial class SafetyScanner
             char sep = run.Separator;
             int groups = run.Groups;
 
+            // IPv4 in CIDR notation: 10.0.0.0/8
+            if (plain && mixed && groups == 5 && run.GroupLengths[4] <= 2 && Cidr(i, j))
+            {
+                return;
+            }
+
             // IPv4
             if (plain && sep == '.' && !mixed && groups == 4)
             {
@@ -236,6 +242,20 @@ internal static partial class SafetyScanner
             {
                 Add(SafetyFindingTypes.DriverLicense, i, j, 0.7, "DriverLicenseRecognizer");
             }
+        }
+
+        /// <summary>Adds an IPv4 network (<c>a.b.c.d/n</c>, n at most 32); returns whether the run was one.</summary>
+        private readonly bool Cidr(int i, int j)
+        {
+            var text = _t[i..j];
+            int slash = text.LastIndexOf('/');
+            if (slash < 7 || !ValidIpv4(text[..slash]) || !int.TryParse(text[(slash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int bits) || bits > 32)
+            {
+                return false;
+            }
+
+            Add(SafetyFindingTypes.IpAddress, i, j, HasContext(ContextKinds.Version, i) ? 0.1 : 0.6, "IpAddressRecognizer");
+            return true;
         }
 
         /// <summary>A date is a date of birth after a birth context word, unless a time follows it (a timestamp).</summary>

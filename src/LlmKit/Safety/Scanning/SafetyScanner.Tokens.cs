@@ -192,11 +192,14 @@ internal static partial class SafetyScanner
             Span<char> buffer = stackalloc char[34];
             int m = 0, group = 0, j = i, end = i;
             char separator = '\0';
+            bool upper = false, lower = false;
             while (j < n && m < length)
             {
                 char c = t[j];
                 if (char.IsAsciiLetterOrDigit(c))
                 {
+                    upper |= char.IsAsciiLetterUpper(c);
+                    lower |= char.IsAsciiLetterLower(c);
                     buffer[m++] = char.ToUpperInvariant(c);
                     group++;
                     j++;
@@ -214,7 +217,8 @@ internal static partial class SafetyScanner
                 }
             }
 
-            if (m != length || (end < n && char.IsAsciiLetterOrDigit(t[end])) || !PiiChecksums.IbanMod97(buffer[..m]))
+            // One case throughout: "LV80 bANK ..." is not how anyone writes an IBAN.
+            if (m != length || (upper && lower) || (end < n && char.IsAsciiLetterOrDigit(t[end])) || !PiiChecksums.IbanMod97(buffer[..m]))
             {
                 return 0;
             }

@@ -60,4 +60,20 @@ public class PiiRegressionTests
     [InlineData("write to info@example.xn--9")]
     public void Email_BrokenPunycodeTld_IsNotFound(string text)
         => Assert.Empty(Values(text, "EMAIL"));
+
+    [Theory]
+    [InlineData("allow 192.168.1.0/24 and 10.0.0.0/8 only", new[] { "192.168.1.0/24", "10.0.0.0/8" })]
+    [InlineData("route 10.0.0.0/33 is not a network", new string[0])]
+    public void Ipv4Network_InCidrNotation_IsOneAddress(string text, string[] networks)
+        => Assert.Equal(networks, Values(text, "IP_ADDRESS"));
+
+    [Fact]
+    public void Iban_InMixedCase_IsNotFound()
+        => Assert.Empty(Values("LV80 bANK 0000 4351 9500 1", "IBAN"));
+
+    [Theory]
+    [InlineData("see www.microsoft today", 0)]
+    [InlineData("see www.microsoft.com today", 1)]
+    public void WwwUrl_NeedsADotInItsHost(string text, int count)
+        => Assert.Equal(count, Values(text, "URL").Count);
 }
