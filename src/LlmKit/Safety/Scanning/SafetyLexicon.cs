@@ -42,9 +42,9 @@ internal static class SafetyLexicon
             return true;
         }
 
-        if (word.Length >= 8)
+        if (word.Length >= 10)
         {
-            for (int p = Math.Min(MaxLength, word.Length - 3); p >= 5; p--)
+            for (int p = Math.Min(MaxLength, word.Length - 4); p >= 6; p--)
             {
                 var prefix = word[..p];
                 if (MayContain(prefix) && Lookup.TryGetValue(prefix, out info) && info.Roles != InjectionRoles.None)
