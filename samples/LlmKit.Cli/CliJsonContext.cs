@@ -11,6 +11,7 @@ namespace LlmKit.Cli;
 [JsonSerializable(typeof(CostResult))]
 [JsonSerializable(typeof(TokensResult))]
 [JsonSerializable(typeof(ScanResult))]
+[JsonSerializable(typeof(ScanLinesResult))]
 [JsonSerializable(typeof(TemplateRenderResult))]
 [JsonSerializable(typeof(List<TemplateRow>))]
 [JsonSerializable(typeof(TemplateRow))]

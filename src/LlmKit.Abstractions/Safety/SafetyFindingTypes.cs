@@ -39,6 +39,39 @@ public static class SafetyFindingTypes
     /// <summary>A driver's licence number near words such as <c>driver's licence</c>.</summary>
     public const string DriverLicense = "DRIVER_LICENSE";
 
+    /// <summary>A UK National Insurance number (prefix letters, six digits, suffix A-D), in either case, compact or grouped.</summary>
+    public const string UkNino = "UK_NINO";
+
+    /// <summary>A UK NHS number that passes its mod-11 check.</summary>
+    public const string UkNhs = "UK_NHS";
+
+    /// <summary>A Spanish NIF (DNI) whose letter matches its mod-23 check.</summary>
+    public const string EsNif = "ES_NIF";
+
+    /// <summary>A Spanish NIE (X, Y or Z, seven digits, check letter).</summary>
+    public const string EsNie = "ES_NIE";
+
+    /// <summary>An Italian codice fiscale that passes its check letter.</summary>
+    public const string ItFiscalCode = "IT_FISCAL_CODE";
+
+    /// <summary>An Indian PAN (five letters with a valid holder type, four digits, a letter).</summary>
+    public const string InPan = "IN_PAN";
+
+    /// <summary>An Indian Aadhaar number that passes its Verhoeff check.</summary>
+    public const string InAadhaar = "IN_AADHAAR";
+
+    /// <summary>An Australian tax file number that passes its check (grouped 3-3-3, or after a context word).</summary>
+    public const string AuTfn = "AU_TFN";
+
+    /// <summary>An Australian business number that passes its mod-89 check.</summary>
+    public const string AuAbn = "AU_ABN";
+
+    /// <summary>An Australian Medicare card number that passes its check (grouped 4-5-1, or after a context word).</summary>
+    public const string AuMedicare = "AU_MEDICARE";
+
+    /// <summary>A Singapore NRIC or FIN whose letter matches its check.</summary>
+    public const string SgNricFin = "SG_NRIC_FIN";
+
     /// <summary>A prompt-injection signal: override phrasing, spoofed role tags, delimiter attacks, encoded payloads, invisible Unicode.</summary>
     public const string PromptInjection = "PROMPT_INJECTION";
 
@@ -50,5 +83,6 @@ public static class SafetyFindingTypes
 
     /// <summary>Gets the personal-data types of the built-in recognizers.</summary>
     public static IReadOnlyList<string> PersonalData { get; } =
-        [Email, Phone, CreditCard, Iban, UsSsn, IpAddress, Url, CryptoWallet, AbaRouting, DateOfBirth, Passport, DriverLicense];
+        [Email, Phone, CreditCard, Iban, UsSsn, IpAddress, Url, CryptoWallet, AbaRouting, DateOfBirth, Passport, DriverLicense,
+         UkNino, UkNhs, EsNif, EsNie, ItFiscalCode, InPan, InAadhaar, AuTfn, AuAbn, AuMedicare, SgNricFin];
 }

@@ -47,7 +47,7 @@ public sealed class SafetyGuard
         ArgumentNullException.ThrowIfNull(classifiers);
         ArgumentNullException.ThrowIfNull(sinks);
         var safety = options.Value.Safety;
-        var all = new List<ISafetyRecognizer> { BuiltInSafetyRecognizer.Instance };
+        var all = new List<ISafetyRecognizer> { safety.PhoneRegions.Count == 0 ? BuiltInSafetyRecognizer.Instance : new BuiltInSafetyRecognizer(safety.PhoneRegions) };
         all.AddRange(recognizers.Where(r => r is not BuiltInSafetyRecognizer));
         foreach (var (name, custom) in safety.CustomRecognizers)
         {
@@ -294,9 +294,9 @@ public sealed class SafetyGuard
     {
         foreach (var recognizer in _recognizers)
         {
-            if (ReferenceEquals(recognizer, BuiltInSafetyRecognizer.Instance))
+            if (recognizer is BuiltInSafetyRecognizer builtIn)
             {
-                BuiltInSafetyRecognizer.Analyze(text.AsSpan(), findings);
+                builtIn.AnalyzeSpan(text.AsSpan(), findings);
             }
             else
             {

@@ -28,6 +28,13 @@ public sealed class SafetyOptions
     public string? AuditHashKey { get; set; }
 
     /// <summary>
+    /// Gets or sets the app's phone regions (ISO 3166-1 alpha-2 codes such as <c>GB</c> or <c>DE</c>): their numbers
+    /// score 0.1 higher and their national formats are tried first. Numbers of every region are found either way.
+    /// Defaults to none.
+    /// </summary>
+    public List<string> PhoneRegions { get; set; } = [];
+
+    /// <summary>
     /// Gets or sets what is added to the score of prompt-injection signals found in untrusted content (tool results
     /// and messages marked with <see cref="UntrustedContent.Mark"/>). Defaults to 0.1.
     /// </summary>

@@ -29,6 +29,15 @@ internal static class SafetyOptionsValidator
             ValidatePolicy(options.Output, key + ":Output", problem);
         }
 
+        for (int k = 0; k < safety.PhoneRegions.Count; k++)
+        {
+            string? region = safety.PhoneRegions[k];
+            if (region is null || !PhoneNumberMatcher.IsSupportedRegion(region.ToUpperInvariant()))
+            {
+                problem($"{Root}:PhoneRegions:{k}", $"'{region}' is not a phone region: use an ISO 3166-1 alpha-2 code such as GB, DE or US.");
+            }
+        }
+
         foreach (var (category, words) in safety.WordLists)
         {
             if (!IsTypeName(category))

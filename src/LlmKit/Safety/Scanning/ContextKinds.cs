@@ -15,4 +15,5 @@ internal enum ContextKinds
     Crypto = 128,
     Version = 256,
     Reference = 512,
+    NationalId = 1024,
 }

@@ -22,6 +22,95 @@ internal static class SafetyLexicon
     /// <summary>Which (first letter, second letter, length) triples of ASCII letters start a lexicon word: most words of a text skip the lookup.</summary>
     private static readonly bool[] Prefixes = BuildPrefixes();
 
+    /// <summary>The override words matched with one typo (edit, insertion, deletion or swap of neighbours): long enough that one typo does not make another word.</summary>
+    private static readonly string[] FuzzyWords = ["ignore", "disregard", "override", "instructions", "instruction", "previous", "guidelines", "directions", "restrictions"];
+
+    /// <summary>
+    /// Looks a word up exactly, then as an injection word glued to the next one (<c>instructionsreveal</c>: the
+    /// longest lexicon prefix with an injection role), then with one typo against the override words
+    /// (<c>instrutions</c>). Returns the word's information and how many of its characters it covers.
+    /// </summary>
+    /// <param name="word">The word.</param>
+    /// <param name="info">What the lexicon knows about it.</param>
+    /// <param name="length">The characters of <paramref name="word"/> the match covers.</param>
+    /// <returns>Whether it matched.</returns>
+    public static bool TryMatch(ReadOnlySpan<char> word, out WordInfo info, out int length)
+    {
+        length = word.Length;
+        if (word.Length >= 2 && word.Length <= MaxLength && MayContain(word) && Lookup.TryGetValue(word, out info))
+        {
+            return true;
+        }
+
+        if (word.Length >= 10)
+        {
+            for (int p = Math.Min(MaxLength, word.Length - 4); p >= 6; p--)
+            {
+                var prefix = word[..p];
+                if (MayContain(prefix) && Lookup.TryGetValue(prefix, out info) && info.Roles != InjectionRoles.None)
+                {
+                    length = p;
+                    return true;
+                }
+            }
+        }
+
+        if (word.Length >= 5)
+        {
+            char first = (char)(word[0] | 0x20);
+            foreach (string candidate in FuzzyWords)
+            {
+                if (candidate[0] == first && Math.Abs(candidate.Length - word.Length) <= 1 && WithinOneEdit(word, candidate))
+                {
+                    info = Words[candidate];
+                    return true;
+                }
+            }
+        }
+
+        info = default;
+        return false;
+    }
+
+    /// <summary>Whether <paramref name="a"/> becomes <paramref name="b"/> (ASCII, any case) with at most one substitution, insertion, deletion or transposition.</summary>
+    private static bool WithinOneEdit(ReadOnlySpan<char> a, string b)
+    {
+        int i = 0;
+        while (i < a.Length && i < b.Length && (a[i] | 0x20) == b[i])
+        {
+            i++;
+        }
+
+        if (i == a.Length && i == b.Length)
+        {
+            return true;
+        }
+
+        static bool Same(ReadOnlySpan<char> x, ReadOnlySpan<char> y)
+        {
+            if (x.Length != y.Length)
+            {
+                return false;
+            }
+
+            for (int k = 0; k < x.Length; k++)
+            {
+                if ((x[k] | 0x20) != y[k])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        var bs = b.AsSpan();
+        return (a.Length == b.Length && Same(a[(i + 1)..], bs[(i + 1)..]))
+            || (a.Length == b.Length + 1 && Same(a[(i + 1)..], bs[i..]))
+            || (a.Length + 1 == b.Length && Same(a[i..], bs[(i + 1)..]))
+            || (a.Length == b.Length && i + 1 < a.Length && (a[i] | 0x20) == b[i + 1] && (a[i + 1] | 0x20) == b[i] && Same(a[(i + 2)..], bs[(i + 2)..]));
+    }
+
     /// <summary>Returns whether a word may be in the lexicon (false only when it certainly is not).</summary>
     public static bool MayContain(ReadOnlySpan<char> word)
     {
@@ -78,6 +167,7 @@ internal static class SafetyLexicon
         Context(ContextKinds.DriverLicense, "driver driver's drivers driving dl führerschein fuhrerschein permis conducir patente rijbewijs");
         Context(ContextKinds.Crypto, "wallet bitcoin btc eth ethereum crypto cryptocurrency address");
         Context(ContextKinds.Version, "version versions release build v ver firmware kernel package nuget npm semver");
+        Context(ContextKinds.NationalId, "nhs nino insurance tfn abn medicare aadhaar aadhar uidai pan nif nie dni nric fin fiscale codice identification identity identidad extranjero");
         Context(ContextKinds.Reference, "order invoice ticket tracking ref reference sku isbn serial part article bestellung rechnung commande pedido factura");
 
         Role(InjectionRoles.OverrideVerb, "ignore ignoring disregard forget override bypass skip drop discard abandon neglect " +

@@ -20,7 +20,7 @@ internal static partial class SafetyScanner
             }
 
             int e = at + 1;
-            while (e < n && e - at < 255 && (char.IsAsciiLetterOrDigit(t[e]) || t[e] is '.' or '-'))
+            while (e < n && e - at < 255 && (char.IsAsciiLetterOrDigit(t[e]) || t[e] is '.' or '-' || (t[e] >= 0x80 && char.IsLetterOrDigit(t[e]))))
             {
                 if (t[e] == '.')
                 {
@@ -50,7 +50,7 @@ internal static partial class SafetyScanner
             }
 
             var tld = t[(at + 2 + lastDot)..e];
-            if (tld.Length < 2 || !IsAsciiLetters(tld))
+            if (!IsTopLevelDomain(tld))
             {
                 return at + 1;
             }
@@ -59,11 +59,23 @@ internal static partial class SafetyScanner
             return e;
         }
 
-        private static bool IsAsciiLetters(ReadOnlySpan<char> s)
+        /// <summary>A top-level domain: two or more letters (any script), or an IDNA A-label such as <c>xn--p1ai</c>.</summary>
+        private static bool IsTopLevelDomain(ReadOnlySpan<char> tld)
         {
-            foreach (char c in s)
+            if (tld.Length >= 5 && tld.StartsWith("xn--", StringComparison.OrdinalIgnoreCase))
             {
-                if (!char.IsAsciiLetter(c))
+                var label = tld[4..];
+                return char.IsAsciiLetterOrDigit(label[^1]) && label.ContainsAnyExceptInRange('0', '9') && !label.ContainsAnyExcept(PunycodeChars);
+            }
+
+            if (tld.Length < 2)
+            {
+                return false;
+            }
+
+            foreach (char c in tld)
+            {
+                if (!(char.IsAsciiLetter(c) || (c >= 0x80 && char.IsLetter(c))))
                 {
                     return false;
                 }
@@ -71,6 +83,8 @@ internal static partial class SafetyScanner
 
             return true;
         }
+
+        private static readonly System.Buffers.SearchValues<char> PunycodeChars = System.Buffers.SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-");
 
         /// <summary>A URL (<c>scheme://</c>) or an IPv6 address around the <c>:</c> at <paramref name="i"/>.</summary>
         private int Colon(int i)
@@ -145,7 +159,9 @@ internal static partial class SafetyScanner
                 e--;
             }
 
-            if (e - from < 3 || t[from..e].IndexOf('.') < 0 && !t[from..e].StartsWith("localhost", StringComparison.OrdinalIgnoreCase))
+            // After "www" the host needs a dot of its own ("www.example.com", not "www.example").
+            var host = t[from] == '.' ? t[(from + 1)..e] : t[from..e];
+            if (e - from < 3 || host.IndexOf('.') < 0 && !host.StartsWith("localhost", StringComparison.OrdinalIgnoreCase))
             {
                 return from;
             }

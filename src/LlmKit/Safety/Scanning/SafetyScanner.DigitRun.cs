@@ -18,6 +18,12 @@ internal static partial class SafetyScanner
         public bool Paren;
         public bool Mixed;
 
+        /// <summary>Whether a <c>)</c> closed the opening parenthesis after the first group (<c>(212) 555-0143</c>).</summary>
+        public bool ParenClosed;
+
+        /// <summary>The offset of the first space between two groups, or 0.</summary>
+        public int FirstSpace;
+
         public DigitRun(Span<char> digitBuffer, Span<int> groupLengths)
         {
             DigitBuffer = digitBuffer;

@@ -138,7 +138,7 @@ internal static partial class SafetyScanner
             {
                 int count = Encoding.UTF8.GetChars(decoded, text);
                 var inner = new List<SafetyFinding>();
-                Scan(text.AsSpan(0, count), inner, _depth + 1);
+                Scan(text.AsSpan(0, count), inner, _depth + 1, _phones);
                 double best = 0;
                 foreach (var f in inner)
                 {

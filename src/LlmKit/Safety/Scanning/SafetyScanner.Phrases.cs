@@ -12,7 +12,7 @@ internal static partial class SafetyScanner
         private void Word(int i, int j, bool lineStart)
         {
             int len = j - i;
-            if (len < 2 || len > SafetyLexicon.MaxLength || !SafetyLexicon.MayContain(_t[i..j]) || !SafetyLexicon.Lookup.TryGetValue(_t[i..j], out var info))
+            if (len < 2 || !SafetyLexicon.TryMatch(_t[i..j], out var info, out int matched))
             {
                 // Compounds such as AssemblyVersion or FileVersion introduce version numbers too.
                 if (len > 7 && (_t[j - 1] | 0x20) == 'n' && _t[i..j].EndsWith("version", StringComparison.OrdinalIgnoreCase))
@@ -49,7 +49,8 @@ internal static partial class SafetyScanner
             const InjectionRoles triggers = InjectionRoles.OverrideVerb | InjectionRoles.RevealVerb | InjectionRoles.NewMarker | InjectionRoles.EndMarker | InjectionRoles.Developer | InjectionRoles.Jailbreak;
             if ((roles & triggers) != 0)
             {
-                Phrase(i, j, roles);
+                // A trigger glued to the next word ("ignoreprevious") reads its phrase from where the trigger ends.
+                Phrase(i, i + matched, roles);
             }
         }
 
@@ -156,7 +157,7 @@ internal static partial class SafetyScanner
                     end = k;
                 }
 
-                if (word.Length < 2 || word.Length > SafetyLexicon.MaxLength || !SafetyLexicon.MayContain(word) || !SafetyLexicon.Lookup.TryGetValue(word, out var info))
+                if (word.Length < 2 || !SafetyLexicon.TryMatch(word, out var info, out _))
                 {
                     continue;
                 }

@@ -59,6 +59,15 @@ internal static partial class SafetyScanner
             if (!digits)
             {
                 Word(i, j, lineStart);
+                if (len == 2 && !nonAscii && j + 1 < n && t[j] == ' ' && char.IsAsciiDigit(t[j + 1]))
+                {
+                    int nino = SpacedNino(i);
+                    if (nino > 0)
+                    {
+                        return nino;
+                    }
+                }
+
                 if (len == 3 && (c0 | 0x20) == 'w' && (t[i + 1] | 0x20) == 'w' && (t[i + 2] | 0x20) == 'w' && j + 1 < n && t[j] == '.' && char.IsAsciiLetterOrDigit(t[j + 1]))
                 {
                     return Url(i, j);
@@ -94,7 +103,13 @@ internal static partial class SafetyScanner
                 }
             }
 
-            return digits ? DocumentNumber(i, j) : j;
+            if (digits)
+            {
+                int id = LetterDigitId(i, j);
+                return id > 0 ? id : DocumentNumber(i, j);
+            }
+
+            return j;
         }
 
         /// <summary>An IBAN or a crypto wallet address (Base58Check, Bech32, Ethereum) in the token from <paramref name="i"/> to <paramref name="j"/>; returns its end or 0.</summary>
@@ -103,7 +118,7 @@ internal static partial class SafetyScanner
             var t = _t;
             int len = j - i;
             char c0 = t[i];
-            if (len >= 4 && char.IsAsciiLetterUpper(c0) && char.IsAsciiLetterUpper(t[i + 1]) && char.IsAsciiDigit(t[i + 2]) && char.IsAsciiDigit(t[i + 3]))
+            if (len >= 4 && char.IsAsciiLetter(c0) && char.IsAsciiLetter(t[i + 1]) && char.IsAsciiDigit(t[i + 2]) && char.IsAsciiDigit(t[i + 3]))
             {
                 int ibanEnd = Iban(i);
                 if (ibanEnd > 0)
@@ -163,12 +178,12 @@ internal static partial class SafetyScanner
 
         private static ReadOnlySpan<char> HexChars => "0123456789abcdefABCDEF";
 
-        /// <summary>An IBAN from <paramref name="i"/>, compact or in groups of four; returns its end or 0.</summary>
+        /// <summary>An IBAN from <paramref name="i"/> in either case, compact or in groups of four separated by spaces or hyphens; returns its end or 0.</summary>
         private readonly int Iban(int i)
         {
             var t = _t;
             int n = t.Length;
-            int length = PiiChecksums.IbanLength(t[i], t[i + 1]);
+            int length = PiiChecksums.IbanLength(char.ToUpperInvariant(t[i]), char.ToUpperInvariant(t[i + 1]));
             if (length == 0)
             {
                 return 0;
@@ -176,18 +191,23 @@ internal static partial class SafetyScanner
 
             Span<char> buffer = stackalloc char[34];
             int m = 0, group = 0, j = i, end = i;
+            char separator = '\0';
+            bool upper = false, lower = false;
             while (j < n && m < length)
             {
                 char c = t[j];
-                if (char.IsAsciiDigit(c) || char.IsAsciiLetterUpper(c))
+                if (char.IsAsciiLetterOrDigit(c))
                 {
-                    buffer[m++] = c;
+                    upper |= char.IsAsciiLetterUpper(c);
+                    lower |= char.IsAsciiLetterLower(c);
+                    buffer[m++] = char.ToUpperInvariant(c);
                     group++;
                     j++;
                     end = j;
                 }
-                else if (c == ' ' && group == 4 && j + 1 < n && char.IsAsciiLetterOrDigit(t[j + 1]))
+                else if (c is ' ' or '-' && (separator == '\0' || separator == c) && group == 4 && j + 1 < n && char.IsAsciiLetterOrDigit(t[j + 1]))
                 {
+                    separator = c;
                     group = 0;
                     j++;
                 }
@@ -197,7 +217,8 @@ internal static partial class SafetyScanner
                 }
             }
 
-            if (m != length || (end < n && char.IsAsciiLetterOrDigit(t[end])) || !PiiChecksums.IbanMod97(buffer[..m]))
+            // One case throughout: "LV80 bANK ..." is not how anyone writes an IBAN.
+            if (m != length || (upper && lower) || (end < n && char.IsAsciiLetterOrDigit(t[end])) || !PiiChecksums.IbanMod97(buffer[..m]))
             {
                 return 0;
             }

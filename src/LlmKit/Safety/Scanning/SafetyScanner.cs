@@ -23,11 +23,12 @@ internal static partial class SafetyScanner
     /// <param name="text">The (normalised) text.</param>
     /// <param name="findings">Where findings go.</param>
     /// <param name="depth">The decoding depth (0 for the text itself, 1 for a decoded payload).</param>
-    public static void Scan(ReadOnlySpan<char> text, List<SafetyFinding> findings, int depth = 0)
+    /// <param name="phones">Validates phone numbers; <see langword="null"/> uses <see cref="PhoneNumberMatcher.Default"/> (no preferred region).</param>
+    public static void Scan(ReadOnlySpan<char> text, List<SafetyFinding> findings, int depth = 0, PhoneNumberMatcher? phones = null)
     {
-        Span<int> context = stackalloc int[10];
+        Span<int> context = stackalloc int[11];
         context.Fill(int.MinValue / 2);
-        var s = new ScanState(text, findings, context, depth);
+        var s = new ScanState(text, findings, context, depth, phones ?? PhoneNumberMatcher.Default);
         s.Run();
     }
 
@@ -73,11 +74,13 @@ internal static partial class SafetyScanner
         private readonly List<SafetyFinding> _findings;
         private readonly Span<int> _context;
         private readonly int _depth;
+        private readonly PhoneNumberMatcher _phones;
         private int _lastNegationEnd;
         private int _lastDelimiterEnd;
 
-        public ScanState(ReadOnlySpan<char> text, List<SafetyFinding> findings, Span<int> context, int depth)
+        public ScanState(ReadOnlySpan<char> text, List<SafetyFinding> findings, Span<int> context, int depth, PhoneNumberMatcher phones)
         {
+            _phones = phones;
             _t = text;
             _findings = findings;
             _context = context;
@@ -171,8 +174,8 @@ internal static partial class SafetyScanner
             }
         }
 
-        private readonly void Add(string type, int start, int end, double score, string recognizer)
-            => _findings.Add(new SafetyFinding(type, start, end - start, Math.Clamp(score, 0, 1), recognizer));
+        private readonly void Add(string type, int start, int end, double score, string recognizer, string? detail = null)
+            => _findings.Add(new SafetyFinding(type, start, end - start, Math.Clamp(score, 0, 1), recognizer) { Detail = detail });
 
         /// <summary>Raises a signal right after a delimiter line (the shape of a delimiter attack).</summary>
         private readonly double Boost(int i, double score) => _lastDelimiterEnd >= i - 120 && _lastDelimiterEnd >= 0 ? Math.Min(1, score + 0.1) : score;

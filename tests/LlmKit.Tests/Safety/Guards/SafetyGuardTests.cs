@@ -19,7 +19,7 @@ public class SafetyGuardTests
     {
         var guard = Guard(s =>
         {
-            s.Input.Rules["PHONE"] = new GuardRuleOptions { Action = GuardAction.Redact, Threshold = 0.6 };
+            s.Input.Rules["PHONE"] = new GuardRuleOptions { Action = GuardAction.Redact, Threshold = 0.7 };
         });
 
         var low = await guard.EvaluateAsync("at 030 1234 5678", GuardDirection.Input);

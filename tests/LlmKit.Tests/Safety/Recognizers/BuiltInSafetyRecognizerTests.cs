@@ -51,8 +51,9 @@ public class BuiltInSafetyRecognizerTests
         double bare = Single("at 030 1234 5678", "PHONE").Score;
         double withContext = Single("Telefon 030 1234 5678", "PHONE").Score;
 
-        Assert.Equal(0.5, bare, 3);
-        Assert.Equal(0.75, withContext, 3);
+        // A national number valid in some region (libphonenumber) scores 0.6; a phone word adds 0.25.
+        Assert.Equal(0.6, bare, 3);
+        Assert.Equal(0.85, withContext, 3);
     }
 
     [Fact]
