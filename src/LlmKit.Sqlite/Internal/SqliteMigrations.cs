@@ -187,5 +187,21 @@ internal static class SqliteMigrations
             ALTER TABLE llmkit_conversations ADD COLUMN aux_cost_units INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE llmkit_conversations ADD COLUMN aux_unknown_cost_calls INTEGER NOT NULL DEFAULT 0;
             """),
+        (8, "vector store collections", """
+            CREATE TABLE llmkit_vector_collections (
+                name TEXT PRIMARY KEY,
+                dimensions TEXT NOT NULL,
+                version INTEGER NOT NULL
+            );
+            CREATE TABLE llmkit_vector_records (
+                id INTEGER PRIMARY KEY,
+                collection TEXT NOT NULL REFERENCES llmkit_vector_collections (name) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                data TEXT NOT NULL,
+                vectors BLOB NOT NULL,
+                UNIQUE (collection, key)
+            );
+            CREATE VIRTUAL TABLE llmkit_vector_fts USING fts5(collection UNINDEXED, text);
+            """),
     ];
 }
