@@ -189,6 +189,22 @@ internal static class PostgreSqlMigrations
         // it now looks each id up in the (conversation, message id) index. Migration 6 runs the same text, so a new
         // database and an upgraded one end with the same function.
         (10, "append lookup per message id", AppendFunction),
+        (11, "vector store collections", """
+            CREATE TABLE llmkit_vector_collections (
+                name text PRIMARY KEY,
+                dimensions text NOT NULL,
+                version bigint NOT NULL
+            );
+            CREATE TABLE llmkit_vector_records (
+                collection text NOT NULL REFERENCES llmkit_vector_collections (name) ON DELETE CASCADE,
+                key text NOT NULL,
+                data jsonb NOT NULL,
+                vectors bytea NOT NULL,
+                search tsvector NOT NULL,
+                PRIMARY KEY (collection, key)
+            );
+            CREATE INDEX ix_llmkit_vector_records_search ON llmkit_vector_records USING GIN (search);
+            """),
     ];
 
     /// <summary>

@@ -22,7 +22,7 @@ public sealed class SqliteVectorStoreCollection<TKey, TRecord> : VectorStoreColl
 {
     private readonly SqliteDatabase _database;
     private readonly CollectionModel _model;
-    private readonly SqliteVectorRecordCodec<TRecord> _codec;
+    private readonly VectorRecordCodec<TRecord> _codec;
     private readonly string _dimensions;
     private (VectorRecordIndex<TKey, TRecord> Index, long Version)? _loaded;
 
@@ -41,7 +41,7 @@ public sealed class SqliteVectorStoreCollection<TKey, TRecord> : VectorStoreColl
         _database = database;
         Name = name;
         _model = VectorCollectionSupport.BuildModel<TKey, TRecord>(definition, definition?.EmbeddingGenerator);
-        _codec = new SqliteVectorRecordCodec<TRecord>(_model);
+        _codec = new VectorRecordCodec<TRecord>(_model);
         _dimensions = JsonSerializer.Serialize(_model.VectorProperties.Select(p => p.Dimensions).ToArray());
     }
 
@@ -126,7 +126,7 @@ public sealed class SqliteVectorStoreCollection<TKey, TRecord> : VectorStoreColl
             c.Value = Name;
             foreach (TKey key in list)
             {
-                k.Value = SqliteVectorRecordCodec<TRecord>.KeyText(key);
+                k.Value = VectorRecordCodec<TRecord>.KeyText(key);
                 if (select.ExecuteScalar() is long rowId)
                 {
                     id.Value = rowId;
@@ -154,7 +154,7 @@ public sealed class SqliteVectorStoreCollection<TKey, TRecord> : VectorStoreColl
 
         // Everything is checked and encoded before the transaction, so a bad record writes nothing.
         var items = records.Select(r => (index.KeyOf(r), r, index.ReadVectors(r))).ToList();
-        var rows = items.Select(i => (Key: SqliteVectorRecordCodec<TRecord>.KeyText(i.Item1), Data: _codec.Data(i.r), Vectors: SqliteVectorRecordCodec<TRecord>.Vectors(i.Item3), Text: _codec.FullText(i.r))).ToList();
+        var rows = items.Select(i => (Key: VectorRecordCodec<TRecord>.KeyText(i.Item1), Data: _codec.Data(i.r), Vectors: VectorRecordCodec<TRecord>.Vectors(i.Item3), Text: _codec.FullText(i.r))).ToList();
         long version = await _database.WriteAsync((connection, transaction) =>
         {
             using var upsert = SqliteDatabase.Command(connection, transaction, """

@@ -12,7 +12,7 @@ namespace LlmKit;
 /// Writes a record as a row (key text, data JSON by storage name, vectors blob, full-text) and reads it back. The blob
 /// holds each vector property in order: an int32 length (-1 for none), then the float32 values, little-endian.
 /// </summary>
-internal sealed class SqliteVectorRecordCodec<TRecord>(CollectionModel model)
+internal sealed class VectorRecordCodec<TRecord>(CollectionModel model)
     where TRecord : class
 {
     public static string KeyText(object key) => key switch
