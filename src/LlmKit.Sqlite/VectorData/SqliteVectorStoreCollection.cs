@@ -259,32 +259,43 @@ public sealed class SqliteVectorStoreCollection<TKey, TRecord> : VectorStoreColl
 
         Func<TRecord, bool>? predicate = filter?.Compile();
 
-        // Without a filter the first rows are the answer; with one, rows are read until enough pass it.
-        int? limit = predicate is null ? wanted : null;
-        return await _database.ReadAsync((connection, transaction) =>
+        // Rows are read best first in growing pages until enough pass the filter (without one, the first page is the answer).
+        int limit = Math.Max(wanted, 16) * (predicate is null ? 1 : 4);
+        while (true)
         {
-            using var command = SqliteDatabase.Command(connection, transaction, """
-                SELECT r.key, bm25(llmkit_vector_fts) FROM llmkit_vector_fts
-                JOIN llmkit_vector_records r ON r.id = llmkit_vector_fts.rowid
-                WHERE llmkit_vector_fts MATCH $q AND llmkit_vector_fts.collection = $c
-                ORDER BY bm25(llmkit_vector_fts) LIMIT $n;
-                """);
-            command.Parameters.AddWithValue("$q", match);
-            command.Parameters.AddWithValue("$c", Name);
-            command.Parameters.AddWithValue("$n", limit ?? -1);
-            using var reader = command.ExecuteReader();
-            var results = new List<VectorSearchResult<TRecord>>();
-            while (results.Count < wanted && reader.Read())
+            var (results, rows) = await _database.ReadAsync((connection, transaction) =>
             {
-                if (index.TryGet((TKey)_codec.ParseKey(reader.GetString(0)), out TRecord record) && (predicate is null || predicate(record)))
+                using var command = SqliteDatabase.Command(connection, transaction, """
+                    SELECT r.key, bm25(llmkit_vector_fts) FROM llmkit_vector_fts
+                    JOIN llmkit_vector_records r ON r.id = llmkit_vector_fts.rowid
+                    WHERE llmkit_vector_fts MATCH $q AND llmkit_vector_fts.collection = $c
+                    ORDER BY bm25(llmkit_vector_fts) LIMIT $n;
+                    """);
+                command.Parameters.AddWithValue("$q", match);
+                command.Parameters.AddWithValue("$c", Name);
+                command.Parameters.AddWithValue("$n", limit);
+                using var reader = command.ExecuteReader();
+                var found = new List<VectorSearchResult<TRecord>>();
+                int read = 0;
+                while (found.Count < wanted && reader.Read())
                 {
-                    // FTS5's bm25() is negated so that, as everywhere else, higher is better.
-                    results.Add(new VectorSearchResult<TRecord>(record, -reader.GetDouble(1)));
+                    read++;
+                    if (index.TryGet((TKey)_codec.ParseKey(reader.GetString(0)), out TRecord record) && (predicate is null || predicate(record)))
+                    {
+                        // FTS5's bm25() is negated so that, as everywhere else, higher is better.
+                        found.Add(new VectorSearchResult<TRecord>(record, -reader.GetDouble(1)));
+                    }
                 }
+
+                return (found, read);
+            }, cancellationToken).ConfigureAwait(false);
+            if (results.Count >= wanted || rows < limit)
+            {
+                return results;
             }
 
-            return results;
-        }, cancellationToken).ConfigureAwait(false);
+            limit = limit > int.MaxValue / 4 ? int.MaxValue : limit * 4;
+        }
     }
 
     /// <summary>The in-process copy, reloaded when the file's change counter differs from the one it was loaded at.</summary>
