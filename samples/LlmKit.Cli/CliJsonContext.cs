@@ -19,6 +19,9 @@ namespace LlmKit.Cli;
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(List<ConversationRow>))]
 [JsonSerializable(typeof(List<SearchHitRow>))]
+[JsonSerializable(typeof(KnowledgeIngestResult))]
+[JsonSerializable(typeof(KnowledgeSearchOutput))]
+[JsonSerializable(typeof(KnowledgeAskResult))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>Gets a context that writes quotes and non-ASCII text as they are (the output is not HTML).</summary>

@@ -30,6 +30,14 @@ public class ReadmeTests
     }
 
     [Fact]
+    public void Readme_KnowledgeSnippet_CompilesAsPasted()
+    {
+        string code = ReadmeSnippets.Block(ReadmeSnippets.Read("README.md"), "Knowledge: ingest, search, ask with citations");
+
+        Assert.Empty(ReadmeSnippets.CompileErrors(code, OutputKind.ConsoleApplication, ReadmeSnippets.ConsoleUsings));
+    }
+
+    [Fact]
     public void Readme_NamedRepositoryFiles_Exist()
     {
         string readme = ReadmeSnippets.Read("README.md");

@@ -228,7 +228,7 @@ internal static class ChatCommand
         : throw new CliInputException($"--base-url: '{text}' is not an absolute http or https address.");
 
     /// <summary>Prices the turn by the model the provider reported, else the model that was asked for; unknown stays unknown.</summary>
-    private static ChatCost PriceChat(IServiceProvider services, ChatResponse response, ChatOptions options)
+    internal static ChatCost PriceChat(IServiceProvider services, ChatResponse response, ChatOptions options)
     {
         if (IsCached(response))
         {

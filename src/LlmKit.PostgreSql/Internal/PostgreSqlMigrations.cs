@@ -193,6 +193,22 @@ internal static class PostgreSqlMigrations
         (11, "cache hit savings", """
             ALTER TABLE llmkit_usage ADD COLUMN saved_cost_usd numeric;
             """),
+        (12, "vector store collections", """
+            CREATE TABLE llmkit_vector_collections (
+                name text PRIMARY KEY,
+                dimensions text NOT NULL,
+                version bigint NOT NULL
+            );
+            CREATE TABLE llmkit_vector_records (
+                collection text NOT NULL REFERENCES llmkit_vector_collections (name) ON DELETE CASCADE,
+                key text NOT NULL,
+                data jsonb NOT NULL,
+                vectors bytea NOT NULL,
+                search tsvector NOT NULL,
+                PRIMARY KEY (collection, key)
+            );
+            CREATE INDEX ix_llmkit_vector_records_search ON llmkit_vector_records USING GIN (search);
+            """),
     ];
 
     /// <summary>

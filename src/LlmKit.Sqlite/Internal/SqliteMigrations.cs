@@ -202,5 +202,21 @@ internal static class SqliteMigrations
             ) WITHOUT ROWID;
             CREATE INDEX ix_llmkit_cache_expires ON llmkit_cache (expires_at) WHERE expires_at IS NOT NULL;
             """),
+        (10, "vector store collections", """
+            CREATE TABLE llmkit_vector_collections (
+                name TEXT PRIMARY KEY,
+                dimensions TEXT NOT NULL,
+                version INTEGER NOT NULL
+            );
+            CREATE TABLE llmkit_vector_records (
+                id INTEGER PRIMARY KEY,
+                collection TEXT NOT NULL REFERENCES llmkit_vector_collections (name) ON DELETE CASCADE,
+                key TEXT NOT NULL,
+                data TEXT NOT NULL,
+                vectors BLOB NOT NULL,
+                UNIQUE (collection, key)
+            );
+            CREATE VIRTUAL TABLE llmkit_vector_fts USING fts5(collection UNINDEXED, text);
+            """),
     ];
 }
