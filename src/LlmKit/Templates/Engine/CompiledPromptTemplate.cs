@@ -3,8 +3,14 @@ using Microsoft.Extensions.AI;
 namespace LlmKit;
 
 /// <summary>The parsed messages of one template version, reused for every render.</summary>
-internal sealed class CompiledPromptTemplate(IReadOnlyList<TemplateMessage> messages, ChatRole[] roles, MustacheNode[][] bodies)
+internal sealed class CompiledPromptTemplate(IReadOnlyList<TemplateMessage> messages, ChatRole[] roles, MustacheNode[][] bodies, TemplateEngine engine = TemplateEngine.Mustache, FluidMessageTemplate[]? fluidBodies = null)
 {
+    /// <summary>Gets the engine the bodies were compiled for.</summary>
+    public TemplateEngine Engine { get; } = engine;
+
+    /// <summary>Gets the Jinja2/Liquid bodies, or <see langword="null"/> for a mustache template.</summary>
+    public FluidMessageTemplate[]? FluidBodies { get; } = fluidBodies;
+
     /// <summary>Gets the message list this was compiled from (compared by reference first on a cache hit).</summary>
     public IReadOnlyList<TemplateMessage> Messages { get; } = messages;
 
@@ -28,19 +34,34 @@ internal sealed class CompiledPromptTemplate(IReadOnlyList<TemplateMessage> mess
 
         var roles = new ChatRole[messages.Count];
         var bodies = new MustacheNode[messages.Count][];
+        var fluid = template.Engine == TemplateEngine.Mustache ? null : new FluidMessageTemplate[messages.Count];
         for (int i = 0; i < messages.Count; i++)
         {
             var message = messages[i] ?? throw new TemplateParseException(Describe(template), 0, 0, $"message {i + 1} is null.");
             roles[i] = message.Role;
-            bodies[i] = MustacheParser.Parse(message.Template ?? string.Empty, $"{Describe(template)}, message {i + 1} ({message.Role.Value})", 1, partials);
+            string source = $"{Describe(template)}, message {i + 1} ({message.Role.Value})";
+            if (fluid is null)
+            {
+                bodies[i] = MustacheParser.Parse(message.Template ?? string.Empty, source, 1, partials);
+            }
+            else
+            {
+                bodies[i] = [];
+                fluid[i] = FluidMessageTemplate.Compile(message.Template ?? string.Empty, template.Engine, source, 1, partials ?? new Dictionary<string, string>());
+            }
         }
 
-        return new CompiledPromptTemplate(messages, roles, bodies);
+        return new CompiledPromptTemplate(messages, roles, bodies, template.Engine, fluid);
     }
 
     /// <summary>Returns whether this was compiled from the same message roles and texts as <paramref name="messages"/>.</summary>
-    public bool IsFor(IReadOnlyList<TemplateMessage> messages)
+    public bool IsFor(IReadOnlyList<TemplateMessage> messages, TemplateEngine engine = TemplateEngine.Mustache)
     {
+        if (engine != Engine)
+        {
+            return false;
+        }
+
         if (ReferenceEquals(messages, Messages))
         {
             return true;

@@ -37,10 +37,13 @@ internal sealed class PromptTemplateRenderer
     private readonly bool _strict;
     private readonly ConcurrentDictionary<string, ChatResponseFormat> _formats = new(StringComparer.Ordinal);
 
-    public PromptTemplateRenderer(IReadOnlyDictionary<string, string>? partials = null, bool strict = true)
+    private readonly Func<string?>? _persona;
+
+    public PromptTemplateRenderer(IReadOnlyDictionary<string, string>? partials = null, bool strict = true, Func<string?>? persona = null)
     {
         _partials = partials ?? new Dictionary<string, string>();
         _strict = strict;
+        _persona = persona;
     }
 
     /// <summary>Gets the number of compiled template versions in the cache.</summary>
@@ -51,7 +54,7 @@ internal sealed class PromptTemplateRenderer
         if (template.Version > 0)
         {
             var key = (template.Id, template.Version);
-            if (_byVersion.TryGetValue(key, out var cached) && cached.IsFor(template.Messages))
+            if (_byVersion.TryGetValue(key, out var cached) && cached.IsFor(template.Messages, template.Engine))
             {
                 return cached;
             }
@@ -61,7 +64,7 @@ internal sealed class PromptTemplateRenderer
             return compiled;
         }
 
-        if (template.Messages is not null && _unversioned.TryGetValue(template.Messages, out var unversioned))
+        if (template.Messages is not null && _unversioned.TryGetValue(template.Messages, out var unversioned) && unversioned.Engine == template.Engine)
         {
             return unversioned;
         }
@@ -180,10 +183,35 @@ internal sealed class PromptTemplateRenderer
         ValidateInputs(template, inputs, ref problems);
         HashSet<MustacheNode>? reported = null;
         work.Buffer.Length = 0;
+        if (compiled.FluidBodies is { } fluid)
+        {
+            if (problems is not null)
+            {
+                throw new TemplateRenderException(template.Id, template.Version, problems);
+            }
+
+            var values = FluidValues(template, inputs);
+            string? persona = null;
+            bool personaRead = false;
+            for (int i = 0; i < fluid.Length; i++)
+            {
+                if (fluid[i].UsesPersona && !personaRead)
+                {
+                    persona = _persona?.Invoke();
+                    personaRead = true;
+                }
+
+                fluid[i].Render(work.Buffer, values, persona);
+                ends[i] = work.Buffer.Length;
+            }
+
+            return;
+        }
+
         for (int i = 0; i < compiled.Bodies.Length; i++)
         {
             work.Frames[0] = RootFrame;
-            var state = new RenderState(work.Buffer, work.Frames, template, inputs, i, compiled.Roles[i]);
+            var state = new RenderState(work.Buffer, work.Frames, template, inputs, i, compiled.Roles[i]) { Persona = _persona };
             RenderNodes(compiled.Bodies[i], ref state, ref problems, ref reported);
             work = work with { Frames = state.Frames };
             ends[i] = work.Buffer.Length;
@@ -193,6 +221,36 @@ internal sealed class PromptTemplateRenderer
         {
             throw new TemplateRenderException(template.Id, template.Version, problems);
         }
+    }
+
+    /// <summary>The values a Jinja2/Liquid body reads: the given inputs, then the declared inputs' defaults.</summary>
+    private static IReadOnlyDictionary<string, object?> FluidValues(PromptTemplate template, IReadOnlyDictionary<string, object?> inputs)
+    {
+        bool complete = true;
+        foreach (var input in template.Inputs)
+        {
+            if (input.Default is not null && (!inputs.TryGetValue(input.Name, out object? given) || given is null))
+            {
+                complete = false;
+                break;
+            }
+        }
+
+        if (complete)
+        {
+            return inputs;
+        }
+
+        var values = new Dictionary<string, object?>(inputs, StringComparer.Ordinal);
+        foreach (var input in template.Inputs)
+        {
+            if (input.Default is { } fallback && (!values.TryGetValue(input.Name, out object? given) || given is null))
+            {
+                values[input.Name] = fallback;
+            }
+        }
+
+        return values;
     }
 
     private ChatOptions CreateOptions(PromptTemplate template, CompiledPromptTemplate compiled, string? experimentId, string? variant)
@@ -588,6 +646,12 @@ internal sealed class PromptTemplateRenderer
     /// <summary>The root of the lookup: the given inputs, then the declared inputs' defaults; a declared optional input without a value is null.</summary>
     private static bool TryGetRoot(ref RenderState state, string name, out object? value)
     {
+        if (name == LiquidTranslator.PersonaVariable)
+        {
+            value = state.Persona?.Invoke() ?? string.Empty;
+            return true;
+        }
+
         if (state.Inputs.TryGetValue(name, out value))
         {
             if (value is null && Find(state.Template, name) is { Default: { } fallback })
@@ -632,5 +696,6 @@ internal sealed class PromptTemplateRenderer
         public IReadOnlyDictionary<string, object?> Inputs = inputs;
         public int MessageIndex = messageIndex;
         public ChatRole Role = role;
+        public Func<string?>? Persona;
     }
 }
