@@ -89,8 +89,16 @@ internal sealed class PromptTemplateRenderer
             int start = 0;
             for (int i = 0; i < count; i++)
             {
-                // Exactly sized: the only copy of each message's text is the string the message holds.
-                messages.Add(new ChatMessage(compiled.Roles[i], new string(work.Buffer.Slice(start, ends[i] - start))));
+                if (compiled.Segments is { } segments)
+                {
+                    AddSegment(messages, compiled.Roles[i], segments[i], work.Buffer.Slice(start, ends[i] - start), inputs);
+                }
+                else
+                {
+                    // Exactly sized: the only copy of each message's text is the string the message holds.
+                    messages.Add(new ChatMessage(compiled.Roles[i], new string(work.Buffer.Slice(start, ends[i] - start))));
+                }
+
                 start = ends[i];
             }
         }
@@ -122,6 +130,11 @@ internal sealed class PromptTemplateRenderer
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(writer);
         var compiled = GetCompiled(template);
+        if (compiled.Segments is not null)
+        {
+            throw new TemplateRenderException(template.Id, template.Version, ["the template has thread or image inputs, whose messages and content parts are not text; render it with Render (IPromptTemplateService.Render) instead of RenderTo."]);
+        }
+
         int count = compiled.Bodies.Length;
         Span<int> ends = count <= 16 ? stackalloc int[16] : new int[count];
         var work = Begin();
@@ -195,13 +208,19 @@ internal sealed class PromptTemplateRenderer
             bool personaRead = false;
             for (int i = 0; i < fluid.Length; i++)
             {
-                if (fluid[i].UsesPersona && !personaRead)
+                if (fluid[i] is not { } body)
+                {
+                    ends[i] = work.Buffer.Length;
+                    continue;
+                }
+
+                if (body.UsesPersona && !personaRead)
                 {
                     persona = _persona?.Invoke();
                     personaRead = true;
                 }
 
-                fluid[i].Render(work.Buffer, values, persona);
+                body.Render(work.Buffer, values, persona);
                 ends[i] = work.Buffer.Length;
             }
 
@@ -220,6 +239,50 @@ internal sealed class PromptTemplateRenderer
         if (problems is not null)
         {
             throw new TemplateRenderException(template.Id, template.Version, problems);
+        }
+    }
+
+    /// <summary>Adds a text body, a thread's messages or an image part to <paramref name="messages"/>.</summary>
+    private static void AddSegment(List<ChatMessage> messages, ChatRole role, TemplateSegment segment, ReadOnlySpan<char> text, IReadOnlyDictionary<string, object?> inputs)
+    {
+        switch (segment.Kind)
+        {
+            case TemplateSegmentKind.Thread:
+                if (inputs.TryGetValue(segment.Input!, out object? thread) && thread is IEnumerable<ChatMessage> turns)
+                {
+                    messages.AddRange(turns);
+                }
+
+                return;
+            case TemplateSegmentKind.Image:
+                if (inputs.TryGetValue(segment.Input!, out object? image) && image is not null)
+                {
+                    var part = TemplateValues.ToImage(image);
+                    if (segment.ContinuesMessage && messages.Count > 0 && messages[^1].Role == role)
+                    {
+                        messages[^1].Contents.Add(part);
+                    }
+                    else
+                    {
+                        messages.Add(new ChatMessage(role, [part]));
+                    }
+                }
+
+                return;
+            default:
+                if (segment.ContinuesMessage && messages.Count > 0 && messages[^1].Role == role)
+                {
+                    if (!text.IsEmpty)
+                    {
+                        messages[^1].Contents.Add(new TextContent(new string(text)));
+                    }
+                }
+                else if (!text.IsWhiteSpace())
+                {
+                    messages.Add(new ChatMessage(role, new string(text)));
+                }
+
+                return;
         }
     }
 
@@ -476,6 +539,8 @@ internal sealed class PromptTemplateRenderer
         TemplateInputType.Boolean => "a boolean",
         TemplateInputType.Array => "an array",
         TemplateInputType.Object => "an object",
+        TemplateInputType.Thread => "a list of ChatMessage (a thread)",
+        TemplateInputType.Image => "an image (DataContent, UriContent, Uri, or an http(s) or data: URI string)",
         _ => "a string",
     };
 

@@ -40,7 +40,7 @@ public static partial class PromptTemplateFiles
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var format = FormatOf(path) ?? throw new TemplateParseException(path, 0, 0, "not a template file; use the extension .prompty, .yaml, .yml or .json.");
-        return Parse(File.ReadAllText(path, Encoding.UTF8), format, path, Path.GetFileNameWithoutExtension(path));
+        return ParseCore(File.ReadAllText(path, Encoding.UTF8), format, path, Path.GetFileNameWithoutExtension(path), Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
     /// <summary>Reads every template file (<c>.prompty</c>, <c>.yaml</c>, <c>.yml</c>, <c>.json</c>) in a folder and its subfolders, in path order.</summary>
@@ -108,6 +108,10 @@ public static partial class PromptTemplateFiles
     /// <returns>The template, with version 0 (not stored).</returns>
     /// <exception cref="TemplateParseException">The text cannot be parsed.</exception>
     public static PromptTemplate Parse(string text, PromptTemplateFileFormat format, string sourceName = "template", string? defaultId = null)
+        => ParseCore(text, format, sourceName, defaultId, folder: null);
+
+    /// <summary>Parses template text; <paramref name="folder"/> is the template's folder for <c>${file:...}</c> references, or <see langword="null"/> when it has none.</summary>
+    private static PromptTemplate ParseCore(string text, PromptTemplateFileFormat format, string sourceName, string? defaultId, string? folder)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(sourceName);
@@ -118,9 +122,9 @@ public static partial class PromptTemplateFiles
 
         var template = format switch
         {
-            PromptTemplateFileFormat.Prompty => ParsePrompty(text, sourceName, defaultId),
-            PromptTemplateFileFormat.Yaml => ParseStructured(TemplateYamlReader.LoadMapping(text, sourceName, 0), sourceName, defaultId),
-            PromptTemplateFileFormat.Json => ParseJson(text, sourceName, defaultId),
+            PromptTemplateFileFormat.Prompty => ParsePrompty(text, sourceName, defaultId, folder),
+            PromptTemplateFileFormat.Yaml => ParseStructured(TemplateYamlReader.LoadMapping(text, sourceName, 0), sourceName, defaultId, folder),
+            PromptTemplateFileFormat.Json => ParseJson(text, sourceName, defaultId, folder),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown template file format."),
         };
         return template;
@@ -168,7 +172,7 @@ public static partial class PromptTemplateFiles
     [GeneratedRegex(@"^[ \t]*#?[ \t]*(?<role>system|user|assistant|developer|human|tool|function)[ \t]*(\[[^\]\r\n]*\])?[ \t]*:[ \t]*\r?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     internal static partial Regex RoleHeader();
 
-    private static PromptTemplate ParseJson(string text, string source, string? defaultId)
+    private static PromptTemplate ParseJson(string text, string source, string? defaultId, string? folder)
     {
         try
         {
@@ -181,12 +185,13 @@ public static partial class PromptTemplateFiles
 
         // Valid JSON has no raw tabs inside strings, so replacing them keeps every value and position while
         // letting the YAML reader (which gives every field its line and column) read the document.
-        return ParseStructured(TemplateYamlReader.LoadMapping(text.Replace('\t', ' '), source, 0), source, defaultId);
+        return ParseStructured(TemplateYamlReader.LoadMapping(text.Replace('\t', ' '), source, 0), source, defaultId, folder);
     }
 
-    private static PromptTemplate ParseStructured(YamlMappingNode map, string source, string? defaultId)
+    private static PromptTemplate ParseStructured(YamlMappingNode map, string source, string? defaultId, string? folder)
     {
         var reader = new TemplateYamlReader(source, 0);
+        FrontMatterReferences.Resolve(map, reader, folder);
         string[] known = ["id", "name", "description", "tags", "labels", "inputs", "messages", "model", "tools", "metadata", "engine"];
         foreach (var pair in map.Children)
         {
@@ -232,7 +237,7 @@ public static partial class PromptTemplateFiles
             Description = reader.String(TemplateYamlReader.Get(map, "description"), "description"),
             Tags = reader.Strings(TemplateYamlReader.Get(map, "tags"), "tags"),
             Labels = reader.Strings(TemplateYamlReader.Get(map, "labels"), "labels"),
-            Inputs = reader.Inputs(TemplateYamlReader.Get(map, "inputs")),
+            Inputs = WithSample(reader, reader.Inputs(TemplateYamlReader.Get(map, "inputs") ?? InputSchemaProperties(map)), TemplateYamlReader.Get(map, "sample")),
             Engine = engine,
             Messages = messages,
             ModelHints = hints,
@@ -241,7 +246,7 @@ public static partial class PromptTemplateFiles
         };
     }
 
-    private static PromptTemplate ParsePrompty(string text, string source, string? defaultId)
+    private static PromptTemplate ParsePrompty(string text, string source, string? defaultId, string? folder)
     {
         string[] lines = text.Split('\n');
         if (lines.Length == 0 || lines[0].TrimEnd('\r').Trim() != "---")
@@ -267,6 +272,7 @@ public static partial class PromptTemplateFiles
         string frontMatter = string.Join('\n', lines, 1, end - 1);
         var reader = new TemplateYamlReader(source, 1);
         var map = string.IsNullOrWhiteSpace(frontMatter) ? new YamlMappingNode() : TemplateYamlReader.LoadMapping(frontMatter, source, 1);
+        FrontMatterReferences.Resolve(map, reader, folder);
         var metadataNode = TemplateYamlReader.Get(map, "metadata");
         var metadataMap = metadataNode is null || TemplateYamlReader.IsNull(metadataNode) ? null : reader.Map(metadataNode, "metadata");
 
@@ -344,7 +350,7 @@ public static partial class PromptTemplateFiles
             Description = reader.String(TemplateYamlReader.Get(map, "description"), "description"),
             Tags = tags,
             Labels = labels,
-            Inputs = reader.Inputs(TemplateYamlReader.Get(map, "inputs")),
+            Inputs = WithSample(reader, reader.Inputs(TemplateYamlReader.Get(map, "inputs") ?? InputSchemaProperties(map)), TemplateYamlReader.Get(map, "sample")),
             Engine = engine,
             Messages = messages,
             ModelHints = hints,
@@ -445,6 +451,49 @@ public static partial class PromptTemplateFiles
 
     [GeneratedRegex(@"\{%-?\s*(?<name>[A-Za-z_]+)")]
     private static partial Regex BlockTag();
+
+    /// <summary>Prompty v2's <c>inputSchema: {properties: [...]}</c>.</summary>
+    private static YamlNode? InputSchemaProperties(YamlMappingNode map)
+        => TemplateYamlReader.Get(map, "inputSchema") is YamlMappingNode schema ? TemplateYamlReader.Get(schema, "properties") : null;
+
+    /// <summary>
+    /// Prompty v1's <c>sample</c>: its values fill the inputs the caller does not give (after the declared defaults), as
+    /// Prompty's runtime hoists them; a sample value for an undeclared name declares it as an optional input.
+    /// </summary>
+    private static List<TemplateInput> WithSample(TemplateYamlReader reader, List<TemplateInput> inputs, YamlNode? sample)
+    {
+        if (sample is null || TemplateYamlReader.IsNull(sample))
+        {
+            return inputs;
+        }
+
+        if (sample is not YamlMappingNode values)
+        {
+            throw reader.Error(sample, "'sample' must be a mapping of input names to values (or '${file:sample.json}').");
+        }
+
+        foreach (var pair in values.Children)
+        {
+            string name = ((YamlScalarNode)pair.Key).Value ?? string.Empty;
+            if (TemplateYamlReader.IsNull(pair.Value))
+            {
+                continue;
+            }
+
+            var value = TemplateYamlReader.ToJson(pair.Value);
+            int index = inputs.FindIndex(i => i.Name == name);
+            if (index < 0)
+            {
+                inputs.Add(new TemplateInput { Name = name, Type = TemplateYamlReader.InferType(value), Default = value, IsRequired = false });
+            }
+            else if (inputs[index].Default is null && TemplateValues.Matches(inputs[index].Type, value))
+            {
+                inputs[index] = inputs[index] with { Default = value, IsRequired = false };
+            }
+        }
+
+        return inputs;
+    }
 
     /// <summary>Returns the engine a Prompty <c>template</c> format names, or <see langword="null"/> for an unknown one.</summary>
     internal static TemplateEngine? ParseEngine(string name) => name.Trim().ToLowerInvariant() switch

@@ -217,6 +217,8 @@ internal sealed class TemplateYamlReader(string source, int lineOffset)
         "boolean" or "bool" => TemplateInputType.Boolean,
         "array" or "list" => TemplateInputType.Array,
         "object" or "dict" or "dictionary" or "map" => TemplateInputType.Object,
+        "thread" => TemplateInputType.Thread,
+        "image" => TemplateInputType.Image,
         _ => null,
     };
 
@@ -296,7 +298,7 @@ internal sealed class TemplateYamlReader(string source, int lineOffset)
         TemplateInputType type = TemplateInputType.String;
         if (String(typeNode, $"inputs.{name}.type") is { } typeName)
         {
-            type = ParseType(typeName) ?? throw Error(typeNode!, $"input '{name}' has the unknown type '{typeName}'; use string, integer, number, boolean, array or object.");
+            type = ParseType(typeName) ?? throw Error(typeNode!, $"input '{name}' has the unknown type '{typeName}'; use string, integer, number, boolean, array, object, thread or image.");
         }
 
         var defaultNode = Get(properties, "default");

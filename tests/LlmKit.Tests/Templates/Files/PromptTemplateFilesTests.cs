@@ -107,7 +107,8 @@ public class PromptTemplateFilesTests
         Assert.Equal((128, 0.2f, 0.9f, "json"), (t.ModelHints.MaxOutputTokens, t.ModelHints.Temperature, t.ModelHints.TopP, t.ModelHints.ResponseFormat));
         Assert.Equal(["END"], t.ModelHints.StopSequences);
         var question = t.Inputs.Single(i => i.Name == "question");
-        Assert.Equal((TemplateInputType.String, true, "The question"), (question.Type, question.IsRequired, question.Description));
+        // The v1 sample fills the inputs a caller leaves out, as Prompty's runtime hoists it.
+        Assert.Equal((TemplateInputType.String, false, "The question", "Who are you?"), (question.Type, question.IsRequired, question.Description, question.Default!.Value.GetString()));
         var firstName = t.Inputs.Single(i => i.Name == "firstName");
         Assert.Equal((false, "Jane"), (firstName.IsRequired, firstName.Default!.Value.GetString()));
         Assert.Equal([ChatRole.System, ChatRole.User], t.Messages.Select(m => m.Role));
