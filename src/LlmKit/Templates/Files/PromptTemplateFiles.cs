@@ -249,27 +249,27 @@ public static partial class PromptTemplateFiles
     private static PromptTemplate ParsePrompty(string text, string source, string? defaultId, string? folder)
     {
         string[] lines = text.Split('\n');
-        if (lines.Length == 0 || lines[0].TrimEnd('\r').Trim() != "---")
-        {
-            throw new TemplateParseException(source, 1, 1, "a .prompty file starts with a '---' line, then its YAML front matter, then another '---' line.");
-        }
-
+        // Prompty's shorthand: a file without front matter is only its body (Jinja2, roles as usual).
+        bool hasFrontMatter = lines.Length > 0 && lines[0].TrimEnd('\r').Trim() == "---";
         int end = -1;
-        for (int i = 1; i < lines.Length; i++)
+        if (hasFrontMatter)
         {
-            if (lines[i].TrimEnd('\r').Trim() == "---")
+            for (int i = 1; i < lines.Length; i++)
             {
-                end = i;
-                break;
+                if (lines[i].TrimEnd('\r').Trim() == "---")
+                {
+                    end = i;
+                    break;
+                }
+            }
+
+            if (end < 0)
+            {
+                throw new TemplateParseException(source, 1, 1, "the front matter opened on line 1 is never closed with a '---' line.");
             }
         }
 
-        if (end < 0)
-        {
-            throw new TemplateParseException(source, 1, 1, "the front matter opened on line 1 is never closed with a '---' line.");
-        }
-
-        string frontMatter = string.Join('\n', lines, 1, end - 1);
+        string frontMatter = hasFrontMatter ? string.Join('\n', lines, 1, end - 1) : string.Empty;
         var reader = new TemplateYamlReader(source, 1);
         var map = string.IsNullOrWhiteSpace(frontMatter) ? new YamlMappingNode() : TemplateYamlReader.LoadMapping(frontMatter, source, 1);
         FrontMatterReferences.Resolve(map, reader, folder);
@@ -428,6 +428,12 @@ public static partial class PromptTemplateFiles
         var open = new Stack<(string Tag, int Line, int Column)>();
         for (int i = first; i < lines.Length; i++)
         {
+            if (open.Count > 0 && GeneratedRoleHeader().IsMatch(lines[i]))
+            {
+                var (tag, line, column) = open.Peek();
+                throw new TemplateParseException(source, i + 1, 1, $"the line '{lines[i].Trim()}' would make a role marker from a value inside the '{{% {tag} %}}' block opened at line {line}, column {column}. LlmKit splits a template into messages before rendering, so values, loops and conditions cannot create messages (unlike Prompty's runtime); pass the conversation as a 'kind: thread' input and write it alone on its line ('{{{{history}}}}').");
+            }
+
             if (open.Count > 0 && RoleHeader().Match(lines[i]) is { Success: true } header)
             {
                 var (tag, line, column) = open.Peek();
@@ -448,6 +454,9 @@ public static partial class PromptTemplateFiles
             }
         }
     }
+
+    [GeneratedRegex(@"^\s*\{\{[^{}]*\}\}\s*:\s*\r?$")]
+    private static partial Regex GeneratedRoleHeader();
 
     [GeneratedRegex(@"\{%-?\s*(?<name>[A-Za-z_]+)")]
     private static partial Regex BlockTag();

@@ -303,9 +303,22 @@ internal sealed class TemplateYamlReader(string source, int lineOffset)
 
         var defaultNode = Get(properties, "default");
         JsonElement? fallback = defaultNode is null || IsNull(defaultNode) ? null : ToJson(defaultNode);
+        if (typeNode is null && (fallback ?? (Get(properties, "sample", "example") is { } example && !IsNull(example) ? ToJson(example) : null)) is { } typed)
+        {
+            // No declared type: the default's (or the sample's) type.
+            type = InferType(typed);
+        }
         if (fallback is { } d && !TemplateValues.Matches(type, d))
         {
             throw Error(defaultNode!, $"the default of input '{name}' is {TemplateValues.Describe(d)}, but the input's type is {type.ToString().ToLowerInvariant()}.");
+        }
+
+        // An input's sample (v1 and v2) fills in when the caller gives no value and there is no default, unless the
+        // input is declared required.
+        var required = Bool(Get(properties, "required"), $"inputs.{name}.required");
+        if (fallback is null && required != true && Get(properties, "sample", "example") is { } sampleNode && !IsNull(sampleNode) && ToJson(sampleNode) is var sample && TemplateValues.Matches(type, sample))
+        {
+            fallback = sample;
         }
 
         var schemaNode = Get(properties, "schema", "jsonSchema");
@@ -315,7 +328,7 @@ internal sealed class TemplateYamlReader(string source, int lineOffset)
             Type = type,
             Description = String(Get(properties, "description"), $"inputs.{name}.description"),
             Default = fallback,
-            IsRequired = Bool(Get(properties, "required"), $"inputs.{name}.required") ?? fallback is null,
+            IsRequired = required ?? fallback is null,
             AllowedValues = Strings(Get(properties, "allowedValues", "enum", "enumValues"), $"inputs.{name}.allowedValues"),
             JsonSchema = schemaNode is null || IsNull(schemaNode) ? null : ToJson(schemaNode),
         };
