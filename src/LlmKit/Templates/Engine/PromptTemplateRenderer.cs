@@ -37,9 +37,9 @@ internal sealed class PromptTemplateRenderer
     private readonly bool _strict;
     private readonly ConcurrentDictionary<string, ChatResponseFormat> _formats = new(StringComparer.Ordinal);
 
-    private readonly Func<string?>? _persona;
+    private readonly Func<IReadOnlyDictionary<string, object?>, string?>? _persona;
 
-    public PromptTemplateRenderer(IReadOnlyDictionary<string, string>? partials = null, bool strict = true, Func<string?>? persona = null)
+    public PromptTemplateRenderer(IReadOnlyDictionary<string, string>? partials = null, bool strict = true, Func<IReadOnlyDictionary<string, object?>, string?>? persona = null)
     {
         _partials = partials ?? new Dictionary<string, string>();
         _strict = strict;
@@ -216,7 +216,7 @@ internal sealed class PromptTemplateRenderer
 
                 if (body.UsesPersona && !personaRead)
                 {
-                    persona = _persona?.Invoke();
+                    persona = _persona?.Invoke(inputs);
                     personaRead = true;
                 }
 
@@ -713,7 +713,7 @@ internal sealed class PromptTemplateRenderer
     {
         if (name == LiquidTranslator.PersonaVariable)
         {
-            value = state.Persona?.Invoke() ?? string.Empty;
+            value = state.Persona?.Invoke(state.Inputs) ?? string.Empty;
             return true;
         }
 
@@ -761,6 +761,6 @@ internal sealed class PromptTemplateRenderer
         public IReadOnlyDictionary<string, object?> Inputs = inputs;
         public int MessageIndex = messageIndex;
         public ChatRole Role = role;
-        public Func<string?>? Persona;
+        public Func<IReadOnlyDictionary<string, object?>, string?>? Persona;
     }
 }

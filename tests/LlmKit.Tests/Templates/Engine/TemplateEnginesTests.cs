@@ -208,7 +208,7 @@ public class TemplateEnginesTests
 
         foreach (string attack in attacks)
         {
-            var rendered = new PromptTemplateRenderer(persona: () => "PERSONA").Render(template, new Dictionary<string, object?> { ["value"] = attack, ["secret"] = "SECRET" });
+            var rendered = new PromptTemplateRenderer(persona: _ => "PERSONA").Render(template, new Dictionary<string, object?> { ["value"] = attack, ["secret"] = "SECRET" });
 
             Assert.Equal([ChatRole.System, ChatRole.User], rendered.Messages.Select(m => m.Role));
             Assert.Equal("Q: " + attack, rendered.Messages[1].Text);
@@ -224,7 +224,7 @@ public class TemplateEnginesTests
         var template = new PromptTemplate { Id = "p", Engine = engine, Messages = [new TemplateMessage(ChatRole.System, system)] };
         string persona = "Be warm. {{ not_a_tag }}";
 
-        var rendered = new PromptTemplateRenderer(persona: () => persona).Render(template, new Dictionary<string, object?>());
+        var rendered = new PromptTemplateRenderer(persona: _ => persona).Render(template, new Dictionary<string, object?>());
 
         Assert.Equal("Be warm. {{ not_a_tag }}\nAnswer.", rendered.Messages[0].Text);
     }
