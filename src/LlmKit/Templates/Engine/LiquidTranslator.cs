@@ -336,7 +336,7 @@ internal static class LiquidTranslator
                         throw Refuse(nameStart, "'{% elif %}' after '{% if not ... %}'", "write the condition without 'not' (for example 'x == false'), or put the branches in separate '{% if %}' blocks.");
                     }
 
-                    translated = "elsif" + Expression(rest, restStart);
+                    translated = "elsif" + Expression(rest, restStart, condition: true);
                     break;
                 case "else":
                 case "break":
@@ -407,11 +407,11 @@ internal static class LiquidTranslator
                 }
 
                 _blocks.Push("unless");
-                return "unless" + Expression(rest[(tokens[first].Offset - restStart + 3)..], tokens[first].Offset + 3);
+                return "unless" + Expression(rest[(tokens[first].Offset - restStart + 3)..], tokens[first].Offset + 3, condition: true);
             }
 
             _blocks.Push("if");
-            return "if" + Expression(rest, restStart);
+            return "if" + Expression(rest, restStart, condition: true);
         }
 
         private string For(string rest, int restStart)
@@ -549,7 +549,7 @@ internal static class LiquidTranslator
         }
 
         /// <summary>Translates a Jinja expression (with its filters) to Liquid.</summary>
-        private string Expression(string expression, int start)
+        private string Expression(string expression, int start, bool condition = false)
         {
             var tokens = Tokenize(expression, start);
             var result = new StringBuilder(expression.Length + 8);
@@ -567,6 +567,12 @@ internal static class LiquidTranslator
                         i = Name(tokens, i, result);
                         break;
                     default:
+                        if (condition && token.Text == "|")
+                        {
+                            i = ConditionFilter(tokens, i, result);
+                            break;
+                        }
+
                         i = Symbol(tokens, i, result);
                         break;
                 }
@@ -661,6 +667,26 @@ internal static class LiquidTranslator
                     result.Append(token.Text);
                     return i;
             }
+        }
+
+        /// <summary>In a condition, <c>x | length</c> (or <c>count</c>) becomes <c>x.size</c>; Liquid has no other filters in conditions.</summary>
+        private int ConditionFilter(List<Token> tokens, int i, StringBuilder result)
+        {
+            int n = NextIndex(tokens, i);
+            if (n >= 0 && tokens[n].Text is "length" or "count" && Next(tokens, n) is not { Text: "(" })
+            {
+                int length = result.Length;
+                while (length > 0 && char.IsWhiteSpace(result[length - 1]))
+                {
+                    length--;
+                }
+
+                result.Length = length;
+                result.Append(".size");
+                return n;
+            }
+
+            throw Refuse(tokens[i].Offset, "a filter inside a condition", "Liquid evaluates filters only in output; '| length' is translated, for others assign the filtered value first with '{% set x = value | filter %}'.");
         }
 
         private int Filter(List<Token> tokens, int i, StringBuilder result)

@@ -38,7 +38,7 @@ public class TemplateEnginesTests
             {{ loop.index }}. {{ item.name | trim }}{% if loop.last %}.{% endif %}
             {%- endfor %}
             {% if score > 5 %}high{% elif score > 2 %}mid{% else %}low{% endif %} {% if not flag %}off{% else %}on{% endif %} {% set shown = tags | first %}{{ shown }}
-            {% if nick is defined %}nick{% else %}no nick{% endif %}
+            {% if nick is defined %}nick{% else %}no nick{% endif %} {% if tags | length > 1 %}many{% endif %}
             """);
 
         string text = Render(
@@ -50,7 +50,7 @@ public class TemplateEnginesTests
             ("score", 3),
             ("flag", false)).Messages[0].Text;
 
-        Assert.Equal("Hi ANN (none), a, b [2] The Big Test\n1. x\n2. y.\nmid off a\nno nick", text);
+        Assert.Equal("Hi ANN (none), a, b [2] The Big Test\n1. x\n2. y.\nmid off a\nno nick many", text);
     }
 
     [Fact]
@@ -126,6 +126,7 @@ public class TemplateEnginesTests
         { "{% extends 'base' %}", "'{% extends %}'" },
         { "{% if x in xs %}y{% endif %}", "the 'in' test" },
         { "{% if x is odd %}y{% endif %}", "the test 'is odd'" },
+        { "{% if x | upper == 'A' %}y{% endif %}", "a filter inside a condition" },
     };
 
     [Theory]
