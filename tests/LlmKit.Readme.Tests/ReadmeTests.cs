@@ -38,6 +38,15 @@ public class ReadmeTests
     }
 
     [Fact]
+    public void Readme_TemplateEnginesAndPersonasSnippet_CompilesAsPasted()
+    {
+        string code = ReadmeSnippets.Block(ReadmeSnippets.Read("README.md"), "Template engines, personas");
+
+        Assert.Contains("{% include \"persona\" %}", code, StringComparison.Ordinal);
+        Assert.Empty(ReadmeSnippets.CompileErrors(code, OutputKind.ConsoleApplication, ReadmeSnippets.ConsoleUsings));
+    }
+
+    [Fact]
     public void Readme_NamedRepositoryFiles_Exist()
     {
         string readme = ReadmeSnippets.Read("README.md");

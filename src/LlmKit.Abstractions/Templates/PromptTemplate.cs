@@ -24,6 +24,9 @@ public sealed record PromptTemplate
     /// <summary>Gets the declared inputs. Defaults to none.</summary>
     public IReadOnlyList<TemplateInput> Inputs { get; init; } = [];
 
+    /// <summary>Gets the template language of the messages. Defaults to <see cref="TemplateEngine.Mustache"/>.</summary>
+    public TemplateEngine Engine { get; init; }
+
     /// <summary>Gets the messages, in order.</summary>
     public required IReadOnlyList<TemplateMessage> Messages { get; init; }
 

@@ -21,4 +21,16 @@ public enum TemplateInputType
 
     /// <summary>An object with named fields.</summary>
     Object,
+
+    /// <summary>
+    /// A conversation (Prompty's <c>kind: thread</c>): a list of <c>ChatMessage</c> inserted as messages where the template
+    /// writes the input alone on its line (<c>{{history}}</c>), each keeping its own role.
+    /// </summary>
+    Thread,
+
+    /// <summary>
+    /// An image (Prompty's <c>kind: image</c>): a <c>DataContent</c>, <c>UriContent</c>, <c>Uri</c>, or a string holding an
+    /// http(s) URL or a <c>data:</c> URI, added as an image content part of the message at the place the template writes it.
+    /// </summary>
+    Image,
 }

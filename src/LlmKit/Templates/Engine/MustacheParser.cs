@@ -48,6 +48,13 @@ internal static class MustacheParser
         {
             if (to > from)
             {
+                int foreign = ForeignSyntax(text, from, to);
+                if (foreign >= 0)
+                {
+                    Advance(foreign);
+                    throw new TemplateParseException(source, line, foreign - lineStart + 1, $"'{text.AsSpan(foreign, 2)}' is Jinja2/Liquid syntax, but this template's engine is mustache; write mustache ('{{{{#items}}}}...{{{{/items}}}}', '{{{{^x}}}}...{{{{/x}}}}', '{{{{! comment }}}}'), or declare the template as jinja2 or liquid (in a .prompty file: 'template: jinja2').");
+                }
+
                 Advance(from);
                 current.Add(new MustacheTextNode(text[from..to], line, from - lineStart + 1));
             }
@@ -83,7 +90,7 @@ internal static class MustacheParser
                 string name = kind == '!' ? string.Empty : content[1..].Trim();
                 int cut = pos;
                 int resume = tagEnd;
-                if (IsStandalone(text, pos, open, tagEnd, out int lineBegin, out int lineEnd))
+                if (!(kind == '>' && name == LiquidTranslator.PersonaPartial) && IsStandalone(text, pos, open, tagEnd, out int lineBegin, out int lineEnd))
                 {
                     cut = lineBegin;
                     resume = lineEnd;
@@ -121,6 +128,13 @@ internal static class MustacheParser
                         if (name.Length == 0)
                         {
                             throw new TemplateParseException(source, tagLine, tagColumn, "a partial tag needs a name: '{{>name}}'.");
+                        }
+
+                        if (name == LiquidTranslator.PersonaPartial && (partials is null || !partials.ContainsKey(name) || ReferenceEquals(partials[name], string.Empty)))
+                        {
+                            // The persona is chosen per call, so its partial is a value read when rendering.
+                            current.Add(new MustacheVariableNode(name, [LiquidTranslator.PersonaVariable], tagLine, tagColumn));
+                            break;
                         }
 
                         if (partials is null || !partials.TryGetValue(name, out string? partial))
@@ -168,6 +182,21 @@ internal static class MustacheParser
         }
 
         return [.. root];
+    }
+
+    /// <summary>Returns the offset of the first Jinja/Liquid tag opener ('{%', or '{#' before a blank or '-') in the range, or -1.</summary>
+    private static int ForeignSyntax(string text, int from, int to)
+    {
+        for (int i = text.IndexOf('{', from); i >= 0 && i + 1 < to; i = text.IndexOf('{', i + 1))
+        {
+            char next = text[i + 1];
+            if (next == '%' || (next == '#' && i + 2 < text.Length && (char.IsWhiteSpace(text[i + 2]) || text[i + 2] == '-')))
+            {
+                return i;
+            }
+        }
+
+        return -1;
     }
 
     private static bool IsStandalone(string text, int pos, int open, int tagEnd, out int lineBegin, out int lineEnd)

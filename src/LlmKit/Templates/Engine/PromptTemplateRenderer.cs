@@ -37,10 +37,13 @@ internal sealed class PromptTemplateRenderer
     private readonly bool _strict;
     private readonly ConcurrentDictionary<string, ChatResponseFormat> _formats = new(StringComparer.Ordinal);
 
-    public PromptTemplateRenderer(IReadOnlyDictionary<string, string>? partials = null, bool strict = true)
+    private readonly Func<IReadOnlyDictionary<string, object?>, string?>? _persona;
+
+    public PromptTemplateRenderer(IReadOnlyDictionary<string, string>? partials = null, bool strict = true, Func<IReadOnlyDictionary<string, object?>, string?>? persona = null)
     {
         _partials = partials ?? new Dictionary<string, string>();
         _strict = strict;
+        _persona = persona;
     }
 
     /// <summary>Gets the number of compiled template versions in the cache.</summary>
@@ -51,7 +54,7 @@ internal sealed class PromptTemplateRenderer
         if (template.Version > 0)
         {
             var key = (template.Id, template.Version);
-            if (_byVersion.TryGetValue(key, out var cached) && cached.IsFor(template.Messages))
+            if (_byVersion.TryGetValue(key, out var cached) && cached.IsFor(template.Messages, template.Engine))
             {
                 return cached;
             }
@@ -61,7 +64,7 @@ internal sealed class PromptTemplateRenderer
             return compiled;
         }
 
-        if (template.Messages is not null && _unversioned.TryGetValue(template.Messages, out var unversioned))
+        if (template.Messages is not null && _unversioned.TryGetValue(template.Messages, out var unversioned) && unversioned.Engine == template.Engine)
         {
             return unversioned;
         }
@@ -86,8 +89,16 @@ internal sealed class PromptTemplateRenderer
             int start = 0;
             for (int i = 0; i < count; i++)
             {
-                // Exactly sized: the only copy of each message's text is the string the message holds.
-                messages.Add(new ChatMessage(compiled.Roles[i], new string(work.Buffer.Slice(start, ends[i] - start))));
+                if (compiled.Segments is { } segments)
+                {
+                    AddSegment(messages, compiled.Roles[i], segments[i], work.Buffer.Slice(start, ends[i] - start), inputs);
+                }
+                else
+                {
+                    // Exactly sized: the only copy of each message's text is the string the message holds.
+                    messages.Add(new ChatMessage(compiled.Roles[i], new string(work.Buffer.Slice(start, ends[i] - start))));
+                }
+
                 start = ends[i];
             }
         }
@@ -119,6 +130,11 @@ internal sealed class PromptTemplateRenderer
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(writer);
         var compiled = GetCompiled(template);
+        if (compiled.Segments is not null)
+        {
+            throw new TemplateRenderException(template.Id, template.Version, ["the template has thread or image inputs, whose messages and content parts are not text; render it with Render (IPromptTemplateService.Render) instead of RenderTo."]);
+        }
+
         int count = compiled.Bodies.Length;
         Span<int> ends = count <= 16 ? stackalloc int[16] : new int[count];
         var work = Begin();
@@ -180,10 +196,41 @@ internal sealed class PromptTemplateRenderer
         ValidateInputs(template, inputs, ref problems);
         HashSet<MustacheNode>? reported = null;
         work.Buffer.Length = 0;
+        if (compiled.FluidBodies is { } fluid)
+        {
+            if (problems is not null)
+            {
+                throw new TemplateRenderException(template.Id, template.Version, problems);
+            }
+
+            var values = FluidValues(template, inputs);
+            string? persona = null;
+            bool personaRead = false;
+            for (int i = 0; i < fluid.Length; i++)
+            {
+                if (fluid[i] is not { } body)
+                {
+                    ends[i] = work.Buffer.Length;
+                    continue;
+                }
+
+                if (body.UsesPersona && !personaRead)
+                {
+                    persona = _persona?.Invoke(inputs);
+                    personaRead = true;
+                }
+
+                body.Render(work.Buffer, values, persona);
+                ends[i] = work.Buffer.Length;
+            }
+
+            return;
+        }
+
         for (int i = 0; i < compiled.Bodies.Length; i++)
         {
             work.Frames[0] = RootFrame;
-            var state = new RenderState(work.Buffer, work.Frames, template, inputs, i, compiled.Roles[i]);
+            var state = new RenderState(work.Buffer, work.Frames, template, inputs, i, compiled.Roles[i]) { Persona = _persona };
             RenderNodes(compiled.Bodies[i], ref state, ref problems, ref reported);
             work = work with { Frames = state.Frames };
             ends[i] = work.Buffer.Length;
@@ -193,6 +240,80 @@ internal sealed class PromptTemplateRenderer
         {
             throw new TemplateRenderException(template.Id, template.Version, problems);
         }
+    }
+
+    /// <summary>Adds a text body, a thread's messages or an image part to <paramref name="messages"/>.</summary>
+    private static void AddSegment(List<ChatMessage> messages, ChatRole role, TemplateSegment segment, ReadOnlySpan<char> text, IReadOnlyDictionary<string, object?> inputs)
+    {
+        switch (segment.Kind)
+        {
+            case TemplateSegmentKind.Thread:
+                if (inputs.TryGetValue(segment.Input!, out object? thread) && thread is IEnumerable<ChatMessage> turns)
+                {
+                    messages.AddRange(turns);
+                }
+
+                return;
+            case TemplateSegmentKind.Image:
+                if (inputs.TryGetValue(segment.Input!, out object? image) && image is not null)
+                {
+                    var part = TemplateValues.ToImage(image);
+                    if (segment.ContinuesMessage && messages.Count > 0 && messages[^1].Role == role)
+                    {
+                        messages[^1].Contents.Add(part);
+                    }
+                    else
+                    {
+                        messages.Add(new ChatMessage(role, [part]));
+                    }
+                }
+
+                return;
+            default:
+                if (segment.ContinuesMessage && messages.Count > 0 && messages[^1].Role == role)
+                {
+                    if (!text.IsEmpty)
+                    {
+                        messages[^1].Contents.Add(new TextContent(new string(text)));
+                    }
+                }
+                else if (!text.IsWhiteSpace())
+                {
+                    messages.Add(new ChatMessage(role, new string(text)));
+                }
+
+                return;
+        }
+    }
+
+    /// <summary>The values a Jinja2/Liquid body reads: the given inputs, then the declared inputs' defaults.</summary>
+    private static IReadOnlyDictionary<string, object?> FluidValues(PromptTemplate template, IReadOnlyDictionary<string, object?> inputs)
+    {
+        bool complete = true;
+        foreach (var input in template.Inputs)
+        {
+            if (input.Default is not null && (!inputs.TryGetValue(input.Name, out object? given) || given is null))
+            {
+                complete = false;
+                break;
+            }
+        }
+
+        if (complete)
+        {
+            return inputs;
+        }
+
+        var values = new Dictionary<string, object?>(inputs, StringComparer.Ordinal);
+        foreach (var input in template.Inputs)
+        {
+            if (input.Default is { } fallback && (!values.TryGetValue(input.Name, out object? given) || given is null))
+            {
+                values[input.Name] = fallback;
+            }
+        }
+
+        return values;
     }
 
     private ChatOptions CreateOptions(PromptTemplate template, CompiledPromptTemplate compiled, string? experimentId, string? variant)
@@ -418,6 +539,8 @@ internal sealed class PromptTemplateRenderer
         TemplateInputType.Boolean => "a boolean",
         TemplateInputType.Array => "an array",
         TemplateInputType.Object => "an object",
+        TemplateInputType.Thread => "a list of ChatMessage (a thread)",
+        TemplateInputType.Image => "an image (DataContent, UriContent, Uri, or an http(s) or data: URI string)",
         _ => "a string",
     };
 
@@ -588,6 +711,12 @@ internal sealed class PromptTemplateRenderer
     /// <summary>The root of the lookup: the given inputs, then the declared inputs' defaults; a declared optional input without a value is null.</summary>
     private static bool TryGetRoot(ref RenderState state, string name, out object? value)
     {
+        if (name == LiquidTranslator.PersonaVariable)
+        {
+            value = state.Persona?.Invoke(state.Inputs) ?? string.Empty;
+            return true;
+        }
+
         if (state.Inputs.TryGetValue(name, out value))
         {
             if (value is null && Find(state.Template, name) is { Default: { } fallback })
@@ -632,5 +761,6 @@ internal sealed class PromptTemplateRenderer
         public IReadOnlyDictionary<string, object?> Inputs = inputs;
         public int MessageIndex = messageIndex;
         public ChatRole Role = role;
+        public Func<IReadOnlyDictionary<string, object?>, string?>? Persona;
     }
 }

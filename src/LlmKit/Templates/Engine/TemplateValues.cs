@@ -147,7 +147,28 @@ internal static class TemplateValues
         TemplateInputType.Boolean => value is bool or JsonElement { ValueKind: JsonValueKind.True or JsonValueKind.False },
         TemplateInputType.Array => IsList(value),
         TemplateInputType.Object => IsObject(value),
+        TemplateInputType.Thread => value is IEnumerable<Microsoft.Extensions.AI.ChatMessage>,
+        TemplateInputType.Image => value is Microsoft.Extensions.AI.DataContent or Microsoft.Extensions.AI.UriContent or Uri
+            || (value is string s && (s.StartsWith("data:", StringComparison.Ordinal) || s.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || s.StartsWith("http://", StringComparison.OrdinalIgnoreCase))),
         _ => false,
+    };
+
+    /// <summary>Returns an image input as a content part (checked by <see cref="Matches"/> first).</summary>
+    public static Microsoft.Extensions.AI.AIContent ToImage(object value) => value switch
+    {
+        Microsoft.Extensions.AI.AIContent content => content,
+        Uri uri => new Microsoft.Extensions.AI.UriContent(uri, MediaTypeOf(uri.AbsolutePath)),
+        string s when s.StartsWith("data:", StringComparison.Ordinal) => new Microsoft.Extensions.AI.DataContent(s),
+        string s => new Microsoft.Extensions.AI.UriContent(new Uri(s), MediaTypeOf(new Uri(s).AbsolutePath)),
+        _ => throw new ArgumentException($"An image input must be DataContent, UriContent, Uri or a URL string, not {Describe(value)}.", nameof(value)),
+    };
+
+    private static string MediaTypeOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".png" => "image/png",
+        ".gif" => "image/gif",
+        ".webp" => "image/webp",
+        _ => "image/jpeg",
     };
 
     public static string Describe(object? value) => value switch

@@ -40,7 +40,7 @@ public static partial class PromptTemplateFiles
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var format = FormatOf(path) ?? throw new TemplateParseException(path, 0, 0, "not a template file; use the extension .prompty, .yaml, .yml or .json.");
-        return Parse(File.ReadAllText(path, Encoding.UTF8), format, path, Path.GetFileNameWithoutExtension(path));
+        return ParseCore(File.ReadAllText(path, Encoding.UTF8), format, path, Path.GetFileNameWithoutExtension(path), Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
     /// <summary>Reads every template file (<c>.prompty</c>, <c>.yaml</c>, <c>.yml</c>, <c>.json</c>) in a folder and its subfolders, in path order.</summary>
@@ -108,6 +108,10 @@ public static partial class PromptTemplateFiles
     /// <returns>The template, with version 0 (not stored).</returns>
     /// <exception cref="TemplateParseException">The text cannot be parsed.</exception>
     public static PromptTemplate Parse(string text, PromptTemplateFileFormat format, string sourceName = "template", string? defaultId = null)
+        => ParseCore(text, format, sourceName, defaultId, folder: null);
+
+    /// <summary>Parses template text; <paramref name="folder"/> is the template's folder for <c>${file:...}</c> references, or <see langword="null"/> when it has none.</summary>
+    private static PromptTemplate ParseCore(string text, PromptTemplateFileFormat format, string sourceName, string? defaultId, string? folder)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(sourceName);
@@ -118,9 +122,9 @@ public static partial class PromptTemplateFiles
 
         var template = format switch
         {
-            PromptTemplateFileFormat.Prompty => ParsePrompty(text, sourceName, defaultId),
-            PromptTemplateFileFormat.Yaml => ParseStructured(TemplateYamlReader.LoadMapping(text, sourceName, 0), sourceName, defaultId),
-            PromptTemplateFileFormat.Json => ParseJson(text, sourceName, defaultId),
+            PromptTemplateFileFormat.Prompty => ParsePrompty(text, sourceName, defaultId, folder),
+            PromptTemplateFileFormat.Yaml => ParseStructured(TemplateYamlReader.LoadMapping(text, sourceName, 0), sourceName, defaultId, folder),
+            PromptTemplateFileFormat.Json => ParseJson(text, sourceName, defaultId, folder),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, "Unknown template file format."),
         };
         return template;
@@ -168,7 +172,7 @@ public static partial class PromptTemplateFiles
     [GeneratedRegex(@"^[ \t]*#?[ \t]*(?<role>system|user|assistant|developer|human|tool|function)[ \t]*(\[[^\]\r\n]*\])?[ \t]*:[ \t]*\r?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     internal static partial Regex RoleHeader();
 
-    private static PromptTemplate ParseJson(string text, string source, string? defaultId)
+    private static PromptTemplate ParseJson(string text, string source, string? defaultId, string? folder)
     {
         try
         {
@@ -181,13 +185,14 @@ public static partial class PromptTemplateFiles
 
         // Valid JSON has no raw tabs inside strings, so replacing them keeps every value and position while
         // letting the YAML reader (which gives every field its line and column) read the document.
-        return ParseStructured(TemplateYamlReader.LoadMapping(text.Replace('\t', ' '), source, 0), source, defaultId);
+        return ParseStructured(TemplateYamlReader.LoadMapping(text.Replace('\t', ' '), source, 0), source, defaultId, folder);
     }
 
-    private static PromptTemplate ParseStructured(YamlMappingNode map, string source, string? defaultId)
+    private static PromptTemplate ParseStructured(YamlMappingNode map, string source, string? defaultId, string? folder)
     {
         var reader = new TemplateYamlReader(source, 0);
-        string[] known = ["id", "name", "description", "tags", "labels", "inputs", "messages", "model", "tools", "metadata"];
+        FrontMatterReferences.Resolve(map, reader, folder);
+        string[] known = ["id", "name", "description", "tags", "labels", "inputs", "messages", "model", "tools", "metadata", "engine"];
         foreach (var pair in map.Children)
         {
             string key = ((YamlScalarNode)pair.Key).Value ?? string.Empty;
@@ -204,6 +209,12 @@ public static partial class PromptTemplateFiles
             throw reader.Error(messagesNode, "'messages' must be a non-empty list of {role, template}.");
         }
 
+        var engine = TemplateEngine.Mustache;
+        if (TemplateYamlReader.Get(map, "engine") is { } engineNode && reader.String(engineNode, "engine") is { } engineName)
+        {
+            engine = ParseEngine(engineName) ?? throw reader.Error(engineNode, $"template engine '{engineName}' is not supported; use mustache, jinja2 (or nunjucks) or liquid.");
+        }
+
         var messages = new List<TemplateMessage>();
         foreach (var item in messageList.Children)
         {
@@ -213,7 +224,7 @@ public static partial class PromptTemplateFiles
             var role = TemplateYamlReader.ParseRole(roleName) ?? throw reader.Error(roleNode, $"unknown role '{roleName}'; use system, user or assistant.");
             var textNode = TemplateYamlReader.Get(message, "template", "content", "text") ?? throw reader.Error(item, "each message needs a 'template' (its text).");
             string body = reader.String(textNode, "template") ?? string.Empty;
-            CheckMustache(body, source, (int)textNode.Start.Line + (textNode is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Literal or YamlDotNet.Core.ScalarStyle.Folded } ? 1 : 0), jinja: false);
+            CheckBody(body, source, (int)textNode.Start.Line + (textNode is YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Literal or YamlDotNet.Core.ScalarStyle.Folded } ? 1 : 0), engine);
             messages.Add(new TemplateMessage(role, body));
         }
 
@@ -226,7 +237,8 @@ public static partial class PromptTemplateFiles
             Description = reader.String(TemplateYamlReader.Get(map, "description"), "description"),
             Tags = reader.Strings(TemplateYamlReader.Get(map, "tags"), "tags"),
             Labels = reader.Strings(TemplateYamlReader.Get(map, "labels"), "labels"),
-            Inputs = reader.Inputs(TemplateYamlReader.Get(map, "inputs")),
+            Inputs = WithSample(reader, reader.Inputs(TemplateYamlReader.Get(map, "inputs") ?? InputSchemaProperties(map)), TemplateYamlReader.Get(map, "sample")),
+            Engine = engine,
             Messages = messages,
             ModelHints = hints,
             Tools = tools,
@@ -234,50 +246,51 @@ public static partial class PromptTemplateFiles
         };
     }
 
-    private static PromptTemplate ParsePrompty(string text, string source, string? defaultId)
+    private static PromptTemplate ParsePrompty(string text, string source, string? defaultId, string? folder)
     {
         string[] lines = text.Split('\n');
-        if (lines.Length == 0 || lines[0].TrimEnd('\r').Trim() != "---")
-        {
-            throw new TemplateParseException(source, 1, 1, "a .prompty file starts with a '---' line, then its YAML front matter, then another '---' line.");
-        }
-
+        // Prompty's shorthand: a file without front matter is only its body (Jinja2, roles as usual).
+        bool hasFrontMatter = lines.Length > 0 && lines[0].TrimEnd('\r').Trim() == "---";
         int end = -1;
-        for (int i = 1; i < lines.Length; i++)
+        if (hasFrontMatter)
         {
-            if (lines[i].TrimEnd('\r').Trim() == "---")
+            for (int i = 1; i < lines.Length; i++)
             {
-                end = i;
-                break;
+                if (lines[i].TrimEnd('\r').Trim() == "---")
+                {
+                    end = i;
+                    break;
+                }
+            }
+
+            if (end < 0)
+            {
+                throw new TemplateParseException(source, 1, 1, "the front matter opened on line 1 is never closed with a '---' line.");
             }
         }
 
-        if (end < 0)
-        {
-            throw new TemplateParseException(source, 1, 1, "the front matter opened on line 1 is never closed with a '---' line.");
-        }
-
-        string frontMatter = string.Join('\n', lines, 1, end - 1);
+        string frontMatter = hasFrontMatter ? string.Join('\n', lines, 1, end - 1) : string.Empty;
         var reader = new TemplateYamlReader(source, 1);
         var map = string.IsNullOrWhiteSpace(frontMatter) ? new YamlMappingNode() : TemplateYamlReader.LoadMapping(frontMatter, source, 1);
+        FrontMatterReferences.Resolve(map, reader, folder);
         var metadataNode = TemplateYamlReader.Get(map, "metadata");
         var metadataMap = metadataNode is null || TemplateYamlReader.IsNull(metadataNode) ? null : reader.Map(metadataNode, "metadata");
 
-        bool jinja = false;
+        // Prompty's specification: without a 'template' field the body is Jinja2.
+        var engine = TemplateEngine.Jinja2;
         if (TemplateYamlReader.Get(map, "template") is { } templateNode && !TemplateYamlReader.IsNull(templateNode))
         {
             string? kind = templateNode is YamlScalarNode s ? s.Value
                 : TemplateYamlReader.Get(reader.Map(templateNode, "template"), "format", "type") is { } formatNode
                     ? formatNode is YamlMappingNode formatMap ? reader.String(TemplateYamlReader.Get(formatMap, "kind", "type"), "template.format.kind") : reader.String(formatNode, "template.format")
                     : null;
-            jinja = kind is "jinja2" or "jinja";
-            if (kind is not null && !jinja && kind != "mustache")
+            if (kind is not null)
             {
-                throw reader.Error(templateNode, $"template format '{kind}' is not supported; LlmKit renders mustache (and the '{{{{name}}}}' subset of jinja2).");
+                engine = ParseEngine(kind) ?? throw reader.Error(templateNode, $"template format '{kind}' is not supported; use jinja2 (the default), nunjucks (read as jinja2), liquid or mustache.");
             }
         }
 
-        var messages = ParseBody(lines, end + 1, source, jinja);
+        var messages = ParseBody(lines, end + 1, source, engine);
         string? id = reader.String(TemplateYamlReader.Get(map, "id"), "id")
             ?? (metadataMap is null ? null : reader.String(TemplateYamlReader.Get(metadataMap, "id"), "metadata.id"))
             ?? defaultId
@@ -337,7 +350,8 @@ public static partial class PromptTemplateFiles
             Description = reader.String(TemplateYamlReader.Get(map, "description"), "description"),
             Tags = tags,
             Labels = labels,
-            Inputs = reader.Inputs(TemplateYamlReader.Get(map, "inputs")),
+            Inputs = WithSample(reader, reader.Inputs(TemplateYamlReader.Get(map, "inputs") ?? InputSchemaProperties(map)), TemplateYamlReader.Get(map, "sample")),
+            Engine = engine,
             Messages = messages,
             ModelHints = hints,
             Tools = tools,
@@ -345,35 +359,44 @@ public static partial class PromptTemplateFiles
         };
     }
 
-    private static List<TemplateMessage> ParseBody(string[] lines, int first, string source, bool jinja)
+    private static List<TemplateMessage> ParseBody(string[] lines, int first, string source, TemplateEngine engine)
     {
+        if (engine != TemplateEngine.Mustache)
+        {
+            CheckRoleMarkersOutsideBlocks(lines, first, source);
+        }
+
         var messages = new List<TemplateMessage>();
-        ChatRole? role = null;
-        int headerLine = 0;
+
+        // Text before the first role marker is a system message, as Prompty's specification says.
+        ChatRole? role = ChatRole.System;
+        int headerLine = first - 1;
         int start = first;
+        bool implicitSystem = true;
         for (int i = first; i <= lines.Length; i++)
         {
             var match = i < lines.Length ? RoleHeader().Match(lines[i]) : null;
             if (i < lines.Length && !match!.Success)
             {
-                if (role is null && !string.IsNullOrWhiteSpace(lines[i]))
-                {
-                    throw new TemplateParseException(source, i + 1, 1, "text before the first role section; start the body with a line 'system:', 'user:' or 'assistant:' so every message has a role from the file.");
-                }
-
                 continue;
             }
 
             if (role is { } current)
             {
-                string body = string.Join('\n', lines, start, i - start).Replace("\r", string.Empty, StringComparison.Ordinal).Trim();
-                if (body.Length == 0)
+                string body = string.Join('\n', lines, start, i - start).Replace("\r", string.Empty, StringComparison.Ordinal);
+                int leading = body.Length - body.TrimStart().Length;
+                int bodyLine = start + 1 + body.AsSpan(0, leading).Count('\n');
+                body = body.Trim();
+                if (body.Length == 0 && !implicitSystem)
                 {
                     throw new TemplateParseException(source, headerLine + 1, 1, $"the '{current.Value}:' section is empty; write its text or remove the line.");
                 }
 
-                CheckMustache(body, source, headerLine + 2, jinja);
-                messages.Add(new TemplateMessage(current, body));
+                if (body.Length > 0)
+                {
+                    CheckBody(body, source, bodyLine, engine);
+                    messages.Add(new TemplateMessage(current, body));
+                }
             }
 
             if (i == lines.Length)
@@ -383,28 +406,130 @@ public static partial class PromptTemplateFiles
 
             string roleName = match!.Groups["role"].Value;
             role = TemplateYamlReader.ParseRole(roleName) ?? throw new TemplateParseException(source, i + 1, 1, $"role '{roleName}' cannot start a template message; use system, user or assistant (tool results come from the tool loop).");
+            implicitSystem = false;
             headerLine = i;
             start = i + 1;
         }
 
         if (messages.Count == 0)
         {
-            throw new TemplateParseException(source, first + 1, 1, "the body has no role sections; write a line 'system:' or 'user:' before each message's text.");
+            throw new TemplateParseException(source, first + 1, 1, "the body is empty; write the messages after the front matter, each role section starting with a line 'system:', 'user:' or 'assistant:'.");
         }
 
         return messages;
     }
 
-    private static void CheckMustache(string body, string source, int firstLine, bool jinja)
+    /// <summary>
+    /// Refuses a role marker inside a Jinja/Liquid block: the file is split into messages before rendering, so a loop or
+    /// condition cannot make messages (a deliberate difference from Prompty's runtime, which renders first and splits after).
+    /// </summary>
+    private static void CheckRoleMarkersOutsideBlocks(string[] lines, int first, string source)
     {
-        if (jinja && body.IndexOf("{%", StringComparison.Ordinal) is int statement and >= 0)
+        var open = new Stack<(string Tag, int Line, int Column)>();
+        for (int i = first; i < lines.Length; i++)
         {
-            int line = firstLine + body.AsSpan(0, statement).Count('\n');
-            int column = statement - (body.LastIndexOf('\n', Math.Max(0, statement - 1)) + 1) + 1;
-            throw new TemplateParseException(source, line, column, "Jinja statements ('{% ... %}') are not supported; use mustache sections ('{{#items}}...{{/items}}').");
+            if (open.Count > 0 && GeneratedRoleHeader().IsMatch(lines[i]))
+            {
+                var (tag, line, column) = open.Peek();
+                throw new TemplateParseException(source, i + 1, 1, $"the line '{lines[i].Trim()}' would make a role marker from a value inside the '{{% {tag} %}}' block opened at line {line}, column {column}. LlmKit splits a template into messages before rendering, so values, loops and conditions cannot create messages (unlike Prompty's runtime); pass the conversation as a 'kind: thread' input and write it alone on its line ('{{{{history}}}}').");
+            }
+
+            if (open.Count > 0 && RoleHeader().Match(lines[i]) is { Success: true } header)
+            {
+                var (tag, line, column) = open.Peek();
+                throw new TemplateParseException(source, i + 1, 1, $"the role marker '{header.Value.Trim()}' is inside the '{{% {tag} %}}' block opened at line {line}, column {column}. LlmKit splits a template into messages before rendering, so loops and conditions cannot create messages (unlike Prompty's runtime); close the block before the marker, or pass prior messages as a 'kind: thread' input.");
+            }
+
+            foreach (Match tag in BlockTag().Matches(lines[i]))
+            {
+                string name = tag.Groups["name"].Value;
+                if (name is "for" or "if" or "unless" or "case" or "capture" or "raw" or "comment")
+                {
+                    open.Push((name, i + 1, tag.Index + 1));
+                }
+                else if (name.StartsWith("end", StringComparison.Ordinal) && open.Count > 0)
+                {
+                    open.Pop();
+                }
+            }
+        }
+    }
+
+    [GeneratedRegex(@"^\s*\{\{[^{}]*\}\}\s*:\s*\r?$")]
+    private static partial Regex GeneratedRoleHeader();
+
+    [GeneratedRegex(@"\{%-?\s*(?<name>[A-Za-z_]+)")]
+    private static partial Regex BlockTag();
+
+    /// <summary>Prompty v2's <c>inputSchema: {properties: [...]}</c>.</summary>
+    private static YamlNode? InputSchemaProperties(YamlMappingNode map)
+        => TemplateYamlReader.Get(map, "inputSchema") is YamlMappingNode schema ? TemplateYamlReader.Get(schema, "properties") : null;
+
+    /// <summary>
+    /// Prompty v1's <c>sample</c>: its values fill the inputs the caller does not give (after the declared defaults), as
+    /// Prompty's runtime hoists them; a sample value for an undeclared name declares it as an optional input.
+    /// </summary>
+    private static List<TemplateInput> WithSample(TemplateYamlReader reader, List<TemplateInput> inputs, YamlNode? sample)
+    {
+        if (sample is null || TemplateYamlReader.IsNull(sample))
+        {
+            return inputs;
         }
 
-        // Parsed here for the file position of any syntax error; partials are resolved when rendering.
+        if (sample is not YamlMappingNode values)
+        {
+            throw reader.Error(sample, "'sample' must be a mapping of input names to values (or '${file:sample.json}').");
+        }
+
+        foreach (var pair in values.Children)
+        {
+            string name = ((YamlScalarNode)pair.Key).Value ?? string.Empty;
+            if (TemplateYamlReader.IsNull(pair.Value))
+            {
+                continue;
+            }
+
+            var value = TemplateYamlReader.ToJson(pair.Value);
+            int index = inputs.FindIndex(i => i.Name == name);
+            if (index < 0)
+            {
+                inputs.Add(new TemplateInput { Name = name, Type = TemplateYamlReader.InferType(value), Default = value, IsRequired = false });
+            }
+            else if (inputs[index].Default is null && TemplateValues.Matches(inputs[index].Type, value))
+            {
+                inputs[index] = inputs[index] with { Default = value, IsRequired = false };
+            }
+        }
+
+        return inputs;
+    }
+
+    /// <summary>Returns the engine a Prompty <c>template</c> format names, or <see langword="null"/> for an unknown one.</summary>
+    internal static TemplateEngine? ParseEngine(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "jinja2" or "jinja" or "nunjucks" => TemplateEngine.Jinja2,
+        "liquid" => TemplateEngine.Liquid,
+        "mustache" => TemplateEngine.Mustache,
+        _ => null,
+    };
+
+    /// <summary>Returns the name written for an engine in files.</summary>
+    internal static string EngineName(TemplateEngine engine) => engine switch
+    {
+        TemplateEngine.Jinja2 => "jinja2",
+        TemplateEngine.Liquid => "liquid",
+        _ => "mustache",
+    };
+
+    private static void CheckBody(string body, string source, int firstLine, TemplateEngine engine)
+    {
+        if (engine != TemplateEngine.Mustache)
+        {
+            // Parsed here for the file position of any problem; partials are resolved when rendering.
+            FluidMessageTemplate.Compile(body, engine, source, firstLine, partials: null);
+            return;
+        }
+
         MustacheParser.Parse(body, source, firstLine, PartialsAccepted.Instance);
     }
 

@@ -30,6 +30,11 @@ internal static class TemplateFileWriter
             root.Add(new("inputs", template.Inputs.Select(Input).ToList<object?>()));
         }
 
+        if (template.Engine != TemplateEngine.Mustache)
+        {
+            root.Add(new("engine", PromptTemplateFiles.EngineName(template.Engine)));
+        }
+
         root.Add(new("messages", template.Messages.Select(m => (object?)new List<KeyValuePair<string, object?>> { new("role", m.Role.Value), new("template", m.Template) }).ToList()));
         if (Model(template.ModelHints, flat: true) is { } model)
         {
@@ -121,7 +126,7 @@ internal static class TemplateFileWriter
         AddList(front, "tools", template.Tools);
         front.Add(new("template", new List<KeyValuePair<string, object?>>
         {
-            new("format", new List<KeyValuePair<string, object?>> { new("kind", "mustache") }),
+            new("format", new List<KeyValuePair<string, object?>> { new("kind", PromptTemplateFiles.EngineName(template.Engine)) }),
             new("parser", new List<KeyValuePair<string, object?>> { new("kind", "prompty") }),
         }));
         return "---\n" + WriteYaml(front) + "---\n" + body;

@@ -217,6 +217,8 @@ internal sealed class TemplateYamlReader(string source, int lineOffset)
         "boolean" or "bool" => TemplateInputType.Boolean,
         "array" or "list" => TemplateInputType.Array,
         "object" or "dict" or "dictionary" or "map" => TemplateInputType.Object,
+        "thread" => TemplateInputType.Thread,
+        "image" => TemplateInputType.Image,
         _ => null,
     };
 
@@ -296,14 +298,27 @@ internal sealed class TemplateYamlReader(string source, int lineOffset)
         TemplateInputType type = TemplateInputType.String;
         if (String(typeNode, $"inputs.{name}.type") is { } typeName)
         {
-            type = ParseType(typeName) ?? throw Error(typeNode!, $"input '{name}' has the unknown type '{typeName}'; use string, integer, number, boolean, array or object.");
+            type = ParseType(typeName) ?? throw Error(typeNode!, $"input '{name}' has the unknown type '{typeName}'; use string, integer, number, boolean, array, object, thread or image.");
         }
 
         var defaultNode = Get(properties, "default");
         JsonElement? fallback = defaultNode is null || IsNull(defaultNode) ? null : ToJson(defaultNode);
+        if (typeNode is null && (fallback ?? (Get(properties, "sample", "example") is { } example && !IsNull(example) ? ToJson(example) : null)) is { } typed)
+        {
+            // No declared type: the default's (or the sample's) type.
+            type = InferType(typed);
+        }
         if (fallback is { } d && !TemplateValues.Matches(type, d))
         {
             throw Error(defaultNode!, $"the default of input '{name}' is {TemplateValues.Describe(d)}, but the input's type is {type.ToString().ToLowerInvariant()}.");
+        }
+
+        // An input's sample (v1 and v2) fills in when the caller gives no value and there is no default, unless the
+        // input is declared required.
+        var required = Bool(Get(properties, "required"), $"inputs.{name}.required");
+        if (fallback is null && required != true && Get(properties, "sample", "example") is { } sampleNode && !IsNull(sampleNode) && ToJson(sampleNode) is var sample && TemplateValues.Matches(type, sample))
+        {
+            fallback = sample;
         }
 
         var schemaNode = Get(properties, "schema", "jsonSchema");
@@ -313,7 +328,7 @@ internal sealed class TemplateYamlReader(string source, int lineOffset)
             Type = type,
             Description = String(Get(properties, "description"), $"inputs.{name}.description"),
             Default = fallback,
-            IsRequired = Bool(Get(properties, "required"), $"inputs.{name}.required") ?? fallback is null,
+            IsRequired = required ?? fallback is null,
             AllowedValues = Strings(Get(properties, "allowedValues", "enum", "enumValues"), $"inputs.{name}.allowedValues"),
             JsonSchema = schemaNode is null || IsNull(schemaNode) ? null : ToJson(schemaNode),
         };

@@ -17,6 +17,16 @@ public sealed class PromptTemplateOptions
     /// <summary>Gets the partials templates can include with <c>{{&gt;name}}</c>, by name. Defaults to none.</summary>
     public IDictionary<string, string> Partials { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
+    /// <summary>Gets the personas templates include as the <c>persona</c> partial, and which one each call gets. Defaults to the shipped personas, <c>neutral</c> for every call.</summary>
+    public PersonaOptions Personas { get; } = new();
+
+    /// <summary>
+    /// Gets or sets how many levels (0 to 2) a persona's traits may move to match how the user writes, measured on the user
+    /// messages of the template's <c>kind: thread</c> input; 0 turns adaptation off. Defaults to 0 (off). What moved and why
+    /// is in the rendered options' additional property <c>llmkit.persona.adaptation</c>.
+    /// </summary>
+    public int PersonaAdaptationShift { get; set; }
+
     /// <summary>Gets the templates imported into the store on first use (for example loaded from files). Defaults to none.</summary>
     public IList<PromptTemplate> Templates { get; } = [];
 }

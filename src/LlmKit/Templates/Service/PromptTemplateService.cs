@@ -28,7 +28,51 @@ public sealed class PromptTemplateService : IPromptTemplateService
         _store = store;
         _ledger = ledger;
         _options = options?.Value ?? new PromptTemplateOptions();
-        _renderer = new PromptTemplateRenderer(new Dictionary<string, string>(_options.Partials, StringComparer.Ordinal), _options.Strict);
+        _personas = new PersonaSelector(_options.Personas);
+        _renderer = new PromptTemplateRenderer(new Dictionary<string, string>(_options.Partials, StringComparer.Ordinal), _options.Strict, PersonaText);
+    }
+
+    [ThreadStatic]
+    private static PersonaAdaptation? t_persona;
+
+    private readonly PersonaSelector _personas;
+
+    /// <summary>The persona partial's text for a render: the chosen persona, adapted to the thread input's user messages when adaptation is on.</summary>
+    private string PersonaText(IReadOnlyDictionary<string, object?> inputs)
+    {
+        var persona = _personas.Select(LlmRequestContext.Current);
+        var userMessages = new List<string>();
+        if (_options.PersonaAdaptationShift > 0)
+        {
+            foreach (var value in inputs.Values)
+            {
+                if (value is IEnumerable<Microsoft.Extensions.AI.ChatMessage> thread)
+                {
+                    userMessages.AddRange(thread.Where(m => m.Role == Microsoft.Extensions.AI.ChatRole.User).Select(m => m.Text).TakeLast(10));
+                }
+            }
+        }
+
+        var adaptation = PersonaAdapter.Adapt(persona, userMessages, Math.Clamp(_options.PersonaAdaptationShift, 0, 2));
+        t_persona = adaptation;
+        return adaptation.Persona.ToInstructions();
+    }
+
+    /// <summary>Renders and, when the template included the persona, records its name and adaptation in the options' additional properties (and the persona's temperature when the template sets none).</summary>
+    private RenderedPrompt RenderWithPersona(PromptTemplate template, IReadOnlyDictionary<string, object?> inputs, string? experimentId = null, string? variant = null)
+    {
+        t_persona = null;
+        var rendered = _renderer.Render(template, inputs, experimentId, variant);
+        if (t_persona is { } used && rendered.Options is { } options)
+        {
+            t_persona = null;
+            options.AdditionalProperties ??= [];
+            options.AdditionalProperties[PersonaOptions.ConversationMetadataKey] = used.Persona.Name;
+            options.AdditionalProperties[PersonaOptions.ConversationMetadataKey + ".adaptation"] = used.Explanation;
+            options.Temperature ??= used.Persona.Temperature;
+        }
+
+        return rendered;
     }
 
     /// <inheritdoc/>
@@ -37,7 +81,7 @@ public sealed class PromptTemplateService : IPromptTemplateService
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentNullException.ThrowIfNull(inputs);
         var template = await ResolveAsync(id, label, version, cancellationToken).ConfigureAwait(false);
-        return _renderer.Render(template, inputs);
+        return RenderWithPersona(template, inputs);
     }
 
     /// <inheritdoc/>
@@ -56,7 +100,7 @@ public sealed class PromptTemplateService : IPromptTemplateService
 
     /// <inheritdoc/>
     public RenderedPrompt Render(PromptTemplate promptTemplate, IReadOnlyDictionary<string, object?> inputs)
-        => _renderer.Render(promptTemplate, inputs);
+        => RenderWithPersona(promptTemplate, inputs);
 
     /// <inheritdoc/>
     public int RenderTo<TState>(PromptTemplate promptTemplate, IReadOnlyDictionary<string, object?> inputs, TState state, RenderedMessageWriter<TState> writer)
@@ -172,7 +216,7 @@ public sealed class PromptTemplateService : IPromptTemplateService
         var experiment = await GetRunningExperimentAsync(experimentId, cancellationToken).ConfigureAwait(false);
         var variant = ExperimentAssignment.Pick(experiment, assignmentKey);
         var template = await ResolveAsync(experiment.TemplateId, null, variant.Version, cancellationToken).ConfigureAwait(false);
-        return _renderer.Render(template, inputs, experiment.Id, variant.Name);
+        return RenderWithPersona(template, inputs, experiment.Id, variant.Name);
     }
 
     /// <inheritdoc/>

@@ -107,7 +107,8 @@ public class PromptTemplateFilesTests
         Assert.Equal((128, 0.2f, 0.9f, "json"), (t.ModelHints.MaxOutputTokens, t.ModelHints.Temperature, t.ModelHints.TopP, t.ModelHints.ResponseFormat));
         Assert.Equal(["END"], t.ModelHints.StopSequences);
         var question = t.Inputs.Single(i => i.Name == "question");
-        Assert.Equal((TemplateInputType.String, true, "The question"), (question.Type, question.IsRequired, question.Description));
+        // The v1 sample fills the inputs a caller leaves out, as Prompty's runtime hoists it.
+        Assert.Equal((TemplateInputType.String, false, "The question", "Who are you?"), (question.Type, question.IsRequired, question.Description, question.Default!.Value.GetString()));
         var firstName = t.Inputs.Single(i => i.Name == "firstName");
         Assert.Equal((false, "Jane"), (firstName.IsRequired, firstName.Default!.Value.GetString()));
         Assert.Equal([ChatRole.System, ChatRole.User], t.Messages.Select(m => m.Role));
@@ -142,17 +143,15 @@ public class PromptTemplateFilesTests
 
     public static TheoryData<string, int, int, string> BadPrompty => new()
     {
-        { "system:\nhello", 1, 1, "starts with a '---' line" },
         { "---\nname: x\nsystem:\nhello", 1, 1, "never closed" },
         { "---\nname: [unclosed\n---\nsystem:\nhi", 3, 1, "invalid YAML" },
-        { "---\nname: x\n---\nJust some text with no role.\n", 4, 1, "text before the first role section" },
-        { "---\nname: x\n---\n\n", 4, 1, "no role sections" },
+        { "---\nname: x\n---\n\n", 4, 1, "the body is empty" },
         { "---\nname: x\n---\nsystem:\n\nuser:\nhi", 4, 1, "'system:' section is empty" },
         { "---\nname: x\n---\nsystem:\nok\nuser:\nHello {{name\n", 7, 7, "not closed" },
         { "---\nname: x\n---\ntool:\nresult", 4, 1, "role 'tool' cannot start" },
         { "---\ninputs:\n  a:\n    type: strng\n---\nuser:\n{{a}}", 4, 11, "unknown type 'strng'" },
         { "---\nmodel:\n  parameters:\n    temperature: hot\n---\nuser:\nx", 4, 18, "must be a number" },
-        { "---\ntemplate: jinja2\n---\nuser:\n{% for x in xs %}{{x}}{% endfor %}", 5, 1, "Jinja statements" },
+        { "---\ntemplate: mustache\n---\nuser:\n{% for x in xs %}{{x}}{% endfor %}", 5, 1, "engine is mustache" },
         { "---\ntemplate: handlebars\n---\nuser:\nx", 2, 11, "not supported" },
     };
 
@@ -331,9 +330,9 @@ public class PromptTemplateFilesTests
 
             Assert.Equal(["a", "c", "b"], templates.Select(t => t.Id));
             string bad = Path.Combine(dir, "sub", "z.prompty");
-            File.WriteAllText(bad, "---\nname: Z\n---\nno role here\n");
+            File.WriteAllText(bad, "---\nname: Z\n---\n{% if x %}\n");
             var ex = Assert.Throws<TemplateParseException>(() => PromptTemplateFiles.LoadDirectory(dir));
-            Assert.Equal((bad, 4, 1), (ex.SourceName, ex.Line, ex.Column));
+            Assert.Equal((bad, 4, 11), (ex.SourceName, ex.Line, ex.Column));
         }
         finally
         {
