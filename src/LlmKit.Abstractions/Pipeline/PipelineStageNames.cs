@@ -9,6 +9,12 @@ public static class PipelineStageNames
     /// <summary>Telemetry: one activity per call, GenAI metrics and logs.</summary>
     public const string Telemetry = "telemetry";
 
+    /// <summary>
+    /// Structured output: for a request with a JSON Schema response format, takes the native or the emulated path,
+    /// validates the answer against the schema and runs repair rounds (each one passes every stage inside it).
+    /// </summary>
+    public const string StructuredOutput = "structured-output";
+
     /// <summary>The input guard: prompt-injection signals, PII redaction or anonymisation, size limits.</summary>
     public const string InputGuard = "input-guard";
 

@@ -97,6 +97,13 @@ public static class LlmKitServiceCollectionExtensions
         return builder;
     }
 
+    private static Func<string?, bool> StructuredOutputSupportFor(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<LlmKitOptions>>();
+        var registry = sp.GetService<IModelRegistry>();
+        return model => registry is null || StructuredOutputSupport.Supports(model, options.Value, registry);
+    }
+
     private static ChatPipelineBuilder CreateDefaultPipeline()
     {
         var pipeline = new ChatPipelineBuilder();
@@ -105,6 +112,12 @@ public static class LlmKitServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LlmKitOptions>>().Value.Telemetry,
             sp.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Telemetry"),
             sp.GetService<TimeProvider>()));
+        // Structured output sits outside the guards, budgets and metering, so each repair round is guarded, budgeted and
+        // metered as a call of its own, and it reads the answer after the output guard restored it.
+        pipeline.Add(PipelineStageNames.StructuredOutput, static (sp, inner) => new StructuredOutputChatClient(
+            inner,
+            sp.GetService<IOptions<StructuredOutputOptions>>()?.Value ?? new StructuredOutputOptions(),
+            StructuredOutputSupportFor(sp)));
         // The guards sit right inside telemetry. The output guard is inside the input guard (it reads the input guard's
         // surrogates from the options) and outside metering, so metering records every call the provider answered, even
         // one the output guard then blocks, and the caller receives the restored text. Without a policy both pass through.
