@@ -228,4 +228,42 @@ public sealed class StructuredOutputEndToEndTests(StructuredOutputAimockFixture 
         Assert.Contains("map", ex.Message, StringComparison.Ordinal);
         Assert.Empty(await aimock.RequestsAsync(testId));
     }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task GetStreamingResponseAsyncOfT_StreamedObject_PartialStatesFillInOrderThenTheValidatedObject(string provider)
+    {
+        var (sp, _) = Build(provider, NewTestId());
+        using var owner = sp;
+        var states = new List<StructuredOutputStreamUpdate<Invoice>>();
+        await foreach (var state in sp.GetRequiredService<IChatClient>().GetStreamingResponseAsync<Invoice>([new ChatMessage(ChatRole.User, "extract streamed")]))
+        {
+            states.Add(state);
+        }
+
+        // aimock streams 9 characters a chunk: the fields complete one after another, each state holding all earlier ones.
+        Assert.True(states.Count > 5, $"only {states.Count} states");
+        Assert.True(states[^1].IsFinal);
+        Assert.All(states.SkipLast(1), s => Assert.False(s.IsFinal));
+        var first = states[0].Value;
+        Assert.Equal("INV-42", first.Number);
+        Assert.Null(first.Customer);
+        Assert.Null(first.Lines);
+        Assert.Contains(states, s => s.Value.Customer == "Ada Lovelace" && s.Value.Lines is null);
+        Assert.Contains(states, s => !s.IsFinal && s.Value.Lines is [{ Item: "pen", Quantity: 5, Price: 0m }]);
+        for (int i = 1; i < states.Count; i++)
+        {
+            Assert.True(states[i].CompletedFields >= states[i - 1].CompletedFields);
+            Assert.True(Filled(states[i].Value) >= Filled(states[i - 1].Value));
+        }
+
+        var final = states[^1].Value;
+        Assert.Equal("Ada Lovelace", final.Customer);
+        Assert.Equal(2.5m, final.Lines[0].Price);
+        Assert.Equal(InvoiceStatus.Paid, final.Status);
+    }
+
+    private static int Filled(Invoice invoice)
+        => (invoice.Number is null ? 0 : 1) + (invoice.Customer is null ? 0 : 1) + (invoice.Total == 0 ? 0 : 1)
+            + (invoice.Lines?.Sum(l => 1 + (l.Quantity == 0 ? 0 : 1) + (l.Price == 0 ? 0 : 1)) ?? 0);
 }
