@@ -8,7 +8,10 @@ internal sealed record ChatResult(
     string? FinishReason,
     ChatUsage Usage,
     ChatCost Cost,
-    string? ConversationId);
+    string? ConversationId,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] System.Text.Json.JsonElement? Structured = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? RepairRounds = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? StructuredPath = null);
 
 /// <summary>Token counts of a chat turn.</summary>
 internal sealed record ChatUsage(long? InputTokens, long? OutputTokens, long? CachedInputTokens, long? ReasoningTokens);
