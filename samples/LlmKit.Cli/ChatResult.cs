@@ -10,7 +10,10 @@ internal sealed record ChatResult(
     ChatCost Cost,
     string? ConversationId,
     bool Cached,
-    decimal? SavedCost);
+    decimal? SavedCost,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] System.Text.Json.JsonElement? Structured = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] int? RepairRounds = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? StructuredPath = null);
 
 /// <summary>Token counts of a chat turn.</summary>
 internal sealed record ChatUsage(long? InputTokens, long? OutputTokens, long? CachedInputTokens, long? ReasoningTokens);

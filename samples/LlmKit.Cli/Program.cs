@@ -48,6 +48,23 @@ catch (StoreUnavailableException ex) when (ex.InnerException is Microsoft.Data.S
     Console.Error.WriteLine("llmkit: " + ex.Message);
     return CliExitCodes.BadInput;
 }
+catch (StructuredOutputSchemaException ex)
+{
+    // --schema names a file that is not a usable JSON Schema: each error with its location.
+    Console.Error.WriteLine("llmkit: " + ex.Message);
+    return CliExitCodes.BadInput;
+}
+catch (StructuredOutputException ex)
+{
+    // The answer still fails its schema after the repair rounds: every error, one a line.
+    Console.Error.WriteLine($"llmkit: the answer does not match the schema after {ex.RepairRounds} repair round(s):");
+    foreach (var error in ex.Errors)
+    {
+        Console.Error.WriteLine("  " + error);
+    }
+
+    return CliExitCodes.ProblemFound;
+}
 catch (LlmKitException ex)
 {
     Console.Error.WriteLine("llmkit: " + ex.Message);

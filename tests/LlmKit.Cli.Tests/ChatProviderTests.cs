@@ -10,6 +10,14 @@ public sealed class CliAimockFixture : IAsyncLifetime
     public async Task InitializeAsync() => Server = await AimockServer.StartAsync(new Dictionary<string, string>
     {
         ["cli.json"] = """{ "fixtures": [ { "match": { "userMessage": "cli hello" }, "response": { "content": "Hello from the mock." } } ] }""",
+        ["structured.json"] = """
+            { "fixtures": [
+              { "match": { "userMessage": "Your answer does not match", "model": "stubborn" }, "response": { "content": "{\"city\": \"X\"}" } },
+              { "match": { "userMessage": "Your answer does not match" }, "response": { "content": "{\"city\": \"Oslo\"}" } },
+              { "match": { "userMessage": "cli city fenced" }, "response": { "content": "The city is:\n```json\n{\"city\": \"Oslo\"}\n```" } },
+              { "match": { "userMessage": "cli city bad" }, "response": { "content": "{\"city\": \"X\"}" } }
+            ] }
+            """,
     });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
@@ -99,5 +107,53 @@ public class ChatProviderTests(CliAimockFixture fixture) : IClassFixture<CliAimo
         {
             File.Delete(file);
         }
+    }
+
+    private async Task<(int Exit, string Stdout, string Stderr)> ChatWithSchemaAsync(string model, params string[] extra)
+    {
+        string schema = Path.Combine(Path.GetTempPath(), $"llmkit-cli-schema-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(schema, """{"type":"object","properties":{"city":{"type":"string","minLength":2}},"required":["city"],"additionalProperties":false}""");
+        try
+        {
+            return await CliRunner.RunAsync(null, null, ["chat", "--provider", "openai", "--base-url", new Uri(fixture.Server.BaseUri, "v1/").ToString(), "--api-key", "k-12345678", "--model", model, "--schema", schema, .. extra]);
+        }
+        finally
+        {
+            File.Delete(schema);
+        }
+    }
+
+    [Fact]
+    public async Task Chat_Schema_PrintsTheValidatedJsonAndJsonAddsStructuredFields()
+    {
+        var (exit, stdout, _) = await ChatWithSchemaAsync("gpt-4o-mini", "--json", "cli city fenced");
+        Assert.Equal(0, exit);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.Equal("Oslo", doc.RootElement.GetProperty("structured").GetProperty("city").GetString());
+        Assert.Equal(0, doc.RootElement.GetProperty("repairRounds").GetInt32());
+        Assert.Equal("native", doc.RootElement.GetProperty("structuredPath").GetString());
+
+        var (plainExit, plain, _) = await ChatWithSchemaAsync("gpt-4o-mini", "cli city fenced");
+        Assert.Equal(0, plainExit);
+        Assert.Equal("""{"city": "Oslo"}""", plain.Trim());
+    }
+
+    [Fact]
+    public async Task Chat_SchemaInvalidThenRepaired_ReportsOneRepairRound()
+    {
+        var (exit, stdout, _) = await ChatWithSchemaAsync("gpt-4o-mini", "--json", "--repair", "1", "cli city bad");
+        Assert.Equal(0, exit);
+        using var doc = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.Equal(1, doc.RootElement.GetProperty("repairRounds").GetInt32());
+        Assert.Equal("Oslo", doc.RootElement.GetProperty("structured").GetProperty("city").GetString());
+    }
+
+    [Fact]
+    public async Task Chat_SchemaStillInvalid_Exits1ListingTheErrors()
+    {
+        var (exit, _, stderr) = await ChatWithSchemaAsync("stubborn", "--repair", "1", "cli city bad");
+        Assert.Equal(1, exit);
+        Assert.Contains("$.city:", stderr, StringComparison.Ordinal);
+        Assert.Contains("after 1 repair round", stderr, StringComparison.Ordinal);
     }
 }

@@ -133,7 +133,45 @@ public class OpenAIChatClientRequestTests
         Assert.Equal("number_answer", format.GetProperty("json_schema").GetProperty("name").GetString());
         Assert.Equal("A number.", format.GetProperty("json_schema").GetProperty("description").GetString());
         Assert.True(format.GetProperty("json_schema").GetProperty("strict").GetBoolean());
-        Assert.Equal(schema.GetRawText(), format.GetProperty("json_schema").GetProperty("schema").GetRawText());
+        // Already strict: the rewrite keeps it as it is (members may be reordered).
+        Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(
+            System.Text.Json.Nodes.JsonNode.Parse(schema.GetRawText()),
+            System.Text.Json.Nodes.JsonNode.Parse(format.GetProperty("json_schema").GetProperty("schema").GetRawText())));
+    }
+
+    [Fact]
+    public async Task GetResponseAsync_StrictJsonSchema_ClosesObjectsRequiresEveryPropertyAndMakesOptionalOnesNullable()
+    {
+        var schema = JsonDocument.Parse("""{"$schema":"https://json-schema.org/draft/2020-12/schema","type":"object","properties":{"n":{"type":"integer"},"tag":{"type":"string","enum":["a","b"]},"child":{"type":"object","properties":{"x":{"type":"number"}}},"any":{"$ref":"#/$defs/d"}},"required":["n"],"$defs":{"d":{"type":"string"}}}""").RootElement;
+
+        var body = await SendAsync([new ChatMessage(ChatRole.User, "x")], new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "s") });
+
+        var sent = body.GetProperty("response_format").GetProperty("json_schema").GetProperty("schema");
+        Assert.False(sent.TryGetProperty("$schema", out _));
+        Assert.False(sent.GetProperty("additionalProperties").GetBoolean());
+        Assert.Equal(["n", "tag", "child", "any"], sent.GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        var properties = sent.GetProperty("properties");
+        Assert.Equal("integer", properties.GetProperty("n").GetProperty("type").GetString());
+        Assert.Equal("""["string","null"]""", properties.GetProperty("tag").GetProperty("type").GetRawText());
+        Assert.Equal("""["a","b",null]""", properties.GetProperty("tag").GetProperty("enum").GetRawText());
+        Assert.Equal("""["object","null"]""", properties.GetProperty("child").GetProperty("type").GetRawText());
+        Assert.Equal("""["x"]""", properties.GetProperty("child").GetProperty("required").GetRawText());
+        Assert.Equal("""{"anyOf":[{"$ref":"#/$defs/d"},{"type":"null"}]}""", properties.GetProperty("any").GetRawText());
+    }
+
+    [Theory]
+    [InlineData("""{"type":"object","properties":{"m":{"type":"object","additionalProperties":{"type":"integer"}}}}""", "$.m")]
+    [InlineData("""{"type":"object","patternProperties":{"^x":{"type":"string"}}}""", "$")]
+    [InlineData("""{"type":"array","items":{"type":"string"}}""", "$")]
+    public async Task GetResponseAsync_StrictJsonSchemaItCannotExpress_ThrowsBeforeSendingNamingThePlace(string schemaJson, string path)
+    {
+        var schema = JsonDocument.Parse(schemaJson).RootElement;
+
+        var ex = await Assert.ThrowsAsync<StructuredOutputSchemaException>(
+            () => SendAsync([new ChatMessage(ChatRole.User, "x")], new ChatOptions { ResponseFormat = ChatResponseFormat.ForJsonSchema(schema, "s") }));
+
+        Assert.Equal(path, Assert.Single(ex.Errors).Path);
+        Assert.Contains("strict", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

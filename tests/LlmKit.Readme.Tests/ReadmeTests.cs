@@ -30,6 +30,14 @@ public class ReadmeTests
     }
 
     [Fact]
+    public void Readme_StructuredOutputSnippet_CompilesAsPasted()
+    {
+        string code = ReadmeSnippets.Block(ReadmeSnippets.Read("README.md"), "Structured output");
+
+        Assert.Empty(ReadmeSnippets.CompileErrors(code, OutputKind.ConsoleApplication, ReadmeSnippets.ConsoleUsings));
+    }
+
+    [Fact]
     public void Readme_KnowledgeSnippet_CompilesAsPasted()
     {
         string code = ReadmeSnippets.Block(ReadmeSnippets.Read("README.md"), "Knowledge: ingest, search, ask with citations");

@@ -19,9 +19,11 @@ internal static class ChatCommand
         var db = new Option<FileInfo?>("--db") { Description = "A SQLite file (created if missing) whose conversation --conversation the turn is appended to." };
         var conversation = new Option<string?>("--conversation") { Description = "The id of the conversation in --db (created if missing); the model sees its earlier turns." };
         var cache = new Option<string?>("--cache") { Description = "Answer repeated requests from the response cache: memory, sqlite=FILE or redis=HOST:PORT." };
+        var schemaFile = new Option<FileInfo?>("--schema") { Description = "A JSON Schema file: the answer must be a JSON value valid against it (native structured output where the model has it); prints the validated JSON." };
+        var repair = new Option<int?>("--repair") { Description = "With --schema: the repair rounds after an answer that does not match the schema (default 1)." };
         var message = new Argument<string>("MESSAGE") { Description = "The user message ('-' reads standard input)." };
 
-        var command = new Command("chat", "One chat turn through the full pipeline.") { model, provider, baseUrl, apiKey, stream, system, db, conversation, cache, message };
+        var command = new Command("chat", "One chat turn through the full pipeline.") { model, provider, baseUrl, apiKey, stream, system, db, conversation, cache, schemaFile, repair, message };
         command.SetAction(async (parse, cancellationToken) =>
         {
             bool asJson = parse.GetValue(json);
@@ -53,6 +55,31 @@ internal static class ChatCommand
                 throw new CliInputException($"--db: the directory '{directory.FullName}' does not exist.");
             }
 
+            StructuredOutputSchema? schema = null;
+            if (parse.GetValue(schemaFile) is { } file)
+            {
+                if (!file.Exists)
+                {
+                    throw new CliInputException($"--schema: file '{file.FullName}' does not exist.");
+                }
+
+                if (parse.GetValue(stream) || conversationId is not null)
+                {
+                    throw new CliInputException("--schema works on a single non-streamed turn: leave out --stream and --conversation.");
+                }
+
+                schema = StructuredOutputSchema.FromJson(await File.ReadAllTextAsync(file.FullName, cancellationToken).ConfigureAwait(false));
+            }
+            else if (parse.GetValue(repair) is not null)
+            {
+                throw new CliInputException("--repair goes with --schema: give the JSON Schema file the answer must match.");
+            }
+
+            if (parse.GetValue(repair) is < 0)
+            {
+                throw new CliInputException("--repair: give 0 (no repair) or more rounds.");
+            }
+
             var cacheSetup = ParseCache(parse.GetValue(cache));
             using var services = CliHost.Build(parse.GetValue(config), new CliConnection(parse.GetValue(provider), ParseUrl(parse.GetValue(baseUrl)), parse.GetValue(apiKey)), Console.Error, dbFile, cacheSetup, out _);
             if (conversationId is not null)
@@ -69,6 +96,14 @@ internal static class ChatCommand
 
             messages.Add(new ChatMessage(ChatRole.User, text));
             var options = new ChatOptions { ModelId = parse.GetValue(model) };
+            if (schema is not null)
+            {
+                options.ResponseFormat = ChatResponseFormat.ForJsonSchema(schema.Json, "result");
+                if (parse.GetValue(repair) is { } rounds)
+                {
+                    options.WithRepairRounds(rounds);
+                }
+            }
 
             ChatResponse response;
             if (parse.GetValue(stream))
@@ -111,6 +146,17 @@ internal static class ChatCommand
                     null,
                     IsCached(response),
                     SavedCost(response));
+                if (response.GetStructuredOutputInfo() is { } info)
+                {
+                    using var structured = JsonDocument.Parse(response.Text);
+                    result = result with
+                    {
+                        Structured = structured.RootElement.Clone(),
+                        RepairRounds = info.RepairRounds,
+                        StructuredPath = info.Path == StructuredOutputPath.Native ? "native" : "emulated",
+                    };
+                }
+
                 Console.Out.WriteLine(JsonSerializer.Serialize(result, CliJsonContext.Output.ChatResult));
             }
 

@@ -10,7 +10,13 @@ public static class PipelineStageNames
     public const string Telemetry = "telemetry";
 
     /// <summary>
-    /// The tool loop (function invocation), right inside telemetry: it runs the tools the model calls and sends their
+    /// Structured output: for a request with a JSON Schema response format, takes the native or the emulated path,
+    /// validates the answer against the schema and runs repair rounds (each one passes every stage inside it).
+    /// </summary>
+    public const string StructuredOutput = "structured-output";
+
+    /// <summary>
+    /// The tool loop (function invocation), inside structured output: it runs the tools the model calls and sends their
     /// results back, so every model round trip of a run passes the guards, the budget, metering and routing.
     /// </summary>
     public const string ToolLoop = "tool-loop";

@@ -179,9 +179,20 @@ internal static class OpenAIRequestWriter
                     w.WriteString("description"u8, description);
                 }
 
+                bool isStrict = !(options.AdditionalProperties?.TryGetValue(StrictJsonSchemaKey, out object? strict) == true && strict is false);
                 w.WritePropertyName("schema"u8);
-                schema.WriteTo(w);
-                w.WriteBoolean("strict"u8, !(options.AdditionalProperties?.TryGetValue(StrictJsonSchemaKey, out object? strict) == true && strict is false));
+                if (isStrict)
+                {
+                    // Strict mode has its own rules (every object closed, every property required); the schema is rewritten to
+                    // them, and what they cannot express fails here, before the request is sent.
+                    OpenAIStrictSchema.Write(w, schema);
+                }
+                else
+                {
+                    schema.WriteTo(w);
+                }
+
+                w.WriteBoolean("strict"u8, isStrict);
                 w.WriteEndObject();
                 w.WriteEndObject();
                 break;

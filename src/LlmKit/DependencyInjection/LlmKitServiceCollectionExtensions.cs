@@ -101,6 +101,13 @@ public static class LlmKitServiceCollectionExtensions
         return builder;
     }
 
+    private static Func<string?, bool> StructuredOutputSupportFor(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<LlmKitOptions>>();
+        var registry = sp.GetService<IModelRegistry>();
+        return model => registry is null || StructuredOutputSupport.Supports(model, options.Value, registry);
+    }
+
     private static ChatPipelineBuilder CreateDefaultPipeline()
     {
         var pipeline = new ChatPipelineBuilder();
@@ -109,7 +116,13 @@ public static class LlmKitServiceCollectionExtensions
             sp.GetRequiredService<IOptions<LlmKitOptions>>().Value.Telemetry,
             sp.GetService<ILoggerFactory>()?.CreateLogger("LlmKit.Telemetry"),
             sp.GetService<TimeProvider>()));
-        // The tool loop sits right inside telemetry, so each of its model round trips passes every later stage.
+        // Structured output sits outside the guards, budgets and metering, so each repair round is guarded, budgeted and
+        // metered as a call of its own, and it reads the answer after the output guard restored it.
+        pipeline.Add(PipelineStageNames.StructuredOutput, static (sp, inner) => new StructuredOutputChatClient(
+            inner,
+            sp.GetService<IOptions<StructuredOutputOptions>>()?.Value ?? new StructuredOutputOptions(),
+            StructuredOutputSupportFor(sp)));
+        // The tool loop sits right inside structured output, so each of its model round trips passes every later stage.
         pipeline.Add(PipelineStageNames.ToolLoop, static (sp, inner) => new ToolLoopChatClient(
             inner,
             sp.GetRequiredService<IOptions<LlmKitOptions>>().Value.ToolLoop ?? new ToolLoopOptions(),

@@ -201,13 +201,13 @@ public class LlmKitServiceCollectionExtensionsTests
     }
 
     [Fact]
-    public void AddLlmKit_DefaultPipeline_HasTelemetryToolLoopGuardsBudgetThenMetering()
+    public void AddLlmKit_DefaultPipeline_HasTelemetryStructuredOutputToolLoopGuardsCacheBudgetThenMetering()
     {
         var services = new ServiceCollection();
 
         var kit = services.AddLlmKit();
 
-        Assert.Equal([PipelineStageNames.Telemetry, PipelineStageNames.ToolLoop, PipelineStageNames.InputGuard, PipelineStageNames.ResponseCache, PipelineStageNames.OutputGuard, PipelineStageNames.Budget, PipelineStageNames.Metering], kit.Pipeline.StageNames);
+        Assert.Equal([PipelineStageNames.Telemetry, PipelineStageNames.StructuredOutput, PipelineStageNames.ToolLoop, PipelineStageNames.InputGuard, PipelineStageNames.ResponseCache, PipelineStageNames.OutputGuard, PipelineStageNames.Budget, PipelineStageNames.Metering], kit.Pipeline.StageNames);
     }
 
     [Fact]
@@ -225,7 +225,7 @@ public class LlmKitServiceCollectionExtensionsTests
 
         await sp.GetRequiredService<IChatClient>().GetResponseAsync([new ChatMessage(ChatRole.User, "x")]);
 
-        Assert.Equal(["outer", PipelineStageNames.Telemetry, PipelineStageNames.ToolLoop, PipelineStageNames.InputGuard, PipelineStageNames.ResponseCache, PipelineStageNames.OutputGuard, PipelineStageNames.Budget, PipelineStageNames.Metering, "inner"], kit.Pipeline.StageNames);
+        Assert.Equal(["outer", PipelineStageNames.Telemetry, PipelineStageNames.StructuredOutput, PipelineStageNames.ToolLoop, PipelineStageNames.InputGuard, PipelineStageNames.ResponseCache, PipelineStageNames.OutputGuard, PipelineStageNames.Budget, PipelineStageNames.Metering, "inner"], kit.Pipeline.StageNames);
         Assert.Equal(["in:outer", "in:inner", "out:inner", "out:outer"], log);
     }
 }
