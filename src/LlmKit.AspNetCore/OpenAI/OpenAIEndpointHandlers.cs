@@ -46,6 +46,7 @@ internal sealed partial class OpenAIEndpointHandlers
             }
 
             CheckModelAllowed(caller, request.Model);
+            CheckModelKnown(request.Model);
             var llmContext = ContextFor(context, caller, request.User);
             request.Options.WithLlmContext(llmContext);
             using var scope = LlmRequestContext.BeginScope(llmContext);
@@ -398,6 +399,21 @@ internal sealed partial class OpenAIEndpointHandlers
         throw OpenAIJson.Fail(new OpenAIError(403, $"This API key may not use the model '{model}'. It may use: {string.Join(", ", caller.AllowedModels)}.", "permission_error", "model", "model_not_allowed"));
     }
 
+    /// <summary>
+    /// A chat model must be a logical model (<c>LlmKit:Models</c>) or a model the registry knows by id or alias; anything
+    /// else is refused with 404 here rather than sent to a default provider under a name no one configured.
+    /// </summary>
+    private void CheckModelKnown(string model)
+    {
+        if (_services.GetRequiredService<IOptions<LlmKitOptions>>().Value.Models.ContainsKey(model)
+            || (_services.GetService<IModelRegistry>() is { } registry && registry.TryGet(model, out _)))
+        {
+            return;
+        }
+
+        throw OpenAIJson.Fail(new OpenAIError(404, $"The model '{model}' does not exist or you do not have access to it. GET /models lists the models this key may use.", OpenAIError.InvalidRequest, "model", "model_not_found"));
+    }
+
     private static LlmRequestContext ContextFor(HttpContext context, OpenAICaller caller, string? user)
         => new()
         {
@@ -426,7 +442,18 @@ internal sealed partial class OpenAIEndpointHandlers
         while (true)
         {
             var memory = buffer.GetMemory(16 * 1024);
-            int read = await stream.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+            int read;
+            try
+            {
+                read = await stream.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException ex)
+            {
+                throw OpenAIJson.Fail(ex.StatusCode == StatusCodes.Status413PayloadTooLarge
+                    ? TooLarge(limit)
+                    : OpenAIError.BadRequest("The request body could not be read: " + ex.Message, null, "invalid_body"));
+            }
+
             if (read == 0)
             {
                 return buffer.WrittenMemory;
