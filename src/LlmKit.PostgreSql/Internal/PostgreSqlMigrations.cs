@@ -189,6 +189,28 @@ internal static class PostgreSqlMigrations
         // it now looks each id up in the (conversation, message id) index. Migration 6 runs the same text, so a new
         // database and an upgraded one end with the same function.
         (10, "append lookup per message id", AppendFunction),
+        // API keys for the REST endpoints: salted hashes, never the keys.
+        (11, "api keys", """
+            CREATE TABLE llmkit_api_keys (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                user_id text,
+                name text,
+                scopes text[] NOT NULL,
+                allowed_models text[] NOT NULL,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz,
+                revoked_at timestamptz,
+                salt bytea NOT NULL,
+                secret_hash bytea NOT NULL,
+                requests_per_minute integer,
+                tokens_per_minute integer,
+                max_request_body_bytes bigint,
+                max_messages integer,
+                max_output_tokens integer
+            );
+            CREATE INDEX ix_llmkit_api_keys_tenant ON llmkit_api_keys (tenant_id, created_at, id);
+            """),
     ];
 
     /// <summary>
