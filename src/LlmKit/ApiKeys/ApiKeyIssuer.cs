@@ -43,9 +43,38 @@ public sealed class ApiKeyIssuer
     /// <param name="cancellationToken">Cancels the operation.</param>
     /// <returns>The key and its stored record.</returns>
     /// <exception cref="ArgumentException">No tenant, no scope, an unknown scope, or a limit below one.</exception>
-    public async Task<IssuedApiKey> CreateAsync(ApiKeyCreateOptions options, CancellationToken cancellationToken = default)
+    public Task<IssuedApiKey> CreateAsync(ApiKeyCreateOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
+        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(IdLength / 2));
+        string secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretLength));
+        return StoreAsync(id, secret, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Stores a key the host chose itself, for example a bootstrap admin key read from an environment variable so a
+    /// script can call a fresh instance. The key must read <c>llmk_{16 lowercase hex}_{secret}</c> with a secret of at
+    /// least 32 characters; only its salted hash is stored.
+    /// </summary>
+    /// <param name="key">The key, in LlmKit's format.</param>
+    /// <param name="options">The tenant, scopes, models, expiry and limits of the key.</param>
+    /// <param name="cancellationToken">Cancels the operation.</param>
+    /// <returns>The key and its stored record.</returns>
+    /// <exception cref="ArgumentException">The key is not in LlmKit's format or its secret is shorter than 32 characters; or the options are invalid.</exception>
+    public Task<IssuedApiKey> AddExistingAsync(string key, ApiKeyCreateOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!TryParse(key, out string? id, out string? secret) || secret.Length < 32)
+        {
+            throw new ArgumentException("The key must read 'llmk_' + 16 lowercase hexadecimal characters + '_' + a secret of at least 32 characters (as 'llmkit keys create' makes them).", nameof(key));
+        }
+
+        return StoreAsync(id, secret, options, cancellationToken);
+    }
+
+    private async Task<IssuedApiKey> StoreAsync(string id, string secret, ApiKeyCreateOptions options, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrWhiteSpace(options.TenantId))
         {
             throw new ArgumentException("An API key needs a tenant: set TenantId (for example 'acme').", nameof(options));
@@ -75,8 +104,6 @@ public sealed class ApiKeyIssuer
         CheckPositive(options.MaxMessages, nameof(options.MaxMessages));
         CheckPositive(options.MaxOutputTokens, nameof(options.MaxOutputTokens));
 
-        string id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(IdLength / 2));
-        string secret = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(SecretLength));
         byte[] salt = RandomNumberGenerator.GetBytes(SaltLength);
         var now = _time.GetUtcNow();
         var record = new ApiKeyRecord
