@@ -23,14 +23,15 @@ public static class LlmKitOpenAIEndpointRouteBuilderExtensions
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentNullException.ThrowIfNull(prefix);
         var handlers = new OpenAIEndpointHandlers(endpoints.ServiceProvider);
+        // Lambdas with more than the HttpContext, so they are route handlers (described in OpenAPI), not plain request delegates.
         var group = endpoints.MapGroup(prefix).WithTags("OpenAI-compatible");
-        group.MapPost("/chat/completions", handlers.ChatCompletionsAsync)
+        group.MapPost("/chat/completions", (HttpContext context, CancellationToken _) => handlers.ChatCompletionsAsync(context))
             .WithName("LlmKitChatCompletions")
             .WithSummary("Creates a chat completion (OpenAI format; server-sent events when stream is true).");
-        group.MapPost("/embeddings", handlers.EmbeddingsAsync)
+        group.MapPost("/embeddings", (HttpContext context, CancellationToken _) => handlers.EmbeddingsAsync(context))
             .WithName("LlmKitEmbeddings")
             .WithSummary("Creates embeddings (OpenAI format).");
-        group.MapGet("/models", handlers.ListModelsAsync)
+        group.MapGet("/models", (HttpContext context, CancellationToken _) => handlers.ListModelsAsync(context))
             .WithName("LlmKitListModels")
             .WithSummary("Lists the logical models the caller may use (OpenAI format).");
         group.MapGet("/models/{model}", (HttpContext context, string model) => handlers.GetModelAsync(context, model))
