@@ -22,6 +22,9 @@ namespace LlmKit.Cli;
 [JsonSerializable(typeof(KnowledgeIngestResult))]
 [JsonSerializable(typeof(KnowledgeSearchOutput))]
 [JsonSerializable(typeof(KnowledgeAskResult))]
+[JsonSerializable(typeof(ApiKeyCreatedResult))]
+[JsonSerializable(typeof(ApiKeyRow))]
+[JsonSerializable(typeof(List<ApiKeyRow>))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
     /// <summary>Gets a context that writes quotes and non-ASCII text as they are (the output is not HTML).</summary>

@@ -15,6 +15,7 @@ root.Subcommands.Add(ScanCommand.Create(json, config));
 root.Subcommands.Add(TemplatesCommand.Create(json, config));
 root.Subcommands.Add(ConversationsCommand.Create(json));
 root.Subcommands.Add(KnowledgeCommand.Create(json, config));
+root.Subcommands.Add(KeysCommand.Create(json));
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

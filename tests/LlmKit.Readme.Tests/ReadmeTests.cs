@@ -55,6 +55,15 @@ public class ReadmeTests
     }
 
     [Fact]
+    public void Readme_OpenAIEndpointsSnippet_CompilesAsPasted()
+    {
+        string code = ReadmeSnippets.Block(ReadmeSnippets.Read("README.md"), "OpenAI-compatible REST endpoints");
+
+        Assert.Contains("app.MapLlmKitOpenAI();", code, StringComparison.Ordinal);
+        Assert.Empty(ReadmeSnippets.CompileErrors(code, OutputKind.ConsoleApplication, ReadmeSnippets.WebUsings));
+    }
+
+    [Fact]
     public void Readme_NamedRepositoryFiles_Exist()
     {
         string readme = ReadmeSnippets.Read("README.md");

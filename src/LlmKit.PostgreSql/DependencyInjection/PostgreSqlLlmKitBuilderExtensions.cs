@@ -11,7 +11,7 @@ public static class PostgreSqlLlmKitBuilderExtensions
     /// Keeps conversations, the usage ledger, prompt templates and budget counters in PostgreSQL, replacing the
     /// in-memory defaults: registers <see cref="PostgreSqlConversationStore"/> as <see cref="IConversationStore"/>,
     /// <see cref="PostgreSqlUsageLedger"/> as <see cref="IUsageLedger"/>, <see cref="PostgreSqlTemplateStore"/> as
-    /// <see cref="ITemplateStore"/> and <see cref="PostgreSqlBudgetStore"/> as <see cref="IBudgetStore"/> (singletons) over one <see cref="NpgsqlDataSource"/> built from
+    /// <see cref="ITemplateStore"/> and <see cref="PostgreSqlBudgetStore"/> as <see cref="IBudgetStore"/>, <see cref="PostgreSqlApiKeyStore"/> as <see cref="IApiKeyStore"/> (singletons) over one <see cref="NpgsqlDataSource"/> built from
     /// <paramref name="connectionString"/> and disposed with the service provider. The schema is created or upgraded on
     /// first use. Only LlmKit uses that data source, and its statements leave no session state behind (no <c>SET</c>,
     /// temporary tables, listeners or session advisory locks), so it is built with <c>No Reset On Close=true</c>: a
@@ -47,6 +47,8 @@ public static class PostgreSqlLlmKitBuilderExtensions
         builder.Services.RemoveAll<IUsageLedger>();
         builder.Services.RemoveAll<ITemplateStore>();
         builder.Services.RemoveAll<IBudgetStore>();
+        builder.Services.RemoveAll<IApiKeyStore>();
+        builder.Services.AddSingleton<IApiKeyStore>(sp => new PostgreSqlApiKeyStore(dataSource(sp)));
         builder.Services.AddSingleton<IConversationStore>(sp => new PostgreSqlConversationStore(dataSource(sp), sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton<IUsageLedger>(sp => new PostgreSqlUsageLedger(dataSource(sp)));
         builder.Services.AddSingleton<ITemplateStore>(sp => new PostgreSqlTemplateStore(dataSource(sp), sp.GetService<TimeProvider>()));

@@ -209,6 +209,28 @@ internal static class PostgreSqlMigrations
             );
             CREATE INDEX ix_llmkit_vector_records_search ON llmkit_vector_records USING GIN (search);
             """),
+        // API keys for the REST endpoints: salted hashes, never the keys.
+        (13, "api keys", """
+            CREATE TABLE llmkit_api_keys (
+                id text PRIMARY KEY,
+                tenant_id text NOT NULL,
+                user_id text,
+                name text,
+                scopes text[] NOT NULL,
+                allowed_models text[] NOT NULL,
+                created_at timestamptz NOT NULL,
+                expires_at timestamptz,
+                revoked_at timestamptz,
+                salt bytea NOT NULL,
+                secret_hash bytea NOT NULL,
+                requests_per_minute integer,
+                tokens_per_minute integer,
+                max_request_body_bytes bigint,
+                max_messages integer,
+                max_output_tokens integer
+            );
+            CREATE INDEX ix_llmkit_api_keys_tenant ON llmkit_api_keys (tenant_id, created_at, id);
+            """),
     ];
 
     /// <summary>

@@ -11,7 +11,7 @@ public static class SqliteLlmKitBuilderExtensions
     /// Keeps conversations, the usage ledger, prompt templates and budget counters in one SQLite database file,
     /// replacing the in-memory defaults: registers <see cref="SqliteConversationStore"/> as <see cref="IConversationStore"/>,
     /// <see cref="SqliteUsageLedger"/> as <see cref="IUsageLedger"/>, <see cref="SqliteTemplateStore"/> as
-    /// <see cref="ITemplateStore"/> and <see cref="SqliteBudgetStore"/> as <see cref="IBudgetStore"/> (singletons). The schema is created or upgraded on first use.
+    /// <see cref="ITemplateStore"/> and <see cref="SqliteBudgetStore"/> as <see cref="IBudgetStore"/>, <see cref="SqliteApiKeyStore"/> as <see cref="IApiKeyStore"/> (singletons). The schema is created or upgraded on first use.
     /// </summary>
     /// <param name="builder">The LlmKit builder.</param>
     /// <param name="connectionString">The SQLite connection string, for example <c>Data Source=llmkit.db</c>.</param>
@@ -26,6 +26,8 @@ public static class SqliteLlmKitBuilderExtensions
         builder.Services.RemoveAll<IUsageLedger>();
         builder.Services.RemoveAll<ITemplateStore>();
         builder.Services.RemoveAll<IBudgetStore>();
+        builder.Services.RemoveAll<IApiKeyStore>();
+        builder.Services.AddSingleton<IApiKeyStore>(_ => new SqliteApiKeyStore(connectionString));
         builder.Services.AddSingleton<IConversationStore>(sp => new SqliteConversationStore(connectionString, sp.GetService<TimeProvider>()));
         builder.Services.AddSingleton<IUsageLedger>(_ => new SqliteUsageLedger(connectionString));
         builder.Services.AddSingleton<ITemplateStore>(sp => new SqliteTemplateStore(connectionString, sp.GetService<TimeProvider>()));

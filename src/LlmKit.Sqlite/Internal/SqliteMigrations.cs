@@ -218,5 +218,27 @@ internal static class SqliteMigrations
             );
             CREATE VIRTUAL TABLE llmkit_vector_fts USING fts5(collection UNINDEXED, text);
             """),
+        // API keys for the REST endpoints: salted hashes, never the keys.
+        (11, "api keys", """
+            CREATE TABLE llmkit_api_keys (
+                id TEXT PRIMARY KEY,
+                tenant_id TEXT NOT NULL,
+                user_id TEXT,
+                name TEXT,
+                scopes TEXT NOT NULL,
+                allowed_models TEXT NOT NULL,
+                created_at INTEGER NOT NULL,
+                expires_at INTEGER,
+                revoked_at INTEGER,
+                salt BLOB NOT NULL,
+                secret_hash BLOB NOT NULL,
+                requests_per_minute INTEGER,
+                tokens_per_minute INTEGER,
+                max_request_body_bytes INTEGER,
+                max_messages INTEGER,
+                max_output_tokens INTEGER
+            ) WITHOUT ROWID;
+            CREATE INDEX ix_llmkit_api_keys_tenant ON llmkit_api_keys (tenant_id, created_at, id);
+            """),
     ];
 }

@@ -59,6 +59,7 @@ public static class LlmKitServiceCollectionExtensions
             services.TryAddSingleton<IModelRegistry>(sp => sp.GetRequiredService<ModelRegistry>());
             services.TryAddSingleton<ICostCalculator, CostCalculator>();
             services.TryAddSingleton<IUsageLedger, InMemoryUsageLedger>();
+            services.TryAddSingleton<IApiKeyStore, InMemoryApiKeyStore>();
             services.TryAddSingleton<IBudgetStore, InMemoryBudgetStore>();
             services.TryAddSingleton<IBudgetManager>(BudgetServices.CreateManager);
             services.TryAddSingleton<ITemplateStore, InMemoryTemplateStore>();

@@ -29,7 +29,7 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
                 : new PostgreSqlUsageLedger(s).GetTotalsAsync(new UsageQuery()).AsTask()));
 
             await using var command = dataSource.CreateCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM llmkit_schema_migrations;");
-            Assert.Equal("1,2,3,4,5,6,7,8,9,10,11,12", (string)(await command.ExecuteScalarAsync())!);
+            Assert.Equal("1,2,3,4,5,6,7,8,9,10,11,12,13", (string)(await command.ExecuteScalarAsync())!);
         }
         finally
         {
@@ -145,7 +145,7 @@ public sealed class PostgreSqlConversationStoreTests : ConversationStoreContract
         Assert.Equal(3, loaded.MessageCount);
         Assert.Equal("m3", Assert.Single(await store.SearchAsync("suite")).MessageId);
         await using var versions = dataSource.CreateCommand("SELECT string_agg(version::text, ',' ORDER BY version) FROM llmkit_schema_migrations;");
-        Assert.Equal("1,2,3,4,5,6,7,8,9,10,11,12", (string)(await versions.ExecuteScalarAsync())!);
+        Assert.Equal("1,2,3,4,5,6,7,8,9,10,11,12,13", (string)(await versions.ExecuteScalarAsync())!);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ public sealed class SqliteConversationStoreTests : ConversationStoreContractTest
         Assert.Equal("wal", (string)mode.ExecuteScalar()!);
         using var versions = connection.CreateCommand();
         versions.CommandText = "SELECT group_concat(version, ',') FROM (SELECT version FROM llmkit_schema_migrations ORDER BY version);";
-        Assert.Equal("1,2,3,4,5,6,7,8,9,10", (string)versions.ExecuteScalar()!);
+        Assert.Equal("1,2,3,4,5,6,7,8,9,10,11", (string)versions.ExecuteScalar()!);
     }
 
     [Fact]
