@@ -129,7 +129,8 @@ public sealed class StructuredOutputEndToEndTests(StructuredOutputAimockFixture 
         Assert.Equal(5, response.Result.Lines[0].Quantity);
         Assert.Equal(new StructuredOutputInfo(StructuredOutputPath.Native, 1), response.GetStructuredOutputInfo());
         var records = ledger.Records.ToArray();
-        Assert.Equal(["req-" + testId, "req-" + testId + "-repair-1"], records.Select(r => r.RequestId));
+        Assert.Equal(["req-" + testId, "req-" + testId], records.Select(r => r.CorrelationId));
+        Assert.Equal(2, records.Select(r => r.RequestId).Distinct().Count());
         Assert.All(records, r => Assert.Equal("req-" + testId, r.Tags["llmkit.structured_output.request"]));
         Assert.Equal(["0", "1"], records.Select(r => r.Tags["llmkit.structured_output.round"]));
 

@@ -69,12 +69,12 @@ public class ToolLoopTests
     };
 
     [Fact]
-    public void DefaultPipeline_PutsTheToolLoopRightInsideTelemetry()
+    public void DefaultPipeline_PutsTheToolLoopRightInsideStructuredOutput()
     {
         var services = new ServiceCollection();
         var kit = services.AddLlmKit();
 
-        Assert.Equal([PipelineStageNames.Telemetry, PipelineStageNames.ToolLoop, PipelineStageNames.InputGuard], kit.Pipeline.StageNames.Take(3));
+        Assert.Equal([PipelineStageNames.Telemetry, PipelineStageNames.StructuredOutput, PipelineStageNames.ToolLoop, PipelineStageNames.InputGuard], kit.Pipeline.StageNames.Take(4));
     }
 
     [Fact]

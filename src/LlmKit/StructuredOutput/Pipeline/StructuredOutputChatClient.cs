@@ -155,7 +155,9 @@ internal sealed class StructuredOutputChatClient : DelegatingChatClient
         clone.AdditionalProperties.Remove(StructuredOutputChatOptionsExtensions.RepairRoundsKey);
         clone.WithLlmContext(context with
         {
-            RequestId = round == 0 ? logicalId : $"{logicalId}-repair-{round}",
+            // Every round keeps the logical request id: the ledger gives each round trip its own record id and keeps this
+            // one as the correlation id, so the rounds of one structured call are one query.
+            RequestId = logicalId,
             Tags = tags,
         });
         if (path == StructuredOutputPath.Emulated)
