@@ -27,8 +27,8 @@ public sealed class PostgreSqlServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _bin = FindBinaries();
         _asPostgresUser = (await RunAsync("id", ["-u"], asPostgres: false)).Output.Trim() == "0";
+        _bin = await FindOrInstallBinariesAsync(_asPostgresUser);
         Directory.CreateDirectory(_directory);
         if (_asPostgresUser)
         {
@@ -80,7 +80,33 @@ public sealed class PostgreSqlServerFixture : IAsyncLifetime
         }
     }
 
-    private static string FindBinaries()
+    /// <summary>
+    /// The installed binaries; when there are none and the tests run as root, installs the Debian package first
+    /// (<c>apt-get install -y postgresql</c>, after <c>apt-get update</c> if the first try fails), like the Redis fixture.
+    /// </summary>
+    private static async Task<string> FindOrInstallBinariesAsync(bool root)
+    {
+        if (FindBinaries() is { } found)
+        {
+            return found;
+        }
+
+        if (!root)
+        {
+            throw new InvalidOperationException("PostgreSQL's initdb and pg_ctl were not found (LLMKIT_PG_BIN, /usr/lib/postgresql/*/bin, PATH) and the tests do not run as root to install them. Install PostgreSQL: sudo apt-get install -y postgresql (.ci/run does this).");
+        }
+
+        var install = await RunAsync("apt-get", ["install", "-y", "postgresql"], asPostgres: false);
+        if (install.Exit != 0)
+        {
+            await RunAsync("apt-get", ["update"], asPostgres: false);
+            install = await RunAsync("apt-get", ["install", "-y", "postgresql"], asPostgres: false);
+        }
+
+        return FindBinaries() ?? throw new InvalidOperationException($"'apt-get install -y postgresql' did not install initdb and pg_ctl (exit code {install.Exit}):\n{install.Output}");
+    }
+
+    private static string? FindBinaries()
     {
         if (Environment.GetEnvironmentVariable("LLMKIT_PG_BIN") is { Length: > 0 } configured)
         {
@@ -108,7 +134,7 @@ public sealed class PostgreSqlServerFixture : IAsyncLifetime
             }
         }
 
-        throw new InvalidOperationException("PostgreSQL's initdb and pg_ctl were not found (LLMKIT_PG_BIN, /usr/lib/postgresql/*/bin, PATH). Install PostgreSQL: apt-get install -y postgresql (.ci/run does this).");
+        return null;
     }
 
     private static int FreePort()
@@ -132,6 +158,7 @@ public sealed class PostgreSqlServerFixture : IAsyncLifetime
     private static async Task<(int Exit, string Output)> RunAsync(string file, string[] args, bool asPostgres)
     {
         var info = new ProcessStartInfo { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.Environment["DEBIAN_FRONTEND"] = "noninteractive";
         if (asPostgres && File.Exists("/usr/sbin/runuser") || asPostgres && File.Exists("/sbin/runuser"))
         {
             info.FileName = "runuser";
