@@ -805,7 +805,13 @@ internal static class LiquidTranslator
                 }
                 else if (char.IsAsciiLetter(c) || c == '_')
                 {
-                    while (i < expression.Length && (char.IsAsciiLetterOrDigit(expression[i]) || expression[i] is '_' or '-' && i + 1 < expression.Length && char.IsAsciiLetter(expression[i + 1]) && engine == TemplateEngine.Liquid))
+                    // '_' belongs to a name in both engines; '-' only in Liquid, and only before a letter. The first
+                    // character (a letter or '_') is always consumed, so every token is at least one character long.
+                    i++;
+                    while (i < expression.Length
+                        && (char.IsAsciiLetterOrDigit(expression[i])
+                            || expression[i] == '_'
+                            || (expression[i] == '-' && engine == TemplateEngine.Liquid && i + 1 < expression.Length && char.IsAsciiLetter(expression[i + 1]))))
                     {
                         i++;
                     }

@@ -53,6 +53,95 @@ public class TemplateEnginesTests
         Assert.Equal("Hi ANN (none), a, b [2] The Big Test\n1. x\n2. y.\nmid off a\nno nick many", text);
     }
 
+    [Theory]
+    [InlineData(TemplateEngine.Jinja2, "{{ assistant_name }}|{{ a_1 }}|{{ _x }}|{{ b__c }}|{% if on_off %}y{% endif %}|{% for x_y in list_of %}{{ x_y }}{% endfor %}")]
+    [InlineData(TemplateEngine.Liquid, "{{ assistant_name }}|{{ a_1 }}|{{ _x }}|{{ b__c }}|{% if on_off %}y{% endif %}|{% for x_y in list_of %}{{ x_y }}{% endfor %}")]
+    public void NamesWithUnderscores_Render(TemplateEngine engine, string text)
+    {
+        // An underscore in a Jinja2 name used to make the translator's tokenizer stop advancing: it added empty tokens
+        // forever, so compiling the template hung and ate memory.
+        string rendered = Render(
+            InCode(engine, text),
+            ("assistant_name", "Ava"),
+            ("a_1", 1),
+            ("_x", "x"),
+            ("b__c", "c"),
+            ("on_off", true),
+            ("list_of", new[] { "p", "q" })).Messages[0].Text;
+
+        Assert.Equal("Ava|1|x|c|y|pq", rendered);
+    }
+
+    [Fact]
+    public void BenchmarkSupportTemplate_RendersTheSameTextInMustacheAndJinja2()
+    {
+        // The template of TemplateEngineBenchmarks (issue 24): its Jinja2 form hung at compile time ('assistant_name').
+        var inputs = new Dictionary<string, object?>
+        {
+            ["assistant_name"] = "Ava",
+            ["company"] = "Contoso",
+            ["product"] = "Contoso Cloud",
+            ["language"] = "English",
+            ["tone"] = "friendly",
+            ["vip"] = true,
+            ["facts"] = new[] { "Plan: Business", "Region: EU", "Open tickets: 1" },
+            ["customer"] = "Ann Smith",
+            ["account"] = "AC-12345",
+            ["question"] = "How do I move my subscription to the annual plan?",
+        };
+        var renderer = new PromptTemplateRenderer();
+        var mustache = renderer.Render(SupportTemplate(TemplateEngine.Mustache, "{{", "}}", "{{#vip}}This customer is a VIP: offer priority handling.\n{{/vip}}Known facts:\n{{#facts}}- {{.}}\n{{/facts}}"), inputs);
+        var jinja = renderer.Render(SupportTemplate(TemplateEngine.Jinja2, "{{ ", " }}", "{% if vip %}This customer is a VIP: offer priority handling.\n{% endif %}Known facts:\n{% for fact in facts %}- {{ fact }}\n{% endfor %}"), inputs);
+
+        string[] texts = [.. jinja.Messages.Select(m => m.Text)];
+        Assert.Equal(mustache.Messages.Select(m => m.Text), texts);
+        Assert.Equal([ChatRole.System, ChatRole.User], jinja.Messages.Select(m => m.Role));
+        Assert.StartsWith("You are Ava, the support assistant of Contoso. You help customers of the Contoso Cloud product line.\nAnswer in English with a friendly tone. Follow the policy: ", texts[0], StringComparison.Ordinal);
+        Assert.EndsWith(
+            "when the customer asks for one. \nThis customer is a VIP: offer priority handling.\nKnown facts:\n- Plan: Business\n- Region: EU\n- Open tickets: 1\n",
+            texts[0],
+            StringComparison.Ordinal);
+        Assert.StartsWith("Customer Ann Smith (account AC-12345) writes:\n\nPlease consider ", texts[1], StringComparison.Ordinal);
+        Assert.EndsWith("\n\nQuestion: How do I move my subscription to the annual plan?", texts[1], StringComparison.Ordinal);
+    }
+
+    /// <summary>The support template of TemplateEngineBenchmarks, built the same way.</summary>
+    private static PromptTemplate SupportTemplate(TemplateEngine engine, string open, string close, string tail)
+    {
+        string V(string name) => open + name + close;
+        var system = new System.Text.StringBuilder();
+        system.Append($"You are {V("assistant_name")}, the support assistant of {V("company")}. You help customers of the {V("product")} product line.\n");
+        system.Append($"Answer in {V("language")} with a {V("tone")} tone. ");
+        for (int i = 0; i < 9; i++)
+        {
+            system.Append("Follow the policy: be accurate, cite the knowledge base when you use it, never invent order numbers, prices or dates, and hand over to a human when the customer asks for one. ");
+        }
+
+        system.Append('\n').Append(tail);
+        var user = new System.Text.StringBuilder();
+        user.Append($"Customer {V("customer")} (account {V("account")}) writes:\n\n");
+        for (int i = 0; i < 3; i++)
+        {
+            user.Append("Please consider the whole conversation history and the customer's plan before answering the question below. ");
+        }
+
+        user.Append($"\n\nQuestion: {V("question")}");
+        return new PromptTemplate
+        {
+            Id = "support-" + engine,
+            Version = 1,
+            Engine = engine,
+            Inputs =
+            [
+                new TemplateInput { Name = "assistant_name" }, new TemplateInput { Name = "company" }, new TemplateInput { Name = "product" },
+                new TemplateInput { Name = "language" }, new TemplateInput { Name = "tone", AllowedValues = ["friendly", "formal"] },
+                new TemplateInput { Name = "vip", Type = TemplateInputType.Boolean }, new TemplateInput { Name = "facts", Type = TemplateInputType.Array },
+                new TemplateInput { Name = "customer" }, new TemplateInput { Name = "account" }, new TemplateInput { Name = "question" },
+            ],
+            Messages = [new(ChatRole.System, system.ToString()), new(ChatRole.User, user.ToString())],
+        };
+    }
+
     [Fact]
     public void Liquid_VariablesFiltersConditionsLoopsCommentsAndWhitespaceControl()
     {
