@@ -61,9 +61,7 @@ public static class WireFaults
     /// <summary>Asserts a cut stream: a plain <see cref="ProviderException"/> of kind Network, retryable, that says how many updates had arrived.</summary>
     public static ProviderException AssertCut(Exception? error, string provider, int updates)
     {
-        Assert.NotNull(error);
-        Assert.IsType<ProviderException>(error);
-        var ex = (ProviderException)error!;
+        var ex = Assert.IsType<ProviderException>(error);
         Assert.Equal(LlmFailureKind.Network, ex.FailureKind);
         Assert.True(ex.IsRetryable);
         Assert.Equal(provider, ex.Provider);

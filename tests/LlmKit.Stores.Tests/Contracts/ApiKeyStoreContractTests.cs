@@ -31,11 +31,10 @@ public abstract class ApiKeyStoreContractTests
             MaxOutputTokens = 4096,
         });
 
-        var stored = await store.FindAsync(issued.Record.Id);
+        var stored = Assert.IsType<ApiKeyRecord>(await store.FindAsync(issued.Record.Id));
 
-        Assert.NotNull(stored);
         Assert.StartsWith("llmk_" + issued.Record.Id + "_", issued.Key, StringComparison.Ordinal);
-        Assert.Equal(("acme", "ann", "CI bot"), (stored!.TenantId, stored.UserId, stored.Name));
+        Assert.Equal(("acme", "ann", "CI bot"), (stored.TenantId, stored.UserId, stored.Name));
         Assert.Equal(["chat", "usage:read"], stored.Scopes);
         Assert.Equal(["smart", "cheap"], stored.AllowedModels);
         Assert.Equal(Start, stored.CreatedAt);

@@ -39,9 +39,7 @@ public sealed class ChatCompletionsEndpointTests
         Assert.Equal(4, root.GetProperty("usage").GetProperty("completion_tokens").GetInt32());
         Assert.Equal(15, root.GetProperty("usage").GetProperty("total_tokens").GetInt32());
 
-        Assert.NotNull(seen);
-        Assert.Equal("acme", seen!.TenantId);
-        Assert.Equal(key.Record.Id, seen.ApiKeyId);
+        Assert.Equal(("acme", key.Record.Id), (seen?.TenantId, seen?.ApiKeyId));
         var ledger = await host.LedgerAsync();
         Assert.Equal(1, ledger.Calls);
         Assert.Equal(11, ledger.InputTokens);
@@ -83,36 +81,36 @@ public sealed class ChatCompletionsEndpointTests
         using var response = await host.Http.SendAsync(OpenAIEndpointHost.Post("v1/chat/completions", Request, key.Key));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.NotNull(messages);
-        Assert.Equal([ChatRole.System, ChatRole.System, ChatRole.User, ChatRole.Assistant, ChatRole.Tool], messages!.Select(m => m.Role));
-        Assert.Equal("Use metric units.", messages[1].Text);
-        Assert.Equal("ann", messages[2].AuthorName);
-        Assert.Equal("https://example.com/sky.png", Assert.IsType<UriContent>(messages[2].Contents[1]).Uri.ToString());
-        var call = Assert.IsType<FunctionCallContent>(Assert.Single(messages[3].Contents));
+        Assert.Equal([ChatRole.System, ChatRole.System, ChatRole.User, ChatRole.Assistant, ChatRole.Tool], (messages ?? []).Select(m => m.Role));
+        var sent = messages!;
+        Assert.Equal("Use metric units.", sent[1].Text);
+        Assert.Equal("ann", sent[2].AuthorName);
+        Assert.Equal("https://example.com/sky.png", Assert.IsType<UriContent>(sent[2].Contents[1]).Uri.ToString());
+        var call = Assert.IsType<FunctionCallContent>(Assert.Single(sent[3].Contents));
         Assert.Equal(("call_1", "get_weather", "Oslo"), (call.CallId, call.Name, ((JsonElement)call.Arguments!["city"]!).GetString()));
-        var result = Assert.IsType<FunctionResultContent>(Assert.Single(messages[4].Contents));
+        var result = Assert.IsType<FunctionResultContent>(Assert.Single(sent[4].Contents));
         Assert.Equal(("call_1", "4 C"), (result.CallId, (string)result.Result!));
 
-        Assert.NotNull(options);
-        Assert.Equal(0.3f, options!.Temperature);
-        Assert.Equal(0.9f, options.TopP);
-        Assert.Equal(42, options.Seed);
-        Assert.Equal(["END", "STOP"], options.StopSequences!);
-        Assert.Equal(77, options.MaxOutputTokens);
-        Assert.Equal(0.5f, options.FrequencyPenalty);
-        Assert.Equal(-0.5f, options.PresencePenalty);
-        Assert.Equal(ReasoningEffort.High, options.Reasoning?.Effort);
-        Assert.Equal("end-user-7", options.AdditionalProperties?["user"]);
-        var tool = Assert.IsAssignableFrom<AIFunctionDeclaration>(Assert.Single(options.Tools!));
+        Assert.Equal(0.3f, options?.Temperature);
+        var received = options!;
+        Assert.Equal(0.9f, received.TopP);
+        Assert.Equal(42, received.Seed);
+        Assert.Equal(["END", "STOP"], received.StopSequences!);
+        Assert.Equal(77, received.MaxOutputTokens);
+        Assert.Equal(0.5f, received.FrequencyPenalty);
+        Assert.Equal(-0.5f, received.PresencePenalty);
+        Assert.Equal(ReasoningEffort.High, received.Reasoning?.Effort);
+        Assert.Equal("end-user-7", received.AdditionalProperties?["user"]);
+        var tool = Assert.IsAssignableFrom<AIFunctionDeclaration>(Assert.Single(received.Tools!));
         Assert.Equal("get_weather", tool.Name);
         Assert.Equal("string", tool.JsonSchema.GetProperty("properties").GetProperty("city").GetProperty("type").GetString());
-        Assert.Equal("get_weather", Assert.IsType<RequiredChatToolMode>(options.ToolMode).RequiredFunctionName);
-        Assert.False(options.AllowMultipleToolCalls);
-        var format = Assert.IsType<ChatResponseFormatJson>(options.ResponseFormat);
+        Assert.Equal("get_weather", Assert.IsType<RequiredChatToolMode>(received.ToolMode).RequiredFunctionName);
+        Assert.False(received.AllowMultipleToolCalls);
+        var format = Assert.IsType<ChatResponseFormatJson>(received.ResponseFormat);
         Assert.Equal("weather", format.SchemaName);
         Assert.Equal("A forecast.", format.SchemaDescription);
         Assert.Equal("number", format.Schema!.Value.GetProperty("properties").GetProperty("c").GetProperty("type").GetString());
-        Assert.False(options.AdditionalProperties!.ContainsKey("store"));
+        Assert.False(received.AdditionalProperties!.ContainsKey("store"));
     }
 
     [Fact]

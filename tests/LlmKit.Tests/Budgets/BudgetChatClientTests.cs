@@ -203,11 +203,12 @@ public class BudgetChatClientTests
 
         // The estimate: "hello" (8 tokens) x 2.50 + 1,000 x 10 per million = 0.01002; the real cost 0.0075.
         var window = new BudgetWindowKey("tenant-daily", BudgetScope.Tenant("acme"), new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero));
-        Assert.NotNull(reservationId);
+        // The id the stage reserved under must be the one it settles: a null id would match neither call below.
+        string reserved = reservationId ?? string.Empty;
         Received.InOrder(() =>
         {
-            store.TryReserveAsync(window, reservationId, 0.01002m, 1m, Start, Arg.Any<CancellationToken>());
-            store.SettleAsync(window, reservationId, 0.0075m, Start, Arg.Any<CancellationToken>());
+            store.TryReserveAsync(window, reserved, 0.01002m, 1m, Start, Arg.Any<CancellationToken>());
+            store.SettleAsync(window, reserved, 0.0075m, Start, Arg.Any<CancellationToken>());
         });
         await store.ReceivedWithAnyArgs(1).TryReserveAsync(default, default!, default, default, default, default);
         await store.ReceivedWithAnyArgs(1).SettleAsync(default, default!, default, default, default);
