@@ -14,14 +14,14 @@ public class ModelRegistryTests
 
         string hash = Convert.ToHexStringLower(SHA256.HashData(stream));
 
-        Assert.Equal("6830c0b814ec8aa9a2b01d626c9f09da72d85b7a46ef4ab29bcce4c02c09e2a0", hash);
+        Assert.Equal("3138658b2b595e58230b51cefccfbdee19ea05ae27d94f34b3840cf1608bf801", hash);
     }
 
     [Fact]
-    public void FromEmbeddedCatalog_MistralOutputLimitPlaceholder_IsReportedAsUnknown()
+    public void FromEmbeddedCatalog_MistralCopiedOutputLimit_IsReportedAsUnknown()
     {
         // The shipped file lists mistral-large-latest with context 262144 and output 262144; its provenance notes that
-        // the output figure is a placeholder. Other providers' limits are kept (gpt-4o: 16,384 of 128,000).
+        // the output figure is the context window copied, not an output limit. Other providers' limits are kept (gpt-4o: 16,384 of 128,000).
         var registry = ModelRegistry.FromEmbeddedCatalog();
 
         var mistral = registry.Get("mistral/mistral-large-latest");
